@@ -1,0 +1,1 @@
+"""The built-in question packs; shipped inside the package as ``interviewprep.questions``."""

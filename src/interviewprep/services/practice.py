@@ -1,0 +1,715 @@
+"""The practice use cases: enrol, ask, answer, rate, skip, hint, reveal, stats, export.
+
+Every method takes primitives, opens one unit of work, commits explicitly, and returns
+plain data from :mod:`interviewprep.services.views`. Adapters render what comes back
+and never touch the database or the bank themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from interviewprep.bank.loader import Bank
+from interviewprep.bank.schema import (
+    Level,
+    MultipleChoice,
+    Question,
+    SingleChoice,
+    TrueFalse,
+)
+from interviewprep.domain import cards as carddomain
+from interviewprep.domain import queue as queuedomain
+from interviewprep.domain import streak as streakdomain
+from interviewprep.domain.cards import CardState, SchedulerConfig
+from interviewprep.domain.clock import Clock, local_date, system_clock
+from interviewprep.domain.rating import Rating
+from interviewprep.grading.result import Grader, GradeResult
+from interviewprep.services.errors import (
+    AttemptClosed,
+    InvalidAnswer,
+    NotEnrolled,
+    QuestionRemoved,
+    RatingLocked,
+    UnknownAttempt,
+    UnknownReview,
+)
+from interviewprep.services.settings import PersonSettings, updated
+from interviewprep.services.views import (
+    AnswerOutcome,
+    QuestionView,
+    RatingOutcome,
+    Stats,
+    TopicStats,
+)
+from interviewprep.storage.tables import Attempt, CardRow, Identity, Person, Review
+from interviewprep.storage.uow import UnitOfWork
+
+logger = logging.getLogger(__name__)
+
+MAX_ANSWER_CHARS = 10_000
+LEVEL_RANK = {Level.JUNIOR: 0, Level.MID: 1, Level.SENIOR: 2}
+FORECAST_DAYS = 7
+
+
+class Practice:
+    """The practice loop over a question bank, a grader and a database."""
+
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        bank: Bank,
+        grader: Grader,
+        clock: Clock = system_clock,
+        fuzz_intervals: bool = True,
+        default_timezone: str = "UTC",
+    ) -> None:
+        self.uow = uow
+        self.bank = bank
+        self.grader = grader
+        self.clock = clock
+        self.fuzz = fuzz_intervals
+        self.default_timezone = default_timezone
+
+    # ----------------------------------------------------------------- people
+
+    def enrol(
+        self,
+        platform: str,
+        external_id: str,
+        display_name: str = "",
+        timezone: str | None = None,
+    ) -> int:
+        """Return the person behind a platform account, creating them on first contact."""
+        with self.uow() as uow:
+            person = uow.persons.by_identity(platform, external_id)
+            if person is not None and person.id is not None:
+                return person.id
+            now = self.clock()
+            settings = PersonSettings(
+                display_name=_clean_line(display_name)[:200],
+                timezone=timezone or self.default_timezone,
+            )
+            person = Person(created_at=now)
+            settings.apply_to(person)
+            uow.persons.add(person)
+            assert person.id is not None
+            uow.persons.link(
+                Identity(
+                    person_id=person.id, platform=platform, external_id=external_id, created_at=now
+                )
+            )
+            uow.commit()
+            logger.info("enrolled person %s from %s", person.id, platform)
+            return person.id
+
+    def find_person(self, platform: str, external_id: str) -> int | None:
+        """The person id behind a platform account, or None."""
+        with self.uow() as uow:
+            person = uow.persons.by_identity(platform, external_id)
+            return person.id if person else None
+
+    def settings(self, person_id: int) -> PersonSettings:
+        """A person's current settings."""
+        with self.uow() as uow:
+            return PersonSettings.of(self._person(uow, person_id))
+
+    def update_settings(self, person_id: int, **changes: Any) -> PersonSettings:
+        """Change settings; every value is validated first (see :func:`updated`)."""
+        with self.uow() as uow:
+            person = self._person(uow, person_id)
+            result = updated(PersonSettings.of(person), changes, set(self.bank.topics))
+            result.apply_to(person)
+            uow.session.add(person)
+            uow.commit()
+            return result
+
+    # ---------------------------------------------------------------- asking
+
+    def next_question(
+        self, person_id: int, topic: str | None = None, source: str = "practice"
+    ) -> QuestionView | None:
+        """The next question to ask, or None when nothing is due and no new one is allowed.
+
+        An attempt left open (e.g. before a restart) is offered again first.
+        """
+        now = self.clock()
+        with self.uow() as uow:
+            person = self._person(uow, person_id)
+            zone = ZoneInfo(person.timezone)
+            today = local_date(now, zone)
+            open_attempt = uow.attempts.open_for(person_id)
+            if open_attempt is not None:
+                question = self.bank.get(open_attempt.question_id)
+                if question is not None and (topic is None or topic in question.topics):
+                    card = uow.cards.get(person_id, question.id)
+                    return self._view(open_attempt, question, card, resumed=True)
+            item = self._plan(uow, person, now, today, topic)
+            if item is None:
+                return None
+            question = self.bank.get(item.question_id)
+            assert question is not None
+            attempt = uow.attempts.add(
+                Attempt(
+                    person_id=person_id,
+                    question_id=question.id,
+                    asked_at=now,
+                    asked_on=today,
+                    source=source,
+                )
+            )
+            assert attempt.id is not None
+            uow.attempts.close_stale(person_id, keep=attempt.id)
+            card = uow.cards.get(person_id, question.id)
+            uow.commit()
+            return self._view(attempt, question, card)
+
+    def ask(self, person_id: int, question_id: str, source: str = "practice") -> QuestionView:
+        """Put a specific question to a person (a daily group question, a follow-up).
+
+        Raises:
+            QuestionRemoved: the id is not in the bank.
+        """
+        question = self.bank.get(question_id)
+        if question is None:
+            raise QuestionRemoved(question_id)
+        now = self.clock()
+        with self.uow() as uow:
+            person = self._person(uow, person_id)
+            attempt = uow.attempts.add(
+                Attempt(
+                    person_id=person_id,
+                    question_id=question_id,
+                    asked_at=now,
+                    asked_on=local_date(now, ZoneInfo(person.timezone)),
+                    source=source,
+                )
+            )
+            card = uow.cards.get(person_id, question_id)
+            uow.commit()
+            return self._view(attempt, question, card)
+
+    def _plan(
+        self, uow: UnitOfWork, person: Person, now: datetime, today: Any, topic: str | None
+    ) -> queuedomain.QueueItem | None:
+        assert person.id is not None
+        config = self._scheduler(person)
+        wanted = {topic} if topic else set(person.topics)
+
+        def eligible(question: Question) -> bool:
+            return not wanted or bool(wanted.intersection(question.topics))
+
+        closed_today = uow.attempts.closed_on(person.id, today)
+        cards = uow.cards.all_for(person.id)
+        seen = {c.question_id for c in cards}
+        due: list[queuedomain.DueCard] = []
+        strength: dict[str, list[float]] = defaultdict(list)
+        for row in cards:
+            question = self.bank.get(row.question_id)
+            if question is None:
+                continue  # removed from the bank: history kept, never asked
+            state = _state(row)
+            recall = carddomain.retrievability(state, now, config)
+            for t in question.topics:
+                strength[t].append(recall)
+            if row.due <= now and eligible(question) and question.id not in closed_today:
+                due.append(
+                    queuedomain.DueCard(question.id, tuple(question.topics), recall, state.is_leech)
+                )
+        rank = LEVEL_RANK[Level(person.level)]
+        unseen = [
+            queuedomain.NewQuestion(q.id, tuple(q.topics), _shuffle_key(person.id, q.id))
+            for q in self.bank
+            if q.id not in seen
+            and q.id not in closed_today
+            and LEVEL_RANK[q.level] <= rank
+            and eligible(q)
+        ]
+        allowance = queuedomain.new_allowance(
+            person.new_per_day,
+            uow.cards.introduced_on(person.id, today),
+            len(unseen),
+            today,
+            person.interview_date,
+        )
+        if topic is not None:
+            allowance = max(allowance, 1)  # an explicit topic request always gets a question
+        mean = {t: sum(v) / len(v) for t, v in strength.items()}
+        previous = uow.attempts.latest(person.id)
+        last_question = self.bank.get(previous.question_id) if previous else None
+        last_topic = last_question.topics[0] if last_question else None
+        items = queuedomain.plan(due, unseen, allowance, mean, limit=1, last_topic=last_topic)
+        return items[0] if items else None
+
+    def _view(
+        self,
+        attempt: Attempt,
+        question: Question,
+        card: CardRow | None,
+        resumed: bool = False,
+    ) -> QuestionView:
+        assert attempt.id is not None
+        state = _state(card) if card else None
+        leech = bool(state and state.is_leech)
+        return QuestionView(
+            attempt_id=attempt.id,
+            question_id=question.id,
+            type=question.type,
+            prompt=question.prompt,
+            level=question.level.value,
+            topics=tuple(question.topics),
+            options=_options(question),
+            kind=queuedomain.ItemKind.REVIEW if card else queuedomain.ItemKind.NEW,
+            hints_available=max(len(question.hints) - attempt.hints_used, 0),
+            leech=leech,
+            leech_note=question.explanation if leech else None,
+            resumed=resumed,
+        )
+
+    # -------------------------------------------------------------- answering
+
+    def submit_answer(self, person_id: int, attempt_id: int, answer: str) -> AnswerOutcome:
+        """Grade an answer, schedule the card with the suggested rating, and save both.
+
+        A second submission for the same attempt changes nothing and says so
+        (``already_answered``). Self-graded answers (no automatic score) are saved
+        unrated; :meth:`rate` schedules them.
+
+        Raises:
+            InvalidAnswer: empty or longer than ``MAX_ANSWER_CHARS``; the attempt stays open.
+            UnknownAttempt, AttemptClosed, QuestionRemoved: see their messages.
+        """
+        text = clean_answer(answer)
+        now = self.clock()
+        with self.uow() as uow:
+            attempt = self._attempt(uow, person_id, attempt_id)
+            question = self.bank.get(attempt.question_id)
+            if attempt.status == "answered":
+                review = uow.reviews.for_attempt(attempt_id)
+                assert review is not None
+                return self._outcome(review, question, already_answered=True)
+            if attempt.status != "asked":
+                raise AttemptClosed(attempt.status)
+            if question is None:
+                attempt.status, attempt.closed_at = "skipped", now
+                uow.commit()
+                raise QuestionRemoved(attempt.question_id)
+            grade = self._grade(question, text)
+            suggested = _with_hints(grade.rating, attempt.hints_used)
+            outcome = self._record(uow, person_id, attempt, question, now, text, grade, suggested)
+            uow.commit()
+            return outcome
+
+    def reveal(self, person_id: int, attempt_id: int) -> AnswerOutcome:
+        """Give up on a question: show the answer and schedule it as Again."""
+        now = self.clock()
+        with self.uow() as uow:
+            attempt = self._attempt(uow, person_id, attempt_id)
+            question = self.bank.get(attempt.question_id)
+            if attempt.status in {"answered", "revealed"}:
+                review = uow.reviews.for_attempt(attempt_id)
+                assert review is not None
+                return self._outcome(review, question, already_answered=True)
+            if attempt.status != "asked":
+                raise AttemptClosed(attempt.status)
+            if question is None:
+                raise QuestionRemoved(attempt.question_id)
+            grade = GradeResult(
+                score=0.0,
+                rating=Rating.AGAIN,
+                feedback="Answer revealed: it comes back soon.",
+                grader="revealed",
+            )
+            outcome = self._record(
+                uow, person_id, attempt, question, now, "", grade, Rating.AGAIN, revealed=True
+            )
+            uow.commit()
+            return outcome
+
+    def _grade(self, question: Question, text: str) -> GradeResult:
+        started = time.perf_counter()
+        try:
+            return self.grader.grade(question, text)
+        except Exception:  # a grader bug must not lose the answer
+            logger.exception("grader %s failed on %s", self.grader.name, question.id)
+            return GradeResult(
+                score=None,
+                rating=None,
+                feedback="Could not grade this answer automatically; please rate it yourself.",
+                grader=self.grader.name,
+                elapsed_ms=(time.perf_counter() - started) * 1000,
+            )
+
+    def _record(
+        self,
+        uow: UnitOfWork,
+        person_id: int,
+        attempt: Attempt,
+        question: Question,
+        now: datetime,
+        text: str,
+        grade: GradeResult,
+        rating: Rating | None,
+        revealed: bool = False,
+    ) -> AnswerOutcome:
+        person = self._person(uow, person_id)
+        today = local_date(now, ZoneInfo(person.timezone))
+        card = uow.cards.get(person_id, question.id)
+        before = _state(card) if card else carddomain.new_card(now)
+        if card is None:
+            card = CardRow(
+                person_id=person_id,
+                question_id=question.id,
+                due=before.due,
+                state=before.state,
+                step=before.step,
+                introduced_on=today,
+            )
+            uow.cards.add(card)
+        if rating is not None:
+            _store_state(card, carddomain.review(before, rating, now, self._scheduler(person)))
+        attempt.status = "revealed" if revealed else "answered"
+        attempt.closed_at = now
+        review = uow.reviews.add(
+            Review(
+                person_id=person_id,
+                question_id=question.id,
+                attempt_id=attempt.id,
+                answered_at=now,
+                local_date=today,
+                answer=text,
+                score=grade.score,
+                grader=grade.grader,
+                key_points=[
+                    {"id": k.id, "status": k.status.value, "weight": k.weight}
+                    for k in grade.key_points
+                ],
+                suggested_rating=int(rating) if rating else None,
+                rating=int(rating) if rating else None,
+                card_before=before.to_dict(),
+                answer_ms=int((now - attempt.asked_at).total_seconds() * 1000),
+                grading_ms=grade.elapsed_ms,
+                revealed=revealed,
+            )
+        )
+        return self._outcome(review, question, grade=grade, next_due=card.due if rating else None)
+
+    def _outcome(
+        self,
+        review: Review,
+        question: Question | None,
+        grade: GradeResult | None = None,
+        next_due: datetime | None = None,
+        already_answered: bool = False,
+    ) -> AnswerOutcome:
+        assert review.id is not None
+        if grade is None:  # rebuilt from storage for a repeat submission
+            grade = GradeResult(
+                score=review.score,
+                rating=Rating(review.suggested_rating) if review.suggested_rating else None,
+                feedback="You already answered this question; your first answer stands.",
+                grader=review.grader,
+            )
+        return AnswerOutcome(
+            attempt_id=review.attempt_id,
+            review_id=review.id,
+            question_id=review.question_id,
+            answer=review.answer,
+            grade=grade,
+            suggested=Rating(review.suggested_rating) if review.suggested_rating else None,
+            rating=Rating(review.rating) if review.rating else None,
+            model_answer=question.model_answer if question else "",
+            explanation=question.explanation if question else "",
+            correct_options=_correct_options(question) if question else (),
+            follow_ups=tuple(question.follow_ups) if question else (),
+            next_due=next_due,
+            already_answered=already_answered,
+            revealed=review.revealed,
+        )
+
+    # ----------------------------------------------------------------- rating
+
+    def rate(self, person_id: int, review_id: int, rating: Rating) -> RatingOutcome:
+        """Confirm the suggested rating or override it; the card is rescheduled from the
+        state it had before that answer.
+
+        Raises:
+            UnknownReview: not this person's review.
+            RatingLocked: the question was answered again since.
+        """
+        now = self.clock()
+        with self.uow() as uow:
+            review = uow.reviews.get(review_id)
+            if review is None or review.person_id != person_id:
+                raise UnknownReview()
+            card = uow.cards.get(person_id, review.question_id)
+            assert card is not None
+            suggested = Rating(review.suggested_rating) if review.suggested_rating else None
+            if review.rating == int(rating):
+                if review.rated_at is None:
+                    review.rated_at = now
+                    uow.commit()
+                return RatingOutcome(review_id, rating, suggested, changed=False, next_due=card.due)
+            latest = uow.reviews.latest_for(person_id, review.question_id)
+            if latest is None or latest.id != review.id:
+                raise RatingLocked()
+            person = self._person(uow, person_id)
+            before = CardState.from_dict(review.card_before)
+            _store_state(
+                card, carddomain.review(before, rating, review.answered_at, self._scheduler(person))
+            )
+            review.rating = int(rating)
+            review.rated_at = now
+            uow.commit()
+            return RatingOutcome(review_id, rating, suggested, changed=True, next_due=card.due)
+
+    # ------------------------------------------------------------ side actions
+
+    def skip(self, person_id: int, attempt_id: int) -> None:
+        """Put a question aside for today without answering; its schedule is unchanged."""
+        with self.uow() as uow:
+            attempt = self._attempt(uow, person_id, attempt_id)
+            if attempt.status != "asked":
+                raise AttemptClosed(attempt.status)
+            attempt.status, attempt.closed_at = "skipped", self.clock()
+            uow.commit()
+
+    def hint(self, person_id: int, attempt_id: int) -> str | None:
+        """The next hint for an open question, or None when there are no more.
+
+        Each hint used lowers the suggested rating of the answer by one step (not below
+        Hard), because the recall was helped.
+        """
+        with self.uow() as uow:
+            attempt = self._attempt(uow, person_id, attempt_id)
+            if attempt.status != "asked":
+                raise AttemptClosed(attempt.status)
+            question = self.bank.get(attempt.question_id)
+            if question is None or attempt.hints_used >= len(question.hints):
+                return None
+            text = question.hints[attempt.hints_used]
+            attempt.hints_used += 1
+            uow.commit()
+            return text
+
+    # ---------------------------------------------------------------- reading
+
+    def streak(self, person_id: int) -> streakdomain.Streak:
+        """The person's streak as of their current local day."""
+        now = self.clock()
+        with self.uow() as uow:
+            person = self._person(uow, person_id)
+            counts = uow.reviews.counts_by_day(person_id)
+            today = local_date(now, ZoneInfo(person.timezone))
+            return streakdomain.compute(counts, today, _rules(person))
+
+    def stats(self, person_id: int) -> Stats:
+        """Accuracy and retention per topic, due forecast, weakest topics and leeches."""
+        now = self.clock()
+        with self.uow() as uow:
+            person = self._person(uow, person_id)
+            zone = ZoneInfo(person.timezone)
+            config = self._scheduler(person)
+            answered: Counter[str] = Counter()
+            correct: Counter[str] = Counter()
+            total = right = 0
+            for question_id, rating, _score in uow.reviews.outcomes(person_id):
+                question = self.bank.get(question_id)
+                ok = rating is not None and rating >= Rating.HARD
+                total += 1
+                right += ok
+                for t in question.topics if question else ():
+                    answered[t] += 1
+                    correct[t] += ok
+            recall: dict[str, list[float]] = defaultdict(list)
+            leeches: list[str] = []
+            due_now = 0
+            today = local_date(now, zone)
+            forecast: Counter[Any] = Counter()
+            cards = uow.cards.all_for(person_id)
+            for row in cards:
+                state = _state(row)
+                question = self.bank.get(row.question_id)
+                if state.is_leech:
+                    leeches.append(row.question_id)
+                if question is None:
+                    continue
+                if row.due <= now:
+                    due_now += 1
+                day = max(local_date(row.due, zone), today)
+                if (day - today).days < FORECAST_DAYS:
+                    forecast[day] += 1
+                if not state.is_new:
+                    value = carddomain.retrievability(state, now, config)
+                    for t in question.topics:
+                        recall[t].append(value)
+            topics = tuple(
+                TopicStats(
+                    t,
+                    answered[t],
+                    correct[t],
+                    sum(recall[t]) / len(recall[t]) if recall[t] else None,
+                )
+                for t in sorted(set(answered) | set(recall))
+            )
+            weakest = tuple(
+                s.topic
+                for s in sorted(
+                    (s for s in topics if s.retention is not None),
+                    key=lambda s: (s.retention, s.topic),
+                )[:3]
+            )
+            return Stats(
+                answered=total,
+                correct=right,
+                cards=len(cards),
+                due_now=due_now,
+                leeches=tuple(sorted(leeches)),
+                topics=topics,
+                forecast=tuple(
+                    (today + timedelta(days=i), forecast[today + timedelta(days=i)])
+                    for i in range(FORECAST_DAYS)
+                ),
+                weakest=weakest,
+            )
+
+    def export(self, person_id: int) -> dict[str, Any]:
+        """All of a person's data as JSON-ready dicts."""
+        with self.uow() as uow:
+            person = self._person(uow, person_id)
+            return {
+                "format": "interviewprep-export/1",
+                "exported_at": self.clock().isoformat(),
+                "person": _row(person),
+                "identities": [_row(i) for i in uow.persons.identities(person_id)],
+                "cards": [_row(c) for c in uow.cards.all_for(person_id)],
+                "reviews": [_row(r) for r in uow.reviews.all_for(person_id)],
+            }
+
+    def forget(self, person_id: int) -> None:
+        """Delete everything stored about a person, on every platform."""
+        with self.uow() as uow:
+            self._person(uow, person_id)
+            uow.persons.delete_everything(person_id)
+            uow.commit()
+            logger.info("deleted person %s and all their data", person_id)
+
+    # ---------------------------------------------------------------- helpers
+
+    def _person(self, uow: UnitOfWork, person_id: int) -> Person:
+        person = uow.persons.get(person_id)
+        if person is None:
+            raise NotEnrolled()
+        return person
+
+    def _attempt(self, uow: UnitOfWork, person_id: int, attempt_id: int) -> Attempt:
+        attempt = uow.attempts.get(attempt_id)
+        if attempt is None or attempt.person_id != person_id:
+            raise UnknownAttempt()
+        return attempt
+
+    def _scheduler(self, person: Person) -> SchedulerConfig:
+        return SchedulerConfig(desired_retention=person.desired_retention, fuzzing=self.fuzz)
+
+
+def clean_answer(answer: str) -> str:
+    """Normalise an answer for storage and grading.
+
+    Control characters are dropped (NUL cannot even be stored by PostgreSQL) except
+    newlines and tabs; surrounding space is stripped.
+
+    Raises:
+        InvalidAnswer: nothing is left, or the answer is too long to be a real answer.
+    """
+    if len(answer) > MAX_ANSWER_CHARS * 4:  # don't even scan a multi-megabyte paste
+        raise InvalidAnswer(
+            f"That answer is {len(answer):,} characters; please keep it under "
+            f"{MAX_ANSWER_CHARS:,}. Nothing was saved; the question is still open."
+        )
+    text = "".join(
+        ch for ch in answer if ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cs"}
+    ).strip()
+    if not text:
+        raise InvalidAnswer("That answer is empty; type an answer, or use skip / reveal.")
+    if len(text) > MAX_ANSWER_CHARS:
+        raise InvalidAnswer(
+            f"That answer is {len(text):,} characters; please keep it under "
+            f"{MAX_ANSWER_CHARS:,}. Nothing was saved; the question is still open."
+        )
+    return text
+
+
+def _clean_line(text: str) -> str:
+    return " ".join(
+        "".join(ch for ch in text if unicodedata.category(ch) not in {"Cc", "Cs"}).split()
+    )
+
+
+def _with_hints(rating: Rating | None, hints_used: int) -> Rating | None:
+    if rating is None or hints_used == 0 or rating <= Rating.HARD:
+        return rating
+    return Rating(max(int(rating) - hints_used, int(Rating.HARD)))
+
+
+def _options(question: Question) -> tuple[str, ...]:
+    if isinstance(question, SingleChoice | MultipleChoice):
+        return tuple(o.text for o in question.options)
+    if isinstance(question, TrueFalse):
+        return ("True", "False")
+    return ()
+
+
+def _correct_options(question: Question) -> tuple[str, ...]:
+    if isinstance(question, SingleChoice | MultipleChoice):
+        return tuple(o.text for o in question.options if o.correct)
+    if isinstance(question, TrueFalse):
+        return ("True",) if question.answer else ("False",)
+    return ()
+
+
+def _state(row: CardRow) -> CardState:
+    return CardState(
+        due=row.due,
+        state=row.state,
+        step=row.step,
+        stability=row.stability,
+        difficulty=row.difficulty,
+        last_review=row.last_review,
+        reps=row.reps,
+        lapses=row.lapses,
+    )
+
+
+def _store_state(row: CardRow, state: CardState) -> None:
+    row.due, row.state, row.step = state.due, state.state, state.step
+    row.stability, row.difficulty = state.stability, state.difficulty
+    row.last_review, row.reps, row.lapses = state.last_review, state.reps, state.lapses
+
+
+def _rules(person: Person) -> streakdomain.StreakRules:
+    return streakdomain.StreakRules(
+        daily_goal=person.daily_goal, rest_weekdays=frozenset(person.rest_days)
+    )
+
+
+def _shuffle_key(person_id: int, question_id: str) -> int:
+    """A per-person, stable order for new questions (not the same for everyone)."""
+    digest = hashlib.blake2b(f"{person_id}:{question_id}".encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big")
+
+
+def _row(row: Any) -> dict[str, Any]:
+    data: dict[str, Any] = row.model_dump()
+    for key, value in data.items():
+        if isinstance(value, datetime):
+            data[key] = value.astimezone(UTC).isoformat()
+        elif hasattr(value, "isoformat"):
+            data[key] = value.isoformat()
+    return data

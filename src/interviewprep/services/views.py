@@ -1,0 +1,99 @@
+"""What the services return: plain, immutable data that adapters render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from interviewprep.bank.schema import QuestionType
+from interviewprep.domain.queue import ItemKind
+from interviewprep.domain.rating import Rating
+from interviewprep.grading.result import GradeResult
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """A question as put to one person in one attempt."""
+
+    attempt_id: int
+    question_id: str
+    type: QuestionType
+    prompt: str
+    level: str
+    topics: tuple[str, ...]
+    options: tuple[str, ...]  # choice and true/false questions; labels a, b, c... in order
+    kind: ItemKind
+    hints_available: int
+    leech: bool = False
+    leech_note: str | None = None  # for leeches: the explanation, shown before asking
+    resumed: bool = False  # an attempt left open earlier (e.g. before a restart)
+
+    @property
+    def multiple(self) -> bool:
+        """True when more than one option may be chosen."""
+        return self.type is QuestionType.MULTIPLE_CHOICE
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    """The result of answering (or revealing) a question."""
+
+    attempt_id: int
+    review_id: int
+    question_id: str
+    answer: str
+    grade: GradeResult
+    suggested: Rating | None  # None: the person must rate the answer themselves
+    rating: Rating | None  # the rating in force now
+    model_answer: str
+    explanation: str
+    correct_options: tuple[str, ...] = ()
+    follow_ups: tuple[str, ...] = ()
+    next_due: datetime | None = None
+    already_answered: bool = False  # a repeat submission: nothing changed
+    revealed: bool = False
+
+
+@dataclass(frozen=True)
+class RatingOutcome:
+    """The result of confirming or overriding a suggested rating."""
+
+    review_id: int
+    rating: Rating
+    suggested: Rating | None
+    changed: bool
+    next_due: datetime
+
+
+@dataclass(frozen=True)
+class TopicStats:
+    """How a person is doing on one topic."""
+
+    topic: str
+    answered: int
+    correct: int
+    retention: float | None  # mean recall probability of reviewed cards, now
+
+    @property
+    def accuracy(self) -> float | None:
+        """Share of answers rated Hard or better."""
+        return self.correct / self.answered if self.answered else None
+
+
+@dataclass(frozen=True)
+class Stats:
+    """A person's summary."""
+
+    answered: int
+    correct: int
+    cards: int
+    due_now: int
+    leeches: tuple[str, ...]
+    topics: tuple[TopicStats, ...]
+    forecast: tuple[tuple[date, int], ...]  # cards due on each of the next days (local)
+    weakest: tuple[str, ...] = field(default=())
+
+    @property
+    def accuracy(self) -> float | None:
+        """Share of all answers rated Hard or better."""
+        return self.correct / self.answered if self.answered else None

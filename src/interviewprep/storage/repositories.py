@@ -1,0 +1,209 @@
+"""Repositories: queries over one session. They never commit; the unit of work does."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import delete, func, update
+from sqlmodel import Session, col, select
+
+from interviewprep.storage.tables import Attempt, CardRow, Identity, Person, Review
+
+
+class PersonRepository:
+    """Persons and their platform identities."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, person_id: int) -> Person | None:
+        """The person with this id, if any."""
+        return self.session.get(Person, person_id)
+
+    def add(self, person: Person) -> Person:
+        """Stage a new person; the id is assigned on flush."""
+        self.session.add(person)
+        self.session.flush()
+        return person
+
+    def by_identity(self, platform: str, external_id: str) -> Person | None:
+        """The person linked to a platform account."""
+        statement = (
+            select(Person)
+            .join(Identity, col(Identity.person_id) == col(Person.id))
+            .where(Identity.platform == platform, Identity.external_id == external_id)
+        )
+        return self.session.exec(statement).first()
+
+    def link(self, identity: Identity) -> None:
+        """Stage a new identity."""
+        self.session.add(identity)
+
+    def identities(self, person_id: int) -> Sequence[Identity]:
+        """Every platform account linked to a person."""
+        return self.session.exec(select(Identity).where(Identity.person_id == person_id)).all()
+
+    def delete_everything(self, person_id: int) -> None:
+        """Delete a person and every row that belongs to them."""
+        for table in (Review, Attempt, CardRow, Identity):
+            self.session.execute(delete(table).where(col(table.person_id) == person_id))
+        self.session.execute(delete(Person).where(col(Person.id) == person_id))
+
+
+class CardRepository:
+    """FSRS cards: one per person x question."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, person_id: int, question_id: str) -> CardRow | None:
+        """The card, if the person has seen the question."""
+        statement = select(CardRow).where(
+            CardRow.person_id == person_id, CardRow.question_id == question_id
+        )
+        return self.session.exec(statement).first()
+
+    def add(self, card: CardRow) -> None:
+        """Stage a new card."""
+        self.session.add(card)
+
+    def due(self, person_id: int, now: datetime, limit: int) -> Sequence[CardRow]:
+        """Cards due at ``now``, earliest first (uses the (person_id, due) index)."""
+        statement = (
+            select(CardRow)
+            .where(CardRow.person_id == person_id, CardRow.due <= now)
+            .order_by(col(CardRow.due))
+            .limit(limit)
+        )
+        return self.session.exec(statement).all()
+
+    def all_for(self, person_id: int) -> Sequence[CardRow]:
+        """Every card of a person (bounded by the size of the bank)."""
+        return self.session.exec(select(CardRow).where(CardRow.person_id == person_id)).all()
+
+    def seen_ids(self, person_id: int) -> set[str]:
+        """Question ids the person has a card for."""
+        statement = select(CardRow.question_id).where(CardRow.person_id == person_id)
+        return set(self.session.exec(statement).all())
+
+    def introduced_on(self, person_id: int, day: date) -> int:
+        """How many new questions the person started on a local day."""
+        statement = select(func.count()).where(
+            CardRow.person_id == person_id, CardRow.introduced_on == day
+        )
+        return int(self.session.exec(statement).one())
+
+    def due_between(self, person_id: int, start: datetime, end: datetime) -> Sequence[datetime]:
+        """Due times of the person's cards in [start, end): the forecast."""
+        statement = select(CardRow.due).where(
+            CardRow.person_id == person_id, CardRow.due >= start, CardRow.due < end
+        )
+        return self.session.exec(statement).all()
+
+
+class AttemptRepository:
+    """Questions put to people, open or closed."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, attempt_id: int) -> Attempt | None:
+        """The attempt with this id."""
+        return self.session.get(Attempt, attempt_id)
+
+    def add(self, attempt: Attempt) -> Attempt:
+        """Stage a new attempt; the id is assigned on flush."""
+        self.session.add(attempt)
+        self.session.flush()
+        return attempt
+
+    def open_for(self, person_id: int) -> Attempt | None:
+        """The person's newest unanswered attempt, if any."""
+        statement = (
+            select(Attempt)
+            .where(Attempt.person_id == person_id, Attempt.status == "asked")
+            .order_by(col(Attempt.id).desc())
+        )
+        return self.session.exec(statement).first()
+
+    def latest(self, person_id: int) -> Attempt | None:
+        """The person's most recent attempt, whatever its status."""
+        statement = (
+            select(Attempt).where(Attempt.person_id == person_id).order_by(col(Attempt.id).desc())
+        )
+        return self.session.exec(statement).first()
+
+    def closed_on(self, person_id: int, day: date) -> set[str]:
+        """Question ids the person answered, skipped or revealed on a local day."""
+        statement = select(Attempt.question_id).where(
+            Attempt.person_id == person_id,
+            Attempt.asked_on == day,
+            Attempt.status != "asked",
+        )
+        return set(self.session.exec(statement).all())
+
+    def close_stale(self, person_id: int, keep: int) -> None:
+        """Mark every other open attempt of a person as skipped."""
+        self.session.execute(
+            update(Attempt)
+            .where(
+                col(Attempt.person_id) == person_id,
+                col(Attempt.status) == "asked",
+                col(Attempt.id) != keep,
+            )
+            .values(status="skipped")
+        )
+
+
+class ReviewRepository:
+    """Graded answers: the review log."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, review: Review) -> Review:
+        """Stage a review; the id is assigned on flush."""
+        self.session.add(review)
+        self.session.flush()
+        return review
+
+    def get(self, review_id: int) -> Review | None:
+        """The review with this id."""
+        return self.session.get(Review, review_id)
+
+    def for_attempt(self, attempt_id: int) -> Review | None:
+        """The review that answered an attempt."""
+        return self.session.exec(select(Review).where(Review.attempt_id == attempt_id)).first()
+
+    def latest_for(self, person_id: int, question_id: str) -> Review | None:
+        """The person's newest review of a question."""
+        statement = (
+            select(Review)
+            .where(Review.person_id == person_id, Review.question_id == question_id)
+            .order_by(col(Review.id).desc())
+        )
+        return self.session.exec(statement).first()
+
+    def counts_by_day(self, person_id: int, since: date | None = None) -> dict[date, int]:
+        """Answers per local day (revealed answers do not count)."""
+        statement = (
+            select(Review.local_date, func.count())
+            .where(Review.person_id == person_id, col(Review.revealed).is_(False))
+            .group_by(col(Review.local_date))
+        )
+        if since is not None:
+            statement = statement.where(Review.local_date >= since)
+        return {day: int(n) for day, n in self.session.exec(statement).all()}
+
+    def outcomes(self, person_id: int) -> Sequence[tuple[str, int | None, float | None]]:
+        """(question id, final rating, score) of every review, for the stats."""
+        statement = select(Review.question_id, Review.rating, Review.score).where(
+            Review.person_id == person_id
+        )
+        return self.session.exec(statement).all()
+
+    def all_for(self, person_id: int) -> Sequence[Review]:
+        """Every review of a person, oldest first (for export)."""
+        statement = select(Review).where(Review.person_id == person_id).order_by(col(Review.id))
+        return self.session.exec(statement).all()

@@ -1,0 +1,86 @@
+"""The unit of work: one session, the repositories over it, and an explicit commit."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
+
+from interviewprep.storage.repositories import (
+    AttemptRepository,
+    CardRepository,
+    PersonRepository,
+    ReviewRepository,
+)
+
+
+class StorageUnavailable(Exception):
+    """The database is locked, gone or unreachable; nothing was saved."""
+
+
+class UnitOfWork:
+    """Use as ``with uow_factory() as uow: ...; uow.commit()``.
+
+    Leaving the block without :meth:`commit` rolls everything back, so a failure in
+    the middle of a use case never half-saves it.
+    """
+
+    persons: PersonRepository
+    cards: CardRepository
+    attempts: AttemptRepository
+    reviews: ReviewRepository
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def __enter__(self) -> Self:
+        self.session = Session(self._engine, expire_on_commit=False)
+        self.persons = PersonRepository(self.session)
+        self.cards = CardRepository(self.session)
+        self.attempts = AttemptRepository(self.session)
+        self.reviews = ReviewRepository(self.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()
+        if isinstance(exc, OperationalError):
+            raise StorageUnavailable(_describe(exc)) from exc
+
+    def commit(self) -> None:
+        """Make the work durable."""
+        try:
+            self.session.commit()
+        except OperationalError as exc:
+            raise StorageUnavailable(_describe(exc)) from exc
+
+    def flush(self) -> None:
+        """Send pending changes (to get ids or catch constraint errors early)."""
+        self.session.flush()
+
+
+def _describe(exc: OperationalError) -> str:
+    text = str(exc.orig) if exc.orig else str(exc)
+    if "locked" in text:
+        return "the database is busy (locked by another process); nothing was saved, try again"
+    return f"the database is not reachable ({text.splitlines()[0]}); nothing was saved"
+
+
+class UnitOfWorkFactory:
+    """Makes units of work on one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __call__(self) -> UnitOfWork:
+        return UnitOfWork(self.engine)
