@@ -34,8 +34,9 @@ class App:
 
 
 def load_packs(settings: Settings) -> Bank:
-    """The built-in packs plus any folders in ``INTERVIEWPREP_PACK_DIRS``."""
-    bank = load_bank([builtin_pack_dir(), *settings.pack_dirs])
+    """The built-in packs (unless turned off) plus folders in ``INTERVIEWPREP_PACK_DIRS``."""
+    builtin = [builtin_pack_dir()] if settings.builtin_packs else []
+    bank = load_bank([*builtin, *settings.pack_dirs])
     if bank.skipped:
         logger.warning(
             "%d problem(s) in question packs; those packs were skipped "

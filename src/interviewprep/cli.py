@@ -45,7 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """All subcommands."""
     parser = argparse.ArgumentParser(
-        prog="interviewprep", description="Spaced-repetition interview practice for backend developers."
+        prog="interviewprep",
+        description="Spaced-repetition interview practice for backend developers.",
     )
     sub = parser.add_subparsers(metavar="COMMAND")
 
@@ -141,7 +142,9 @@ def cmd_drill(args: argparse.Namespace) -> int:
             )
             return 2
         if not len(app.bank):
-            print("the question bank is empty (see `interviewprep packs validate`)", file=sys.stderr)
+            print(
+                "the question bank is empty (see `interviewprep packs validate`)", file=sys.stderr
+            )
             return 2
         person = _person(app, args.profile)
         term = Terminal(sys.stdin, sys.stdout, interactive=sys.stdin.isatty())

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     pack_dirs: Annotated[list[Path], NoDecode] = Field(
         default_factory=list, description="Extra pack folders, separated by ':' (or ',')."
     )
+    builtin_packs: bool = Field(
+        default=True, description="Load the packs shipped with interviewprep."
+    )
     default_timezone: str = "UTC"
     telegram_token: SecretStr | None = None
     telegram_base_url: str | None = None

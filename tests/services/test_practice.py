@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 
 import pytest
@@ -154,8 +155,7 @@ def test_rating_is_locked_once_the_question_is_answered_again(
 
 def test_self_rated_answer_is_scheduled_only_when_rated(practice: Practice) -> None:
     person = practice.enrol("terminal", "me")
-    view = practice.next_question(person)
-    assert view is not None
+    view = practice.ask(person, "t.open-4")
     outcome = practice.submit_answer(person, view.attempt_id, "selfrate please")
     assert outcome.suggested is None
     assert outcome.rating is None
@@ -167,12 +167,28 @@ def test_self_rated_answer_is_scheduled_only_when_rated(practice: Practice) -> N
 
 def test_a_grader_crash_keeps_the_answer_for_self_rating(practice: Practice) -> None:
     person = practice.enrol("terminal", "me")
-    view = practice.next_question(person)
-    assert view is not None
+    view = practice.ask(person, "t.open-4")
     outcome = practice.submit_answer(person, view.attempt_id, "boom")
     assert outcome.suggested is None
     assert "rate it yourself" in outcome.grade.feedback
     assert outcome.answer == "boom"
+
+
+def test_an_unreadable_choice_is_refused_and_the_question_stays_open(
+    practice: Practice, engine: Engine
+) -> None:
+    person = practice.enrol("terminal", "me")
+    view = practice.ask(person, "t.choice-1")
+    with pytest.raises(InvalidAnswer, match="still open"):
+        practice.submit_answer(person, view.attempt_id, "selfrate: maybe the second?")
+    assert _count_reviews(engine) == 0
+    assert practice.submit_answer(person, view.attempt_id, "right").rating is Rating.GOOD
+
+
+def test_asking_a_removed_question_is_refused(practice: Practice) -> None:
+    person = practice.enrol("terminal", "me")
+    with pytest.raises(QuestionRemoved):
+        practice.ask(person, "t.no-such-question")
 
 
 def test_new_questions_respect_the_daily_limit_and_due_reviews_come_first(
@@ -210,7 +226,7 @@ def test_new_questions_interleave_topics(practice: Practice) -> None:
         assert view is not None
         topics.append(view.topics[0])
         practice.submit_answer(person, view.attempt_id, "right")
-    assert all(a != b for a, b in zip(topics, topics[1:], strict=False))
+    assert all(a != b for a, b in itertools.pairwise(topics))
 
 
 def test_skip_puts_a_question_aside_until_tomorrow(practice: Practice, clock: FixedClock) -> None:
@@ -353,9 +369,7 @@ def test_interview_date_raises_the_new_question_allowance(
     practice: Practice, clock: FixedClock
 ) -> None:
     person = practice.enrol("terminal", "me")
-    practice.update_settings(
-        person, new_per_day=1, level="senior", interview_date=date(2026, 3, 9)
-    )
+    practice.update_settings(person, new_per_day=1, level="senior", interview_date=date(2026, 3, 9))
     asked = 0
     while practice.next_question(person) is not None and asked < 20:
         view = practice.next_question(person)

@@ -129,9 +129,7 @@ def _data_path(data: Any, loc: tuple[int | str, ...]) -> tuple[tuple[str | int, 
     for part in loc:
         if part in _TAGS and isinstance(current, dict) and part not in current:
             continue  # a discriminator tag such as "single_choice"
-        if (isinstance(current, dict) and part in current) or (
-            isinstance(current, list) and isinstance(part, int) and part < len(current)
-        ):
+        if _has(current, part):
             current = current[part]
         elif isinstance(current, dict) and isinstance(part, str):
             # a missing or unknown key: name it, but it has no line of its own
@@ -146,14 +144,28 @@ def _data_path(data: Any, loc: tuple[int | str, ...]) -> tuple[tuple[str | int, 
     return tuple(path), readable
 
 
+NOT_PACKS = frozenset({"taxonomy.yaml"})
+
+
+def _has(data: Any, part: int | str) -> bool:
+    """True when ``part`` is a key of a mapping or an index of a list."""
+    if isinstance(data, dict):
+        return part in data
+    return isinstance(data, list) and isinstance(part, int) and part < len(data)
+
+
 def pack_files(dirs: Iterable[Path]) -> list[Path]:
-    """Every ``*.yaml``/``*.yml`` file in the given folders (or files), sorted."""
+    """Every pack file (``*.yaml``/``*.yml``) in the given folders (or files), sorted."""
     found: list[Path] = []
     for entry in dirs:
         if entry.is_file():
             found.append(entry)
         elif entry.is_dir():
-            found.extend(p for p in entry.iterdir() if p.suffix in {".yaml", ".yml"})
+            found.extend(
+                p
+                for p in entry.iterdir()
+                if p.suffix in {".yaml", ".yml"} and p.name not in NOT_PACKS
+            )
         else:
             logger.warning("pack folder %s does not exist; skipped", entry)
     return sorted(set(found))

@@ -84,7 +84,7 @@ def read_yaml_text(text: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or "malformed YAML"
-        if "\t" in problem or "'\\t'" in str(exc):
+        if "tab" in problem.lower():
             problem = "a tab is used for indentation; YAML needs spaces"
         raise YamlError(problem, line) from exc
     except yaml.YAMLError as exc:

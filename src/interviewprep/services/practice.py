@@ -17,6 +17,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import IntegrityError
+
 from interviewprep.bank.loader import Bank
 from interviewprep.bank.schema import (
     Level,
@@ -151,10 +153,10 @@ class Practice:
                 if question is not None and (topic is None or topic in question.topics):
                     card = uow.cards.get(person_id, question.id)
                     return self._view(open_attempt, question, card, resumed=True)
-            item = self._plan(uow, person, now, today, topic)
-            if item is None:
+            items = self._plan(uow, person, now, today, topic, limit=1)
+            if not items:
                 return None
-            question = self.bank.get(item.question_id)
+            question = self.bank.get(items[0].question_id)
             assert question is not None
             attempt = uow.attempts.add(
                 Attempt(
@@ -196,9 +198,25 @@ class Practice:
             uow.commit()
             return self._view(attempt, question, card)
 
+    def queue(
+        self, person_id: int, limit: int = 10, topic: str | None = None
+    ) -> list[queuedomain.QueueItem]:
+        """Preview what would be asked next, in order, without asking anything."""
+        now = self.clock()
+        with self.uow() as uow:
+            person = self._person(uow, person_id)
+            today = local_date(now, ZoneInfo(person.timezone))
+            return self._plan(uow, person, now, today, topic, limit)
+
     def _plan(
-        self, uow: UnitOfWork, person: Person, now: datetime, today: Any, topic: str | None
-    ) -> queuedomain.QueueItem | None:
+        self,
+        uow: UnitOfWork,
+        person: Person,
+        now: datetime,
+        today: Any,
+        topic: str | None,
+        limit: int,
+    ) -> list[queuedomain.QueueItem]:
         assert person.id is not None
         config = self._scheduler(person)
         wanted = {topic} if topic else set(person.topics)
@@ -245,8 +263,7 @@ class Practice:
         previous = uow.attempts.latest(person.id)
         last_question = self.bank.get(previous.question_id) if previous else None
         last_topic = last_question.topics[0] if last_question else None
-        items = queuedomain.plan(due, unseen, allowance, mean, limit=1, last_topic=last_topic)
-        return items[0] if items else None
+        return queuedomain.plan(due, unseen, allowance, mean, limit=limit, last_topic=last_topic)
 
     def _view(
         self,
@@ -289,12 +306,10 @@ class Practice:
         text = clean_answer(answer)
         now = self.clock()
         with self.uow() as uow:
-            attempt = self._attempt(uow, person_id, attempt_id)
+            attempt, person, card = self._context(uow, person_id, attempt_id)
             question = self.bank.get(attempt.question_id)
             if attempt.status == "answered":
-                review = uow.reviews.for_attempt(attempt_id)
-                assert review is not None
-                return self._outcome(review, question, already_answered=True)
+                return self._stored_outcome(uow, attempt_id, question)
             if attempt.status != "asked":
                 raise AttemptClosed(attempt.status)
             if question is None:
@@ -302,21 +317,32 @@ class Practice:
                 uow.commit()
                 raise QuestionRemoved(attempt.question_id)
             grade = self._grade(question, text)
+            if not grade.gradable and isinstance(
+                question, SingleChoice | MultipleChoice | TrueFalse
+            ):
+                # an unreadable pick ("maybe", "7") is a typo, not an answer: ask again
+                raise InvalidAnswer(f"{grade.feedback} The question is still open.")
             suggested = _with_hints(grade.rating, attempt.hints_used)
-            outcome = self._record(uow, person_id, attempt, question, now, text, grade, suggested)
-            uow.commit()
+            outcome = self._record(
+                uow, person, card, attempt, question, now, text, grade, suggested
+            )
+            try:
+                uow.commit()
+            except IntegrityError:
+                # the same answer arrived twice at once (double tap, two workers): the
+                # other one won; report it instead of failing
+                uow.session.rollback()
+                return self._stored_outcome(uow, attempt_id, question)
             return outcome
 
     def reveal(self, person_id: int, attempt_id: int) -> AnswerOutcome:
         """Give up on a question: show the answer and schedule it as Again."""
         now = self.clock()
         with self.uow() as uow:
-            attempt = self._attempt(uow, person_id, attempt_id)
+            attempt, person, card = self._context(uow, person_id, attempt_id)
             question = self.bank.get(attempt.question_id)
             if attempt.status in {"answered", "revealed"}:
-                review = uow.reviews.for_attempt(attempt_id)
-                assert review is not None
-                return self._outcome(review, question, already_answered=True)
+                return self._stored_outcome(uow, attempt_id, question)
             if attempt.status != "asked":
                 raise AttemptClosed(attempt.status)
             if question is None:
@@ -328,10 +354,21 @@ class Practice:
                 grader="revealed",
             )
             outcome = self._record(
-                uow, person_id, attempt, question, now, "", grade, Rating.AGAIN, revealed=True
+                uow, person, card, attempt, question, now, "", grade, Rating.AGAIN, revealed=True
             )
-            uow.commit()
+            try:
+                uow.commit()
+            except IntegrityError:
+                uow.session.rollback()
+                return self._stored_outcome(uow, attempt_id, question)
             return outcome
+
+    def _stored_outcome(
+        self, uow: UnitOfWork, attempt_id: int, question: Question | None
+    ) -> AnswerOutcome:
+        review = uow.reviews.for_attempt(attempt_id)
+        assert review is not None
+        return self._outcome(review, question, already_answered=True)
 
     def _grade(self, question: Question, text: str) -> GradeResult:
         started = time.perf_counter()
@@ -350,7 +387,8 @@ class Practice:
     def _record(
         self,
         uow: UnitOfWork,
-        person_id: int,
+        person: Person,
+        card: CardRow | None,
         attempt: Attempt,
         question: Question,
         now: datetime,
@@ -359,9 +397,8 @@ class Practice:
         rating: Rating | None,
         revealed: bool = False,
     ) -> AnswerOutcome:
-        person = self._person(uow, person_id)
+        person_id = attempt.person_id
         today = local_date(now, ZoneInfo(person.timezone))
-        card = uow.cards.get(person_id, question.id)
         before = _state(card) if card else carddomain.new_card(now)
         if card is None:
             card = CardRow(
@@ -375,30 +412,31 @@ class Practice:
             uow.cards.add(card)
         if rating is not None:
             _store_state(card, carddomain.review(before, rating, now, self._scheduler(person)))
+        assert attempt.id is not None
         attempt.status = "revealed" if revealed else "answered"
         attempt.closed_at = now
-        review = uow.reviews.add(
-            Review(
-                person_id=person_id,
-                question_id=question.id,
-                attempt_id=attempt.id,
-                answered_at=now,
-                local_date=today,
-                answer=text,
-                score=grade.score,
-                grader=grade.grader,
-                key_points=[
-                    {"id": k.id, "status": k.status.value, "weight": k.weight}
-                    for k in grade.key_points
-                ],
-                suggested_rating=int(rating) if rating else None,
-                rating=int(rating) if rating else None,
-                card_before=before.to_dict(),
-                answer_ms=int((now - attempt.asked_at).total_seconds() * 1000),
-                grading_ms=grade.elapsed_ms,
-                revealed=revealed,
-            )
-        )
+        values = {
+            "person_id": person_id,
+            "question_id": question.id,
+            "attempt_id": attempt.id,
+            "answered_at": now,
+            "local_date": today,
+            "answer": text,
+            "score": grade.score,
+            "grader": grade.grader,
+            "key_points": [
+                {"id": k.id, "status": k.status.value, "weight": k.weight} for k in grade.key_points
+            ],
+            "suggested_rating": int(rating) if rating else None,
+            "rating": int(rating) if rating else None,
+            "rated_at": None,
+            "card_before": before.to_dict(),
+            "answer_ms": int((now - attempt.asked_at).total_seconds() * 1000),
+            "grading_ms": grade.elapsed_ms,
+            "revealed": revealed,
+        }
+        uow.flush()  # the attempt and card first: the review row refers to them
+        review = Review.model_construct(id=uow.reviews.insert(values), **values)
         return self._outcome(review, question, grade=grade, next_due=card.due if rating else None)
 
     def _outcome(
@@ -608,6 +646,14 @@ class Practice:
         if person is None:
             raise NotEnrolled()
         return person
+
+    def _context(
+        self, uow: UnitOfWork, person_id: int, attempt_id: int
+    ) -> tuple[Attempt, Person, CardRow | None]:
+        found = uow.attempts.with_context(attempt_id)
+        if found is None or found[0].person_id != person_id:
+            raise UnknownAttempt()
+        return found
 
     def _attempt(self, uow: UnitOfWork, person_id: int, attempt_id: int) -> Attempt:
         attempt = uow.attempts.get(attempt_id)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import and_, delete, func, insert, update
 from sqlmodel import Session, col, select
 
 from interviewprep.storage.tables import Attempt, CardRow, Identity, Person, Review
+
+_reviews = Review.__table__  # type: ignore[attr-defined]
+_INSERT_REVIEW = insert(_reviews).returning(_reviews.c.id)
 
 
 class PersonRepository:
@@ -118,6 +122,23 @@ class AttemptRepository:
         self.session.flush()
         return attempt
 
+    def with_context(self, attempt_id: int) -> tuple[Attempt, Person, CardRow | None] | None:
+        """An attempt with its person and card, in one round trip (the answer path)."""
+        statement = (
+            select(Attempt, Person, CardRow)
+            .join(Person, col(Person.id) == col(Attempt.person_id))
+            .outerjoin(
+                CardRow,
+                and_(
+                    col(CardRow.person_id) == col(Attempt.person_id),
+                    col(CardRow.question_id) == col(Attempt.question_id),
+                ),
+            )
+            .where(Attempt.id == attempt_id)
+        )
+        row = self.session.exec(statement).first()
+        return (row[0], row[1], row[2]) if row else None
+
     def open_for(self, person_id: int) -> Attempt | None:
         """The person's newest unanswered attempt, if any."""
         statement = (
@@ -168,6 +189,12 @@ class ReviewRepository:
         self.session.flush()
         return review
 
+    def insert(self, values: dict[str, Any]) -> int:
+        """Insert a review row directly and return its id (the hot answer path)."""
+        # Core, with the values as parameters: one compiled statement, cached
+        connection = self.session.connection()
+        return int(connection.execute(_INSERT_REVIEW, values).scalar_one())
+
     def get(self, review_id: int) -> Review | None:
         """The review with this id."""
         return self.session.get(Review, review_id)
@@ -188,7 +215,7 @@ class ReviewRepository:
     def counts_by_day(self, person_id: int, since: date | None = None) -> dict[date, int]:
         """Answers per local day (revealed answers do not count)."""
         statement = (
-            select(Review.local_date, func.count())
+            select(col(Review.local_date), func.count())
             .where(Review.person_id == person_id, col(Review.revealed).is_(False))
             .group_by(col(Review.local_date))
         )

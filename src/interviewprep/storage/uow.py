@@ -73,6 +73,11 @@ def _describe(exc: OperationalError) -> str:
     text = str(exc.orig) if exc.orig else str(exc)
     if "locked" in text:
         return "the database is busy (locked by another process); nothing was saved, try again"
+    if "no such table" in text:
+        return (
+            "the database has no interviewprep tables (was the file deleted or replaced?); "
+            "run `interviewprep db upgrade`. Nothing was saved"
+        )
     return f"the database is not reachable ({text.splitlines()[0]}); nothing was saved"
 
 

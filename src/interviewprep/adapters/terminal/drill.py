@@ -7,7 +7,6 @@ line per answer and per rating prompt, so tests and shell pipelines can drive it
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TextIO
 from zoneinfo import ZoneInfo
@@ -118,7 +117,6 @@ def _answer(
     while True:
         text = term.ask_block("> ")
         command = text.strip().lower()
-        action: Callable[[], AnswerOutcome | None] | None = None
         if command in {"/quit", "/q", "/exit"}:
             raise _Quit
         if command == "/skip":
@@ -129,13 +127,11 @@ def _answer(
             hint = practice.hint(person_id, view.attempt_id)
             term.say(style.paint(f"Hint: {hint}" if hint else "No more hints.", "yellow"))
             continue
-        if command == "/reveal":
-            action = lambda: practice.reveal(person_id, view.attempt_id)  # noqa: E731
-        else:
-            # choice answers go through as typed: the grader reads numbers, letters or text
-            action = lambda: practice.submit_answer(person_id, view.attempt_id, text)  # noqa: E731
         try:
-            return action()
+            if command == "/reveal":
+                return practice.reveal(person_id, view.attempt_id)
+            # choice answers go through as typed: the grader reads numbers, letters or text
+            return practice.submit_answer(person_id, view.attempt_id, text)
         except PracticeError as exc:
             term.say(style.paint(str(exc), "red"))
 

@@ -52,9 +52,7 @@ class Style:
                 out.append(indent + line)
             else:
                 out.extend(
-                    textwrap.wrap(
-                        line, self.width, initial_indent=indent, subsequent_indent=indent
-                    )
+                    textwrap.wrap(line, self.width, initial_indent=indent, subsequent_indent=indent)
                 )
         return "\n".join(out)
 
@@ -67,7 +65,9 @@ def letter(index: int) -> str:
 def question(view: QuestionView, number: int, total: int, style: Style) -> str:
     """The question block: header, leech note, prompt, options and how to answer."""
     tag = "review" if view.kind == "review" else "new"
-    header = f"[{number}/{total}] {view.question_id} · {view.level} · {tag} · {', '.join(view.topics)}"
+    header = (
+        f"[{number}/{total}] {view.question_id} · {view.level} · {tag} · {', '.join(view.topics)}"
+    )
     lines = [style.paint(header, "dim")]
     if view.resumed:
         lines.append(style.paint("(picking up where you left off)", "dim"))
@@ -98,7 +98,9 @@ def outcome(result: AnswerOutcome, style: Style) -> str:
     if result.already_answered:
         lines.append(style.paint(grade.feedback, "yellow"))
     if grade.score is not None and not result.revealed:
-        colour = "green" if (result.suggested or 0) >= 3 else "yellow" if grade.score >= 0.4 else "red"
+        colour = (
+            "green" if (result.suggested or 0) >= 3 else "yellow" if grade.score >= 0.4 else "red"
+        )
         lines.append(style.paint(f"Score {grade.score:.0%}", "bold", colour))
     if grade.feedback and not result.already_answered:
         lines.append(style.wrap(grade.feedback))
@@ -136,7 +138,8 @@ def stats_block(stats: Stats, style: Style) -> str:
     lines = [style.paint("Your progress", "bold")]
     accuracy = f"{stats.accuracy:.0%}" if stats.accuracy is not None else "n/a"
     lines.append(
-        f"Answered {stats.answered} · accuracy {accuracy} · cards {stats.cards} · due now {stats.due_now}"
+        f"Answered {stats.answered} · accuracy {accuracy} · cards {stats.cards}"
+        f" · due now {stats.due_now}"
     )
     if stats.topics:
         lines.append(f"{'topic':<24}{'answered':>9}{'accuracy':>10}{'retention':>11}")

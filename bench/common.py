@@ -1,0 +1,48 @@
+"""Shared set-up for the benchmarks (run by hand; results go in the README)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+from interviewprep.storage import db
+
+
+def database_argument(parser: argparse.ArgumentParser) -> None:
+    """``--database-url``: default is a fresh SQLite file in a temporary folder."""
+    parser.add_argument(
+        "--database-url",
+        help="PostgreSQL URL to benchmark against (default: a fresh SQLite file)",
+    )
+
+
+def fresh_engine(url: str | None) -> tuple[Engine, str, Callable[[], None]]:
+    """A migrated, empty database, a label for the report, and a clean-up function.
+
+    PostgreSQL runs get a schema of their own, dropped afterwards.
+    """
+    if url is None:
+        folder = Path(tempfile.mkdtemp(prefix="interviewprep-bench-"))
+        engine = db.make_engine(f"sqlite:///{folder / 'bench.db'}")
+        db.upgrade(engine)
+        return engine, "SQLite (file, WAL)", engine.dispose
+    schema = f"bench_{os.getpid()}"
+    admin = db.make_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = db.make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    db.upgrade(engine)
+
+    def cleanup() -> None:
+        engine.dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+    return engine, "PostgreSQL", cleanup

@@ -1,0 +1,519 @@
+"""Lexical analysis for rubric grading: clauses, stems, synonyms and negation.
+
+An answer is split into sentences and each sentence into clauses (at commas,
+colons, brackets and conjunctions such as "and", "but", "whereas", "because").
+Each clause keeps its content words as stems (Snowball English stemmer, then a
+small synonym table so that "retry", "resend" and "twice" count as repetition) and
+where its negation cues ("not", "n't", "never", "no longer", "nor") sit among them.
+
+:func:`match_phrase` then looks for the smallest window of clauses (inside one
+sentence, or spilling into the next sentence when one side is only short
+fragments such as "POST is not.") that covers most of a phrase's stems, fuzzily
+(rapidfuzz ratio on stems), and decides whether that window negates the phrase.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+from rapidfuzz import fuzz, process
+
+_STEMMER = snowballstemmer.stemmer("english")
+_STEM_LOCK = threading.Lock()
+
+STOPWORDS = frozenset(
+    """
+    a an the is are was were be been being am it its this that these those there
+    their they them then than of to in on at by for with as from into onto about
+    and or if so do does did doing done has have had having can could will would
+    should may might must shall i you we he she my your our me us his her which who
+    whom whose what when where how why also just very really too some any such up
+    out like e g eg ie etc basically actually simply thing things lot lots kind
+    sort well way ways via per here whether both either whatever else even still
+    let lets s t d ll re ve m okay ok yes yeah
+    """.split()
+)
+"""Words that carry no claim of their own (negation cues are handled separately)."""
+
+NEGATIONS = frozenset({"not", "no", "never", "nor", "neither", "non", "nobody", "cannot"})
+_MISCONCEPTION_CUES = frozenset({"myth", "misconception", "mistake", "mistakenly", "wrongly"})
+_LOCAL_SCOPE = {"non": 1}
+"""Cues that negate only the next content word ("non-simple"); the others negate the
+rest of their clause."""
+_CONDITIONAL = frozenset({"if", "unless"})
+"""A clause opening with these states a condition, not a claim: its negation cues
+are ignored ("if no new writes happen, replicas converge" is a positive claim)."""
+
+_CONTRACTIONS = (
+    (re.compile(r"\bcan[’']t\b"), "can not"),
+    (re.compile(r"\bwon[’']t\b"), "will not"),
+    (re.compile(r"\bshan[’']t\b"), "shall not"),
+    (re.compile(r"n[’']t\b"), " not"),
+    (re.compile(r"\bcannot\b"), "can not"),
+    (re.compile(r"[’']s\b"), ""),
+)
+_IDIOMS = re.compile(
+    r"\bno matter\b|\b(?:does|do|did|will|would) not matter\b|\bnot only\b|\bnot just\b"
+    r"|\bno doubt\b|\bno problem\b|\bnot to mention\b|\bif not\b"
+)
+_NO_LONGER = re.compile(r"\bno longer\b|\brather than\b|\binstead of\b")
+_SENTENCES = re.compile(r"[.!?;]+(?=\s|$)|\n+")
+_CLAUSES = re.compile(
+    r"[,:()\[\]{}—–]|\s-\s|\b(?:and|but|whereas|while|whilst|although|though|however"
+    r"|because|since|so|which|unlike|except|yet|whereby|otherwise)\b|\s(?=(?:if|unless)\b)"
+)
+_WORDS = re.compile(r"[^\W_]+[+#]*")
+
+SYNONYMS: tuple[tuple[str, ...], ...] = (
+    (
+        "repeat",
+        "again",
+        "retry",
+        "retries",
+        "resend",
+        "replay",
+        "twice",
+        "multiple",
+        "many",
+        "several",
+        "redo",
+        "reissue",
+        "rerun",
+        "repetition",
+        "repeatedly",
+    ),
+    ("same", "identical", "unchanged", "equivalent", "equal"),
+    ("create", "make", "insert", "add", "generate", "spawn"),
+    ("duplicate", "copy", "another", "extra", "double"),
+    ("remove", "delete", "erase"),
+    ("each", "every"),
+    ("once", "one", "single"),
+    ("error", "failure", "fail", "broken", "outage"),
+    ("fast", "quick", "quickly", "speed", "faster"),
+    ("slow", "slower", "latency", "lag"),
+    ("big", "large", "huge"),
+    ("small", "little", "tiny"),
+    ("change", "modify", "alter", "mutate", "update"),
+    ("read", "fetch", "retrieve", "lookup", "load"),
+    ("store", "save", "persist", "write", "keep"),
+    ("start", "begin", "began", "begun", "kick"),
+    ("stop", "halt"),
+    ("check", "inspect", "examine", "investigate", "look", "looked"),
+    ("effect", "impact"),
+    ("user", "customer", "client", "caller", "consumer"),
+    ("ensure", "guarantee", "promise"),
+    ("prevent", "avoid"),
+    ("old", "stale", "outdated", "obsolete"),
+    ("lose", "lost", "loss"),
+    ("rollback", "revert", "undo"),
+    ("tell", "inform", "notify", "told", "communicate"),
+    ("wait", "block", "blocking"),
+    ("allow", "permit", "enable"),
+    ("return", "respond", "reply", "answer"),
+    ("request", "call", "invocation"),
+    ("contain", "include", "carry", "bring"),
+    ("remember", "recall", "memorise", "memorize"),
+    ("need", "require", "necessary"),
+)
+
+
+def _raw_stem(word: str) -> str:
+    with _STEM_LOCK:
+        return str(_STEMMER.stemWord(word))
+
+
+def _build_synonyms() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for group in SYNONYMS:
+        head = _raw_stem(group[0])
+        for word in group:
+            table.setdefault(_raw_stem(word), head)
+    return table
+
+
+_SYNONYM_OF = _build_synonyms()
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The canonical stem of a lower-case word (stemmed, then mapped to its synonym group)."""
+    base = _raw_stem(word)
+    return _SYNONYM_OF.get(base, base)
+
+
+def prepare_text(text: str) -> str:
+    """Lower-case, expand contractions and drop idioms whose "not"/"no" negates nothing.
+
+    "no longer", "rather than" and "instead of" become "not".
+    """
+    text = text.replace("’", "'").lower()
+    for pattern, replacement in _CONTRACTIONS:
+        text = pattern.sub(replacement, text)
+    return _IDIOMS.sub(" ", _NO_LONGER.sub("not", text))
+
+
+def words_of(text: str) -> list[str]:
+    """The word tokens of already prepared text."""
+    return _WORDS.findall(text)
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One clause of an answer.
+
+    Attributes:
+        text: the clause as written (lower-cased).
+        sentence: index of the sentence it belongs to.
+        stems: canonical stems of its content words, in order.
+        joined: stems of adjacent content words written together ("plain text" gives
+            "plaintext"), each with the position of its first word.
+        cues: for each negation cue, how many content words precede it and how many
+            content words it governs (0: the rest of the clause).
+    """
+
+    text: str
+    sentence: int
+    stems: tuple[str, ...]
+    cues: tuple[tuple[int, int], ...]
+    joined: tuple[tuple[str, int], ...] = ()
+
+    def positions(self, options: frozenset[str]) -> list[int]:
+        """Positions of the stems (or joined pairs) that are in ``options``."""
+        found = [i for i, s in enumerate(self.stems) if s in options]
+        found.extend(i for s, i in self.joined if s in options)
+        return found
+
+    @property
+    def short(self) -> bool:
+        """A fragment such as "PUT" or "POST is not": at most two content words."""
+        return len(self.stems) <= 2
+
+    def negates(self, matched: Iterable[int]) -> bool:
+        """Whether a cue in this clause governs one of the ``matched`` stem positions.
+
+        A cue governs the content words after it ("is not idempotent", "not POST") and,
+        when nothing follows it ("POST is not."), the whole clause.
+        """
+        positions = list(matched)
+        for cue, scope in self.cues:
+            if scope:
+                if any(cue <= p < cue + scope for p in positions):
+                    return True
+            elif cue >= len(self.stems) or any(p >= cue for p in positions):
+                return True
+        return False
+
+
+def _clause(text: str, sentence: int) -> Clause:
+    stems: list[str] = []
+    cues: list[tuple[int, int]] = []
+    joined: list[tuple[str, int]] = []
+    words = words_of(text)
+    conditional = bool(words) and words[0] in _CONDITIONAL
+    previous = ""
+    for word in words:
+        if word in NEGATIONS or word in _MISCONCEPTION_CUES:
+            if not conditional:
+                cues.append((len(stems), _LOCAL_SCOPE.get(word, 0)))
+            previous = ""
+        elif word not in STOPWORDS:
+            if previous and previous.isalpha() and word.isalpha():
+                joined.append((stem(previous + word), len(stems) - 1))
+            stems.append(stem(word))
+            previous = word
+        else:
+            previous = ""
+    return Clause(text.strip(), sentence, tuple(stems), tuple(cues), tuple(joined))
+
+
+def split_clauses(text: str) -> list[Clause]:
+    """Split text into clauses with stems and negation cues (text is lower-cased here)."""
+    prepared = prepare_text(text)
+    clauses: list[Clause] = []
+    for index, sentence in enumerate(s for s in _SENTENCES.split(prepared) if s.strip()):
+        for part in _CLAUSES.split(sentence):
+            if part and part.strip():
+                clause = _clause(part, index)
+                if clause.stems or clause.cues:
+                    clauses.append(clause)
+    return clauses
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A rubric phrase (key point text, phrasing or misconception), pre-analysed.
+
+    Attributes:
+        text: the phrase as written.
+        stems: its distinct canonical content stems.
+        weights: weight of each stem (words that only repeat the prompt weigh less).
+        novel: which stems do not occur in the question prompt.
+        negated: the phrase itself is negative ("POST is not idempotent").
+    """
+
+    text: str
+    stems: tuple[str, ...]
+    weights: tuple[float, ...]
+    novel: tuple[bool, ...]
+    negated: bool
+
+    @property
+    def total(self) -> float:
+        return sum(self.weights)
+
+
+PROMPT_WORD_WEIGHT = 0.5
+
+
+def negation_vote(
+    clauses: Sequence[Clause], targets: Sequence[frozenset[str]], weights: Sequence[float]
+) -> bool:
+    """Whether ``clauses`` negate the target stems, by a weighted vote.
+
+    A target counts as negated when every clause where it occurs negates it. Ties
+    count as negated, so "GET, PUT and DELETE are idempotent; POST is not" does not
+    state "POST is idempotent", and "POST is not idempotent" is negative.
+    """
+    negative = positive = 0.0
+    for options, weight in zip(targets, weights, strict=True):
+        states = []
+        for clause in clauses:
+            positions = clause.positions(options)
+            if positions:
+                states.append(clause.negates(positions))
+        if not states:
+            continue
+        if all(states):
+            negative += weight
+        else:
+            positive += weight
+    if negative == positive == 0.0:
+        return False
+    return negative >= positive
+
+
+def make_phrase(text: str, prompt_stems: frozenset[str], *, uniform: bool = False) -> Phrase:
+    """Analyse a rubric phrase; stems also in the prompt weigh :data:`PROMPT_WORD_WEIGHT`.
+
+    When every stem repeats the prompt (as in "GET, PUT and DELETE are idempotent"
+    for a question that lists those methods), or with ``uniform``, all weigh 1.
+    """
+    clauses = split_clauses(text)
+    seen: dict[str, None] = {}
+    for clause in clauses:
+        for item in clause.stems:
+            seen.setdefault(item, None)
+    stems = tuple(seen)
+    novel = tuple(s not in prompt_stems for s in stems)
+    if any(novel) and not uniform:
+        weights = tuple(1.0 if n else PROMPT_WORD_WEIGHT for n in novel)
+    else:
+        weights = tuple(1.0 for _ in stems)
+    negated = negation_vote(clauses, [frozenset({s}) for s in stems], weights)
+    return Phrase(text, stems, weights, novel, negated)
+
+
+@dataclass(frozen=True)
+class Match:
+    """The best window of an answer for one phrase.
+
+    Attributes:
+        coverage: weighted share of the phrase's stems found in the window, 0..1.
+        opposed: the window's polarity differs from the phrase's (one negates, the
+            other does not).
+        evidence: the clauses of the window, joined.
+        novel_hit: at least one stem that is not in the prompt was found (or the
+            phrase has none).
+        hits: how many of the phrase's stems were found.
+    """
+
+    coverage: float
+    opposed: bool
+    evidence: str
+    novel_hit: bool
+    hits: int = 0
+
+
+NO_MATCH = Match(0.0, False, "", False)
+FUZZY_MIN_LENGTH = 5
+FUZZY_SCORE = 85.0
+MAX_WINDOW = 6
+
+
+class AnalysedAnswer:
+    """An answer split into clauses, with a stem index for fast phrase matching."""
+
+    def __init__(self, text: str) -> None:
+        self.clauses = split_clauses(text)
+        self.vocabulary = sorted({s for c in self.clauses for s in c.stems})
+        self._joined = frozenset(s for c in self.clauses for s, _ in c.joined)
+        self._alike: dict[str, frozenset[str]] = {}
+
+    @property
+    def content_words(self) -> int:
+        return sum(len(c.stems) for c in self.clauses)
+
+    def alike(self, target: str) -> frozenset[str]:
+        """Answer stems equal or fuzzily close to ``target`` (never fuzzy for digits)."""
+        cached = self._alike.get(target)
+        if cached is not None:
+            return cached
+        found = {target} if target in self.vocabulary or target in self._joined else set()
+        if len(target) >= FUZZY_MIN_LENGTH and target.isalpha():
+            for choice, _, _ in process.extract(
+                target,
+                self.vocabulary,
+                scorer=fuzz.ratio,
+                score_cutoff=FUZZY_SCORE,
+                limit=None,
+            ):
+                if choice.isalpha():
+                    found.add(choice)
+        result = frozenset(found)
+        self._alike[target] = result
+        return result
+
+    def match_phrase(self, phrase: Phrase, *, tight: bool = False) -> Match:
+        """Find the best clause window for ``phrase``; see the module docstring.
+
+        With ``tight`` (used for misconceptions) a window holds at most one clause of
+        more than two content words, so a claim is not assembled from several
+        separate statements.
+        """
+        if not phrase.stems or not self.clauses:
+            return NO_MATCH
+        alike = [self.alike(s) for s in phrase.stems]
+        # per clause: bitmask of phrase stems found, and for each stem its positions
+        masks: list[int] = []
+        for clause in self.clauses:
+            mask = 0
+            for bit, options in enumerate(alike):
+                if options and clause.positions(options):
+                    mask |= 1 << bit
+            masks.append(mask)
+        if not any(masks):
+            return NO_MATCH
+        best: tuple[float, int, int, int] | None = None  # coverage, -span, start, end
+        n = len(self.clauses)
+        for start in range(n):
+            if not masks[start]:
+                continue
+            union = 0
+            long_clauses = 0
+            for end in range(start, min(n, start + MAX_WINDOW)):
+                if not self._joinable(start, end):
+                    break
+                long_clauses += not self.clauses[end].short
+                if tight and long_clauses > 1:
+                    break
+                union |= masks[end]
+                if not masks[end]:
+                    continue
+                coverage = self._weight(phrase, union) / phrase.total
+                key = (coverage, -(end - start), -start, end)
+                if best is None or key[:2] > best[:2]:
+                    best = key
+        if best is None:
+            return NO_MATCH
+        coverage, _, neg_start, end = best
+        start = -neg_start
+        union = 0
+        for index in range(start, end + 1):
+            union |= masks[index]
+        opposed = self._negated(phrase, alike, start, end) != phrase.negated
+        novel_hit = not any(phrase.novel) or any(
+            phrase.novel[bit] and union >> bit & 1 for bit in range(len(phrase.stems))
+        )
+        evidence = "; ".join(c.text for c in self.clauses[start : end + 1])
+        hits = bin(union).count("1")
+        return Match(round(coverage, 4), opposed, evidence, novel_hit, hits)
+
+    def _joinable(self, start: int, end: int) -> bool:
+        """Clauses start..end may form a window: one sentence, or two adjacent
+        sentences where the part in one of them is only short fragments."""
+        first, last = self.clauses[start].sentence, self.clauses[end].sentence
+        if first == last:
+            return True
+        if last - first > 1:
+            return False
+        left = [c for c in self.clauses[start : end + 1] if c.sentence == first]
+        right = [c for c in self.clauses[start : end + 1] if c.sentence == last]
+        return all(c.short for c in left) or all(c.short for c in right)
+
+    @staticmethod
+    def _weight(phrase: Phrase, mask: int) -> float:
+        return sum(w for bit, w in enumerate(phrase.weights) if mask >> bit & 1)
+
+    def _negated(
+        self, phrase: Phrase, alike: Sequence[frozenset[str]], start: int, end: int
+    ) -> bool:
+        return negation_vote(self.clauses[start : end + 1], alike, phrase.weights)
+
+
+_CLAIM_WORDS = frozenset(
+    """
+    is are was were be been being am isn aren wasn weren has have had do does did
+    can could will would should may might must shall not never i you we he she it
+    they this that these there
+    """.split()
+)
+"""Auxiliaries, modals and pronouns: any of them means the answer makes a claim."""
+
+_VERBS = """
+    mean make cause give return create leave keep let allow need change happen behave
+    work depend send store use take break run stay become avoid ensure prevent replace
+    add remove check roll fix tell write say try see find decide lead learn start
+    stop wait block lock read load hold share copy split spread protect verify sign
+    encrypt hash expire fail retry repeat call win lose show help cost slow speed
+""".split()
+_IRREGULAR_PAST = frozenset(
+    "made gave left kept took broke ran became told wrote said saw found led learnt "
+    "held spread lost won sent".split()
+)
+_S_FORMS = (
+    frozenset(v + "s" for v in _VERBS)
+    | frozenset(v + "es" for v in _VERBS)
+    | frozenset(v[:-1] + "ies" for v in _VERBS if v.endswith("y"))
+)
+_PAST_FORMS = (
+    frozenset(v + "ed" for v in _VERBS)
+    | frozenset(v + "d" for v in _VERBS if v.endswith("e"))
+    | frozenset(v[:-1] + "ied" for v in _VERBS if v.endswith("y"))
+    | _IRREGULAR_PAST
+)
+"""Inflected forms of common verbs ("creates", "changed"). Base forms such as "write"
+or "allow" also occur as nouns in term lists, so they do not count, and an "-s" form
+counts only when a word follows it in the same item ("retries" is a noun)."""
+_LIST_SEPARATORS = re.compile(r"[,;\n/•·|]+|\s[-*]\s|^\s*[-*]\s|\band\b|\bor\b")
+MAX_LIST_ITEM_WORDS = 4
+MAX_LIST_WORDS = 40
+
+
+def is_keyword_list(text: str) -> bool:
+    """True for answers that list terms without making a claim.
+
+    Examples: "idempotent, GET, PUT, DELETE, retries" or a bullet list of nouns. The
+    test: no auxiliary, modal, pronoun or inflected common verb anywhere, at most 40
+    words, and either several short items (at most four words each) or one short run
+    of words.
+    """
+    prepared = prepare_text(text)
+    words = words_of(prepared)
+    if len(words) < 2 or len(words) > MAX_LIST_WORDS:
+        return False
+    if any(w in _CLAIM_WORDS or w in _PAST_FORMS for w in words):
+        return False
+    items = [words_of(p) for p in _LIST_SEPARATORS.split(prepared)]
+    items = [i for i in items if i]
+    for item in items:
+        # "POST creates duplicates" is a claim; "retries" or "disk writes" is a term
+        if any(w in _S_FORMS and i < len(item) - 1 for i, w in enumerate(item)):
+            return False
+    if len(items) >= 2:
+        return all(len(i) <= MAX_LIST_ITEM_WORDS for i in items)
+    return len(words) <= 2 * MAX_LIST_ITEM_WORDS

@@ -1,0 +1,303 @@
+"""The offline rubric grader for open and behavioural questions.
+
+For every key point, each of its wordings (the key point text and its phrasings) is
+matched against the answer's clauses with :mod:`interviewprep.grading.lexical`:
+
+* a wording is *found* when the best clause window covers enough of its stems
+  (all of them for one- and two-stem wordings, ``cover`` otherwise) including at
+  least one stem that does not merely repeat the prompt;
+* a found wording whose window has the opposite polarity ("POST is idempotent"
+  against "POST is not idempotent") makes the key point CONTRADICTED unless another
+  wording is found with the right polarity (the benefit of the doubt goes to the
+  answer; stated misconceptions are checked separately);
+* a key point that is not found but partly matched (``partial``) earns partial
+  credit and stays MISSING.
+
+The score is the weighted credit divided by ``full_marks_at`` (an answer does not
+need every point for full marks), clipped to 1. A contradicted key point or a
+stated misconception caps the score in the fail band (suggesting Again); a keyword
+list (terms without claims) caps it in the fail band as well.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass
+from threading import Lock
+
+from interviewprep.bank.schema import Behavioural, OpenQuestion, StarPart
+from interviewprep.grading.bands import DEFAULT_BANDS, RatingBands
+from interviewprep.grading.common import could_not_grade, scored
+from interviewprep.grading.lexical import (
+    AnalysedAnswer,
+    Match,
+    Phrase,
+    is_keyword_list,
+    make_phrase,
+    split_clauses,
+)
+from interviewprep.grading.prepare import prepare_answer
+from interviewprep.grading.result import GradeResult, KeyPointResult, KeyPointStatus
+
+logger = logging.getLogger(__name__)
+
+RubricQuestion = OpenQuestion | Behavioural
+
+
+@dataclass(frozen=True)
+class RubricSettings:
+    """Tuning knobs of the rubric grader (tuned on the dev split of eval/grading).
+
+    Attributes:
+        cover: share of a wording's stems needed to count it as found.
+        partial: share of stems that earns ``partial_credit`` for a key point.
+        partial_credit: the most credit a partly matched key point earns; below that
+            the credit is proportional to the share of stems found.
+        misconception: share of a misconception's stems needed to count it as stated.
+        full_marks_at: weighted key-point credit that earns a score of 1.
+        keyword_list_cap: highest score for an answer that only lists terms.
+        min_latin_share: below this share of Latin letters the answer is not graded.
+    """
+
+    cover: float = 0.6
+    partial: float = 0.4
+    partial_credit: float = 0.6
+    misconception: float = 0.8
+    full_marks_at: float = 0.7
+    keyword_list_cap: float = 0.3
+    min_latin_share: float = 0.5
+
+
+@dataclass(frozen=True)
+class _Point:
+    id: str
+    text: str
+    weight: float
+    star: StarPart | None
+    phrases: tuple[Phrase, ...]
+
+
+@dataclass(frozen=True)
+class _Misconception:
+    text: str
+    why: str
+    phrases: tuple[Phrase, ...]
+
+
+@dataclass(frozen=True)
+class CompiledRubric:
+    """A question's rubric with every wording pre-analysed."""
+
+    points: tuple[_Point, ...]
+    misconceptions: tuple[_Misconception, ...]
+
+
+def compile_rubric(question: RubricQuestion) -> CompiledRubric:
+    """Analyse every key point and misconception wording of ``question``."""
+    prompt = frozenset(s for c in split_clauses(question.prompt) for s in c.stems)
+    points = tuple(
+        _Point(
+            k.id,
+            k.text,
+            k.weight,
+            k.star,
+            tuple(make_phrase(t, prompt) for t in (k.text, *k.phrasings)),
+        )
+        for k in question.key_points
+    )
+    misconceptions = tuple(
+        _Misconception(
+            m.text,
+            m.why,
+            tuple(make_phrase(t, prompt, uniform=True) for t in (m.text, *m.phrasings)),
+        )
+        for m in question.misconceptions
+    )
+    return CompiledRubric(points, misconceptions)
+
+
+class _RubricCache:
+    """A small LRU of compiled rubrics keyed by question identity."""
+
+    def __init__(self, size: int = 512) -> None:
+        self._size = size
+        self._items: OrderedDict[int, tuple[RubricQuestion, CompiledRubric]] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, question: RubricQuestion) -> CompiledRubric:
+        key = id(question)
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None and item[0] is question:
+                self._items.move_to_end(key)
+                return item[1]
+        compiled = compile_rubric(question)
+        with self._lock:
+            self._items[key] = (question, compiled)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return compiled
+
+
+_CACHE = _RubricCache()
+
+
+def _needed(phrase: Phrase, share: float) -> float:
+    return 1.0 if len(phrase.stems) <= 2 else share
+
+
+@dataclass(frozen=True)
+class PointOutcome:
+    """What the lexical matcher found for one key point."""
+
+    status: KeyPointStatus
+    credit: float
+    coverage: float
+    evidence: str
+
+
+MIN_PARTIAL_HITS = 2
+"""Partial credit needs at least two words of a wording: one shared word is chance."""
+
+
+def judge_point(matches: list[tuple[Phrase, Match]], settings: RubricSettings) -> PointOutcome:
+    """Decide a key point's status from the matches of its wordings."""
+    best_for = best_against = 0.0
+    evidence_for = evidence_against = ""
+    best_any = 0.0
+    for phrase, match in matches:
+        if not match.novel_hit:
+            continue
+        if not match.opposed and match.hits >= MIN_PARTIAL_HITS:
+            best_any = max(best_any, match.coverage)
+        if match.coverage + 1e-9 < _needed(phrase, settings.cover):
+            continue
+        if match.opposed:
+            if match.coverage > best_against:
+                best_against, evidence_against = match.coverage, match.evidence
+        elif match.coverage > best_for:
+            best_for, evidence_for = match.coverage, match.evidence
+    if best_for:
+        return PointOutcome(KeyPointStatus.COVERED, 1.0, best_for, evidence_for)
+    if best_against:
+        return PointOutcome(KeyPointStatus.CONTRADICTED, 0.0, best_against, evidence_against)
+    credit = 0.0
+    if best_any >= settings.partial:
+        credit = min(settings.partial_credit, best_any / settings.cover)
+    return PointOutcome(KeyPointStatus.MISSING, credit, best_any, "")
+
+
+def _stated(phrase: Phrase, match: Match, settings: RubricSettings) -> bool:
+    return (
+        match.novel_hit
+        and not match.opposed
+        and match.coverage + 1e-9 >= _needed(phrase, settings.misconception)
+    )
+
+
+class RubricGrader:
+    """Grades open and behavioural answers against weighted key points, offline."""
+
+    name = "lexical"
+
+    def __init__(
+        self, bands: RatingBands = DEFAULT_BANDS, settings: RubricSettings | None = None
+    ) -> None:
+        self.bands = bands
+        self.settings = settings or RubricSettings()
+
+    def grade(self, question: RubricQuestion, answer: str) -> GradeResult:
+        """Grade a free-text answer."""
+        prepared = prepare_answer(answer)
+        if prepared.problem:
+            return could_not_grade(self.name, prepared.problem, truncated=prepared.truncated)
+        if prepared.letters and prepared.latin_share < self.settings.min_latin_share:
+            return could_not_grade(
+                self.name,
+                "The offline grader reads answers written in English only; rate this one yourself.",
+                truncated=prepared.truncated,
+            )
+        rubric = _CACHE.get(question)
+        analysed = AnalysedAnswer(prepared.text)
+        outcomes = [
+            judge_point([(p, analysed.match_phrase(p)) for p in point.phrases], self.settings)
+            for point in rubric.points
+        ]
+        stated = tuple(
+            m.text
+            for m in rubric.misconceptions
+            if any(
+                _stated(p, analysed.match_phrase(p, tight=True), self.settings) for p in m.phrases
+            )
+        )
+        total = sum(p.weight for p in rubric.points)
+        raw = sum(p.weight * o.credit for p, o in zip(rubric.points, outcomes, strict=True))
+        score = min(1.0, raw / total / self.settings.full_marks_at) if total else 0.0
+        key_points = tuple(
+            KeyPointResult(
+                id=p.id,
+                text=p.text,
+                status=o.status,
+                weight=p.weight,
+                coverage=round(o.coverage, 3),
+                evidence=o.evidence,
+            )
+            for p, o in zip(rubric.points, outcomes, strict=True)
+        )
+        contradicted = [k for k in key_points if k.status is KeyPointStatus.CONTRADICTED]
+        keyword_list = is_keyword_list(prepared.text)
+        details = {"raw_coverage": f"{raw / total:.3f}" if total else "0"}
+        if stated or contradicted:
+            score = min(score, self.bands.cap_fail())
+        if keyword_list:
+            details["keyword_list"] = "yes"
+            score = min(score, self.settings.keyword_list_cap)
+        feedback = self._feedback(question, rubric, key_points, stated, keyword_list)
+        return scored(
+            self.name,
+            score,
+            self.bands,
+            feedback,
+            truncated=prepared.truncated,
+            key_points=key_points,
+            misconceptions=stated,
+            details=details,
+        )
+
+    @staticmethod
+    def _feedback(
+        question: RubricQuestion,
+        rubric: CompiledRubric,
+        key_points: tuple[KeyPointResult, ...],
+        stated: tuple[str, ...],
+        keyword_list: bool,
+    ) -> str:
+        if stated:
+            why = next(m.why for m in rubric.misconceptions if m.text == stated[0])
+            return f'Careful: "{stated[0]}" is a misconception: {why}.'
+        contradicted = [k for k in key_points if k.status is KeyPointStatus.CONTRADICTED]
+        if contradicted:
+            return f"Your answer contradicts a key point: {contradicted[0].text}."
+        if keyword_list:
+            return (
+                "This reads as a list of terms; say in sentences what they mean and how "
+                "they relate."
+            )
+        covered = sum(k.status is KeyPointStatus.COVERED for k in key_points)
+        missing = sorted(
+            (k for k in key_points if k.status is KeyPointStatus.MISSING),
+            key=lambda k: -k.weight,
+        )
+        text = f"Covered {covered} of {len(key_points)} key points."
+        if isinstance(question, Behavioural):
+            parts: list[str] = []
+            for point in rubric.points:
+                if point.star and any(k.id == point.id for k in missing):
+                    if point.star.value not in parts:
+                        parts.append(point.star.value)
+            if parts:
+                text += f" Say more about the {', '.join(parts)}."
+        elif missing:
+            text += " Missing: " + "; ".join(k.text for k in missing[:2]) + "."
+        return text

@@ -1,0 +1,81 @@
+"""SQLite specifics: pragmas, a locked database and a database that is gone."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from interviewprep.bank.loader import load_bank
+from interviewprep.domain.clock import FixedClock
+from interviewprep.services.practice import Practice
+from interviewprep.storage import db
+from interviewprep.storage.uow import StorageUnavailable, UnitOfWorkFactory
+from tests.services.conftest import PACKS, FakeGrader
+
+
+def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(tmp_path: Path) -> None:
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() == db.SQLITE_BUSY_TIMEOUT_MS
+    engine.dispose()
+
+
+def test_the_data_folder_is_created(tmp_path: Path) -> None:
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'deep' / 'er' / 'x.db'}")
+    db.upgrade(engine)
+    assert (tmp_path / "deep" / "er" / "x.db").exists()
+    engine.dispose()
+
+
+def _practice(url: str) -> Practice:
+    engine = db.make_engine(url)
+    return Practice(
+        UnitOfWorkFactory(engine),
+        load_bank([PACKS]),
+        FakeGrader(),
+        clock=FixedClock(datetime(2026, 1, 1, tzinfo=UTC)),
+    )
+
+
+def test_a_locked_database_gives_a_clear_message_and_keeps_earlier_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "locked.db"
+    engine = db.make_engine(f"sqlite:///{path}")
+    db.upgrade(engine)
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 50)
+    practice = _practice(f"sqlite:///{path}")
+    person = practice.enrol("terminal", "me")
+    view = practice.next_question(person)
+    assert view is not None
+    blocker = sqlite3.connect(path)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(StorageUnavailable, match="busy"):
+            practice.submit_answer(person, view.attempt_id, "right")
+    finally:
+        blocker.rollback()
+        blocker.close()
+    # nothing was half-saved: the question is still open and can be answered now
+    assert practice.submit_answer(person, view.attempt_id, "right").rating is not None
+
+
+def test_a_database_that_is_gone_gives_a_clear_message(tmp_path: Path) -> None:
+    path = tmp_path / "gone.db"
+    engine = db.make_engine(f"sqlite:///{path}")
+    db.upgrade(engine)
+    engine.dispose()
+    practice = _practice(f"sqlite:///{path}")
+    person = practice.enrol("terminal", "me")
+    path.unlink()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    practice.uow.engine.dispose()  # type: ignore[attr-defined]
+    with pytest.raises(StorageUnavailable, match="no interviewprep tables"):
+        practice.next_question(person)
