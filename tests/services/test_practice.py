@@ -416,3 +416,19 @@ def test_bad_settings_are_refused_by_name(
         practice.update_settings(person, **change)
     assert named in str(info.value)
     assert practice.settings(person).timezone == "UTC"
+
+
+def test_simultaneous_answers_to_one_question_are_recorded_once(
+    practice: Practice, engine: Engine
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    person = practice.enrol("telegram", "double-tapper")
+    view = practice.ask(person, "t.choice-1")
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        outcomes = list(
+            pool.map(lambda _: practice.submit_answer(person, view.attempt_id, "right"), range(6))
+        )
+    assert len({o.review_id for o in outcomes}) == 1
+    assert sum(not o.already_answered for o in outcomes) == 1
+    assert _count_reviews(engine) == 1

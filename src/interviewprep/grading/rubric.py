@@ -13,14 +13,17 @@ matched against the answer's clauses with :mod:`interviewprep.grading.lexical`:
 * a key point that is not found but partly matched (``partial``) earns partial
   credit and stays MISSING.
 
-The score is the weighted credit divided by ``full_marks_at`` (an answer does not
-need every point for full marks), clipped to 1. A contradicted key point or a
+The weighted credit (0..1) is mapped to the score piecewise linearly so that the
+band edges sit at ``partial_at`` (Hard), ``pass_at`` (Good) and ``easy_at`` (Easy)
+of the rubric's weight: by default a fifth of the weighted key points is a partial
+answer and 70% a pass, the convention the packs' sample answers follow. A contradicted key point or a
 stated misconception caps the score in the fail band (suggesting Again); a keyword
 list (terms without claims) caps it in the fail band as well.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -55,18 +58,23 @@ class RubricSettings:
         partial_credit: the most credit a partly matched key point earns; below that
             the credit is proportional to the share of stems found.
         misconception: share of a misconception's stems needed to count it as stated.
-        full_marks_at: weighted key-point credit that earns a score of 1.
+        partial_at: weighted key-point credit where the partial (Hard) band starts.
+        pass_at: weighted key-point credit where the pass (Good) band starts.
+        easy_at: weighted key-point credit where the Easy band starts.
         keyword_list_cap: highest score for an answer that only lists terms.
         min_latin_share: below this share of Latin letters the answer is not graded.
     """
 
     cover: float = 0.6
-    partial: float = 0.4
-    partial_credit: float = 0.6
+    partial: float = 0.3
+    partial_credit: float = 0.75
     misconception: float = 0.8
-    full_marks_at: float = 0.7
+    partial_at: float = 0.2
+    pass_at: float = 0.7
+    easy_at: float = 0.9
     keyword_list_cap: float = 0.3
     min_latin_share: float = 0.5
+    tight_key_points: bool = False
 
 
 @dataclass(frozen=True)
@@ -221,7 +229,13 @@ class RubricGrader:
         rubric = _CACHE.get(question)
         analysed = AnalysedAnswer(prepared.text)
         outcomes = [
-            judge_point([(p, analysed.match_phrase(p)) for p in point.phrases], self.settings)
+            judge_point(
+                [
+                    (p, analysed.match_phrase(p, tight=self.settings.tight_key_points))
+                    for p in point.phrases
+                ],
+                self.settings,
+            )
             for point in rubric.points
         ]
         stated = tuple(
@@ -233,7 +247,7 @@ class RubricGrader:
         )
         total = sum(p.weight for p in rubric.points)
         raw = sum(p.weight * o.credit for p, o in zip(rubric.points, outcomes, strict=True))
-        score = min(1.0, raw / total / self.settings.full_marks_at) if total else 0.0
+        score = self._score(raw / total) if total else 0.0
         key_points = tuple(
             KeyPointResult(
                 id=p.id,
@@ -264,6 +278,21 @@ class RubricGrader:
             misconceptions=stated,
             details=details,
         )
+
+    def _score(self, credit: float) -> float:
+        """Map weighted credit to a score, piecewise linearly, so that the band
+        edges fall at ``partial_at``, ``pass_at`` and ``easy_at``."""
+        knots = (
+            (0.0, 0.0),
+            (self.settings.partial_at, self.bands.hard),
+            (self.settings.pass_at, self.bands.good),
+            (self.settings.easy_at, self.bands.easy),
+            (1.0, 1.0),
+        )
+        for (x0, y0), (x1, y1) in itertools.pairwise(knots):
+            if credit <= x1:
+                return y0 + (y1 - y0) * (credit - x0) / (x1 - x0) if x1 > x0 else y1
+        return 1.0
 
     @staticmethod
     def _feedback(

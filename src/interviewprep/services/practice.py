@@ -51,6 +51,7 @@ from interviewprep.services.views import (
     Stats,
     TopicStats,
 )
+from interviewprep.storage.repositories import AnswerContext
 from interviewprep.storage.tables import Attempt, CardRow, Identity, Person, Review
 from interviewprep.storage.uow import UnitOfWork
 
@@ -260,7 +261,7 @@ class Practice:
         if topic is not None:
             allowance = max(allowance, 1)  # an explicit topic request always gets a question
         mean = {t: sum(v) / len(v) for t, v in strength.items()}
-        previous = uow.attempts.latest(person.id)
+        previous = uow.attempts.latest_on(person.id, today)
         last_question = self.bank.get(previous.question_id) if previous else None
         last_topic = last_question.topics[0] if last_question else None
         return queuedomain.plan(due, unseen, allowance, mean, limit=limit, last_topic=last_topic)
@@ -306,62 +307,44 @@ class Practice:
         text = clean_answer(answer)
         now = self.clock()
         with self.uow() as uow:
-            attempt, person, card = self._context(uow, person_id, attempt_id)
-            question = self.bank.get(attempt.question_id)
-            if attempt.status == "answered":
+            context = self._context(uow, person_id, attempt_id)
+            question = self.bank.get(context.question_id)
+            if context.status == "answered":
                 return self._stored_outcome(uow, attempt_id, question)
-            if attempt.status != "asked":
-                raise AttemptClosed(attempt.status)
+            if context.status != "asked":
+                raise AttemptClosed(context.status)
             if question is None:
-                attempt.status, attempt.closed_at = "skipped", now
+                uow.answers.close_attempt(attempt_id, "skipped", now)
                 uow.commit()
-                raise QuestionRemoved(attempt.question_id)
+                raise QuestionRemoved(context.question_id)
             grade = self._grade(question, text)
             if not grade.gradable and isinstance(
                 question, SingleChoice | MultipleChoice | TrueFalse
             ):
                 # an unreadable pick ("maybe", "7") is a typo, not an answer: ask again
                 raise InvalidAnswer(f"{grade.feedback} The question is still open.")
-            suggested = _with_hints(grade.rating, attempt.hints_used)
-            outcome = self._record(
-                uow, person, card, attempt, question, now, text, grade, suggested
-            )
-            try:
-                uow.commit()
-            except IntegrityError:
-                # the same answer arrived twice at once (double tap, two workers): the
-                # other one won; report it instead of failing
-                uow.session.rollback()
-                return self._stored_outcome(uow, attempt_id, question)
-            return outcome
+            suggested = _with_hints(grade.rating, context.hints_used)
+            return self._record(uow, context, question, now, text, grade, suggested)
 
     def reveal(self, person_id: int, attempt_id: int) -> AnswerOutcome:
         """Give up on a question: show the answer and schedule it as Again."""
         now = self.clock()
         with self.uow() as uow:
-            attempt, person, card = self._context(uow, person_id, attempt_id)
-            question = self.bank.get(attempt.question_id)
-            if attempt.status in {"answered", "revealed"}:
+            context = self._context(uow, person_id, attempt_id)
+            question = self.bank.get(context.question_id)
+            if context.status in {"answered", "revealed"}:
                 return self._stored_outcome(uow, attempt_id, question)
-            if attempt.status != "asked":
-                raise AttemptClosed(attempt.status)
+            if context.status != "asked":
+                raise AttemptClosed(context.status)
             if question is None:
-                raise QuestionRemoved(attempt.question_id)
+                raise QuestionRemoved(context.question_id)
             grade = GradeResult(
                 score=0.0,
                 rating=Rating.AGAIN,
                 feedback="Answer revealed: it comes back soon.",
                 grader="revealed",
             )
-            outcome = self._record(
-                uow, person, card, attempt, question, now, "", grade, Rating.AGAIN, revealed=True
-            )
-            try:
-                uow.commit()
-            except IntegrityError:
-                uow.session.rollback()
-                return self._stored_outcome(uow, attempt_id, question)
-            return outcome
+            return self._record(uow, context, question, now, "", grade, Rating.AGAIN, revealed=True)
 
     def _stored_outcome(
         self, uow: UnitOfWork, attempt_id: int, question: Question | None
@@ -387,9 +370,7 @@ class Practice:
     def _record(
         self,
         uow: UnitOfWork,
-        person: Person,
-        card: CardRow | None,
-        attempt: Attempt,
+        context: AnswerContext,
         question: Question,
         now: datetime,
         text: str,
@@ -397,28 +378,29 @@ class Practice:
         rating: Rating | None,
         revealed: bool = False,
     ) -> AnswerOutcome:
-        person_id = attempt.person_id
-        today = local_date(now, ZoneInfo(person.timezone))
-        before = _state(card) if card else carddomain.new_card(now)
-        if card is None:
-            card = CardRow(
-                person_id=person_id,
-                question_id=question.id,
-                due=before.due,
-                state=before.state,
-                step=before.step,
-                introduced_on=today,
-            )
-            uow.cards.add(card)
+        """Close the attempt, schedule the card and insert the review; commits.
+
+        The attempt is closed with a guarded UPDATE (only while it is still open), so
+        two simultaneous answers to one question can never both be recorded.
+        """
+        if not uow.answers.close_attempt(
+            context.attempt_id, "revealed" if revealed else "answered", now
+        ):
+            uow.session.rollback()
+            return self._stored_outcome(uow, context.attempt_id, question)
+        today = local_date(now, ZoneInfo(context.timezone))
+        before = context.card or carddomain.new_card(now)
+        after = before
         if rating is not None:
-            _store_state(card, carddomain.review(before, rating, now, self._scheduler(person)))
-        assert attempt.id is not None
-        attempt.status = "revealed" if revealed else "answered"
-        attempt.closed_at = now
-        values = {
-            "person_id": person_id,
+            config = SchedulerConfig(context.desired_retention, fuzzing=self.fuzz)
+            after = carddomain.review(before, rating, now, config)
+        uow.answers.save_card(
+            context.person_id, question.id, context.card_id, after, introduced_on=today
+        )
+        values: dict[str, Any] = {
+            "person_id": context.person_id,
             "question_id": question.id,
-            "attempt_id": attempt.id,
+            "attempt_id": context.attempt_id,
             "answered_at": now,
             "local_date": today,
             "answer": text,
@@ -431,13 +413,19 @@ class Practice:
             "rating": int(rating) if rating else None,
             "rated_at": None,
             "card_before": before.to_dict(),
-            "answer_ms": int((now - attempt.asked_at).total_seconds() * 1000),
+            "answer_ms": int((now - context.asked_at).total_seconds() * 1000),
             "grading_ms": grade.elapsed_ms,
             "revealed": revealed,
         }
-        uow.flush()  # the attempt and card first: the review row refers to them
-        review = Review.model_construct(id=uow.reviews.insert(values), **values)
-        return self._outcome(review, question, grade=grade, next_due=card.due if rating else None)
+        try:
+            review_id = uow.answers.insert_review(values)
+            uow.commit()
+        except IntegrityError:
+            # the same answer arrived at once through another connection and won
+            uow.session.rollback()
+            return self._stored_outcome(uow, context.attempt_id, question)
+        review = Review.model_construct(id=review_id, **values)
+        return self._outcome(review, question, grade=grade, next_due=after.due if rating else None)
 
     def _outcome(
         self,
@@ -647,13 +635,11 @@ class Practice:
             raise NotEnrolled()
         return person
 
-    def _context(
-        self, uow: UnitOfWork, person_id: int, attempt_id: int
-    ) -> tuple[Attempt, Person, CardRow | None]:
-        found = uow.attempts.with_context(attempt_id)
-        if found is None or found[0].person_id != person_id:
+    def _context(self, uow: UnitOfWork, person_id: int, attempt_id: int) -> AnswerContext:
+        context = uow.answers.context(attempt_id)
+        if context is None or context.person_id != person_id:
             raise UnknownAttempt()
-        return found
+        return context
 
     def _attempt(self, uow: UnitOfWork, person_id: int, attempt_id: int) -> Attempt:
         attempt = uow.attempts.get(attempt_id)

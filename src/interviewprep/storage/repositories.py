@@ -3,16 +3,144 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, update
+from sqlalchemy import and_, bindparam, delete, func, insert, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from interviewprep.domain.cards import CardState
 from interviewprep.storage.tables import Attempt, CardRow, Identity, Person, Review
 
 _reviews = Review.__table__  # type: ignore[attr-defined]
+_attempts = Attempt.__table__  # type: ignore[attr-defined]
+_persons = Person.__table__  # type: ignore[attr-defined]
+_cards = CardRow.__table__  # type: ignore[attr-defined]
 _INSERT_REVIEW = insert(_reviews).returning(_reviews.c.id)
+_CARD_FIELDS = ("due", "state", "step", "stability", "difficulty", "last_review", "reps", "lapses")
+
+# The answer path reads and writes with Core statements compiled once: it runs for
+# every answer, and ORM unit-of-work bookkeeping was most of its cost.
+_ANSWER_CONTEXT = (
+    sa_select(
+        _attempts.c.id,
+        _attempts.c.person_id,
+        _attempts.c.question_id,
+        _attempts.c.status,
+        _attempts.c.hints_used,
+        _attempts.c.asked_at,
+        _persons.c.timezone,
+        _persons.c.desired_retention,
+        _cards.c.id.label("card_id"),
+        *(_cards.c[name] for name in _CARD_FIELDS),
+    )
+    .select_from(
+        _attempts.join(_persons, _persons.c.id == _attempts.c.person_id).outerjoin(
+            _cards,
+            and_(
+                _cards.c.person_id == _attempts.c.person_id,
+                _cards.c.question_id == _attempts.c.question_id,
+            ),
+        )
+    )
+    .where(_attempts.c.id == bindparam("attempt_id"))
+)
+_CLOSE_ATTEMPT = (
+    update(_attempts)
+    .where(_attempts.c.id == bindparam("attempt_id"), _attempts.c.status == "asked")
+    .values(status=bindparam("new_status"), closed_at=bindparam("now"))
+)
+_UPDATE_CARD = (
+    update(_cards)
+    .where(_cards.c.id == bindparam("card_id"))
+    .values({name: bindparam(f"new_{name}") for name in _CARD_FIELDS})
+)
+_INSERT_CARD = insert(_cards)
+
+
+@dataclass(frozen=True)
+class AnswerContext:
+    """What answering needs to know about an attempt, read in one statement."""
+
+    attempt_id: int
+    person_id: int
+    question_id: str
+    status: str
+    hints_used: int
+    asked_at: datetime
+    timezone: str
+    desired_retention: float
+    card_id: int | None
+    card: CardState | None
+
+
+class AnswerRepository:
+    """The hot answer path: one read, then a guarded close, a card write, a review insert."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def context(self, attempt_id: int) -> AnswerContext | None:
+        """The attempt with its person's settings and card state, or None."""
+        row = self.session.connection().execute(_ANSWER_CONTEXT, {"attempt_id": attempt_id}).first()
+        if row is None:
+            return None
+        m = row._mapping
+        card = (
+            CardState(**{name: m[name] for name in _CARD_FIELDS})
+            if m["card_id"] is not None
+            else None
+        )
+        return AnswerContext(
+            attempt_id=m["id"],
+            person_id=m["person_id"],
+            question_id=m["question_id"],
+            status=m["status"],
+            hints_used=m["hints_used"],
+            asked_at=m["asked_at"],
+            timezone=m["timezone"],
+            desired_retention=m["desired_retention"],
+            card_id=m["card_id"],
+            card=card,
+        )
+
+    def close_attempt(self, attempt_id: int, status: str, now: datetime) -> bool:
+        """Close an open attempt; False when it was no longer open (a concurrent answer)."""
+        result = self.session.connection().execute(
+            _CLOSE_ATTEMPT, {"attempt_id": attempt_id, "new_status": status, "now": now}
+        )
+        return bool(result.rowcount == 1)
+
+    def save_card(
+        self,
+        person_id: int,
+        question_id: str,
+        card_id: int | None,
+        state: CardState,
+        introduced_on: date,
+    ) -> None:
+        """Insert the card on a first answer, update it afterwards."""
+        fields = {name: getattr(state, name) for name in _CARD_FIELDS}
+        connection = self.session.connection()
+        if card_id is None:
+            connection.execute(
+                _INSERT_CARD,
+                {
+                    "person_id": person_id,
+                    "question_id": question_id,
+                    "introduced_on": introduced_on,
+                    **fields,
+                },
+            )
+        else:
+            params = {f"new_{k}": v for k, v in fields.items()}
+            connection.execute(_UPDATE_CARD, {"card_id": card_id, **params})
+
+    def insert_review(self, values: dict[str, Any]) -> int:
+        """Insert a review row and return its id."""
+        return int(self.session.connection().execute(_INSERT_REVIEW, values).scalar_one())
 
 
 class PersonRepository:
@@ -148,10 +276,12 @@ class AttemptRepository:
         )
         return self.session.exec(statement).first()
 
-    def latest(self, person_id: int) -> Attempt | None:
-        """The person's most recent attempt, whatever its status."""
+    def latest_on(self, person_id: int, day: date) -> Attempt | None:
+        """The person's most recent attempt on a local day, whatever its status."""
         statement = (
-            select(Attempt).where(Attempt.person_id == person_id).order_by(col(Attempt.id).desc())
+            select(Attempt)
+            .where(Attempt.person_id == person_id, Attempt.asked_on == day)
+            .order_by(col(Attempt.id).desc())
         )
         return self.session.exec(statement).first()
 
@@ -188,12 +318,6 @@ class ReviewRepository:
         self.session.add(review)
         self.session.flush()
         return review
-
-    def insert(self, values: dict[str, Any]) -> int:
-        """Insert a review row directly and return its id (the hot answer path)."""
-        # Core, with the values as parameters: one compiled statement, cached
-        connection = self.session.connection()
-        return int(connection.execute(_INSERT_REVIEW, values).scalar_one())
 
     def get(self, review_id: int) -> Review | None:
         """The review with this id."""

@@ -74,7 +74,11 @@ class Attempt(SQLModel, table=True):
     """A question put to a person, from asking to answer (survives restarts)."""
 
     __tablename__ = "attempts"
-    __table_args__ = (Index("ix_attempts_person_status", "person_id", "status"),)
+    __table_args__ = (
+        Index("ix_attempts_person_status", "person_id", "status"),
+        # "what did this person close today" stays an index range as history grows
+        Index("ix_attempts_person_day", "person_id", "asked_on", "status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="persons.id", ondelete="CASCADE")

@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from interviewprep.storage.repositories import (
+    AnswerRepository,
     AttemptRepository,
     CardRepository,
     PersonRepository,
@@ -32,6 +33,7 @@ class UnitOfWork:
     cards: CardRepository
     attempts: AttemptRepository
     reviews: ReviewRepository
+    answers: AnswerRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -42,6 +44,7 @@ class UnitOfWork:
         self.cards = CardRepository(self.session)
         self.attempts = AttemptRepository(self.session)
         self.reviews = ReviewRepository(self.session)
+        self.answers = AnswerRepository(self.session)
         return self
 
     def __exit__(
