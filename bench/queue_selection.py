@@ -15,9 +15,9 @@ import statistics
 import time
 from datetime import UTC, date, datetime, timedelta
 
-from common import database_argument, fresh_engine
 from sqlalchemy import Engine, func, insert, select
 
+from common import database_argument, fresh_engine
 from interviewprep.app import load_packs
 from interviewprep.config import load_settings
 from interviewprep.domain.clock import FixedClock
