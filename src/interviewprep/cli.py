@@ -7,8 +7,10 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from sqlalchemy import Engine
 
 from interviewprep.config import ConfigError, Settings, check_timezone, load_settings
 from interviewprep.services.errors import PracticeError
@@ -245,46 +247,44 @@ def _setting_value(key: str, value: str) -> object:
     return value
 
 
-def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    """Apply migrations."""
+@contextmanager
+def _engine() -> Iterator[Engine]:
     from interviewprep.storage import db
 
     engine = db.make_engine(load_settings().database_url)
     try:
-        db.upgrade(engine, args.revision)
-        print(f"database at revision {db.current_revision(engine)}")
-        return 0
+        yield engine
     finally:
         engine.dispose()
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    """Apply migrations."""
+    from interviewprep.storage import db
+
+    with _engine() as engine:
+        db.upgrade(engine, args.revision)
+        print(f"database at revision {db.current_revision(engine)}")
+    return 0
 
 
 def cmd_db_downgrade(args: argparse.Namespace) -> int:
     """Revert migrations."""
     from interviewprep.storage import db
 
-    engine = db.make_engine(load_settings().database_url)
-    try:
+    with _engine() as engine:
         db.downgrade(engine, args.revision)
         print(f"database at revision {db.current_revision(engine)}")
-        return 0
-    finally:
-        engine.dispose()
+    return 0
 
 
 def cmd_db_current(args: argparse.Namespace) -> int:
     """Print the current and newest revisions."""
     from interviewprep.storage import db
 
-    engine = db.make_engine(load_settings().database_url)
-    try:
+    with _engine() as engine:
         print(f"current: {db.current_revision(engine)}  head: {db.head_revision()}")
-        return 0
-    finally:
-        engine.dispose()
-
-
-def _path_list(values: Sequence[str]) -> list[Path]:
-    return [Path(v) for v in values]
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,7 +21,7 @@ from interviewprep.grading.bands import DEFAULT_BANDS, RatingBands
 from interviewprep.grading.offline import DefaultGrader
 from interviewprep.grading.prepare import MAX_ANSWER_CHARS
 from interviewprep.grading.registry import GRADER_NAMES, make_grader
-from interviewprep.grading.result import GradeResult, Grader, KeyPointResult, KeyPointStatus
+from interviewprep.grading.result import Grader, GradeResult, KeyPointResult, KeyPointStatus
 from interviewprep.grading.rubric import RubricSettings
 
 __all__ = [

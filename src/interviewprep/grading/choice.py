@@ -84,9 +84,12 @@ def _option_text(text: str, options: list[str]) -> int | None:
     subset = [i for i, o in enumerate(normalised) if words <= set(o.split())]
     if len(subset) == 1 and any(len(w) > 2 for w in words):
         return subset[0]
-    if any(ch.isdigit() for ch in answer):
-        return None  # codes and numbers are never matched fuzzily
-    scores = [fuzz.token_sort_ratio(answer, o) for o in normalised]
+    # numbers and codes are never matched fuzzily: an option is a candidate only when
+    # it has every number of the answer ("401 Unauthorised" may match "401 Unauthorized")
+    numbers = {w for w in words if any(ch.isdigit() for ch in w)}
+    scores = [
+        fuzz.token_sort_ratio(answer, o) if numbers <= set(o.split()) else 0.0 for o in normalised
+    ]
     best = max(scores)
     if best >= _OPTION_FUZZY and scores.count(best) == 1:
         return scores.index(best)
@@ -114,11 +117,11 @@ def parse_selection(text: str, options: list[str]) -> frozenset[int] | None:
         found: set[int] = set()
         for part in parts:
             one = _letters_or_numbers(part, len(options))
-            index = _option_text(part, options)
+            named = _option_text(part, options)
             if one is not None:
                 found |= one
-            elif index is not None:
-                found.add(index)
+            elif named is not None:
+                found.add(named)
             else:
                 return None
         return frozenset(found)
@@ -153,12 +156,13 @@ class ChoiceGrader:
         if picked is None or not picked:
             return could_not_grade(
                 self.name,
-                f"Could not tell which option you picked; answer with letters a-{last}, "
-                "numbers, or the option text.",
+                f"Could not tell which option you picked; answer with its number "
+                f"(1-{len(texts)}), its letter (a-{last}) or its text.",
                 truncated=prepared.truncated,
             )
         correct = frozenset(i for i, o in enumerate(question.options) if o.correct)
-        right = ", ".join(f"{_label(i)}) {texts[i]}" for i in sorted(correct))
+        # adapters label options differently (numbers, letters, buttons): name them by text
+        right = "; ".join(f"“{texts[i]}”" for i in sorted(correct))
         chosen = ", ".join(_label(i) for i in sorted(picked))
         details = {"picked": chosen, "correct": ",".join(_label(i) for i in sorted(correct))}
         if isinstance(question, SingleChoice):
@@ -177,7 +181,7 @@ class ChoiceGrader:
             why = question.options[index].why
             feedback = "Correct." if ok else f"Not quite: the answer is {right}."
             if why and not ok:
-                feedback += f" You picked {_label(index)}): {why}"
+                feedback += f" You picked “{texts[index]}”: {why}"
             return scored(
                 self.name,
                 1.0 if ok else 0.0,
@@ -239,9 +243,9 @@ def parse_true_false(text: str) -> bool | None:
             value = False
         if value is None:
             continue
-        if word in {"true", "false", "correct", "right"} and position > 0:
-            if words[position - 1] in _NOT:
-                value = not value
+        negatable = word in {"true", "false", "correct", "right"} and position > 0
+        if negatable and words[position - 1] in _NOT:
+            value = not value
         return value
     return None
 

@@ -21,7 +21,7 @@ import yaml
 
 from interviewprep.bank.loader import load_pack
 from interviewprep.bank.schema import ExpectedGrade, Question
-from interviewprep.grading.result import GradeResult, Grader
+from interviewprep.grading.result import Grader, GradeResult
 
 logger = logging.getLogger(__name__)
 

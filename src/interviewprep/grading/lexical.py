@@ -23,31 +23,50 @@ from functools import lru_cache
 import snowballstemmer
 from rapidfuzz import fuzz, process
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 _STEMMER = snowballstemmer.stemmer("english")
 _STEM_LOCK = threading.Lock()
 
 STOPWORDS = frozenset(
-    """
-    a an the is are was were be been being am it its this that these those there
-    their they them then than of to in on at by for with as from into onto about
-    and or if so do does did doing done has have had having can could will would
-    should may might must shall i you we he she my your our me us his her which who
-    whom whose what when where how why also just very really too some any such up
-    out like e g eg ie etc basically actually simply thing things lot lots kind
-    sort well way ways via per here whether both either whatever else even still
-    let lets s t d ll re ve m okay ok yes yeah
-    """.split()
+    _words(
+        """
+        a an the is are was were be been being am it its this that these those there
+        their they them then than of to in on at by for with as from into onto about
+        and or if so do does did doing done has have had having can could will would
+        should may might must shall i you we he she my your our me us his her which
+        who whom whose what when where how why also just very really too some any
+        such up out like e g eg ie etc basically actually simply thing things lot
+        lots kind sort well way ways via per here whether both either whatever else
+        even still let lets s t d ll re ve m okay ok yes yeah make makes made making
+        """
+    )
 )
 """Words that carry no claim of their own (negation cues are handled separately)."""
 
 NEGATIONS = frozenset({"not", "no", "never", "nor", "neither", "non", "nobody", "cannot"})
 _MISCONCEPTION_CUES = frozenset({"myth", "misconception", "mistake", "mistakenly", "wrongly"})
 _LOCAL_SCOPE = {"non": 1}
-"""Cues that negate only the next content word ("non-simple"); the others negate the
-rest of their clause."""
+"""Cues that negate only the next content word ("non-simple")."""
+_AUXILIARIES = frozenset(
+    _words(
+        """
+        is are was were be been am do does did can could will would should may might
+        must has have had shall
+        """
+    )
+)
+"""A "not" right after one of these negates the verb phrase, hence the whole clause
+("query plans are not worth looking at"); a "not" after a noun is contrastive and
+negates only what follows it ("check results, not interactions")."""
+SPREAD = -1
 _CONDITIONAL = frozenset({"if", "unless"})
-"""A clause opening with these states a condition, not a claim: its negation cues
-are ignored ("if no new writes happen, replicas converge" is a positive claim)."""
+"""A clause opening with these states a condition, not a claim: its "no" cues are
+ignored ("if no new writes happen, replicas converge" is a positive claim), verb
+negations are not ("if two run at once they do not interfere")."""
 
 _CONTRACTIONS = (
     (re.compile(r"\bcan[’']t\b"), "can not"),
@@ -88,7 +107,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
         "repeatedly",
     ),
     ("same", "identical", "unchanged", "equivalent", "equal"),
-    ("create", "make", "insert", "add", "generate", "spawn"),
+    ("create", "insert", "add", "generate", "spawn"),
     ("duplicate", "copy", "another", "extra", "double"),
     ("remove", "delete", "erase"),
     ("each", "every"),
@@ -172,8 +191,9 @@ class Clause:
         stems: canonical stems of its content words, in order.
         joined: stems of adjacent content words written together ("plain text" gives
             "plaintext"), each with the position of its first word.
-        cues: for each negation cue, how many content words precede it and how many
-            content words it governs (0: the rest of the clause).
+        cues: for each negation cue, how many content words precede it and its scope:
+            :data:`SPREAD` (the whole clause), 0 (the words after it) or n (the next n
+            words).
     """
 
     text: str
@@ -181,6 +201,11 @@ class Clause:
     stems: tuple[str, ...]
     cues: tuple[tuple[int, int], ...]
     joined: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def elliptical(self) -> bool:
+        """A negative clause whose predicate is left out: "POST is not", "PUT isn't"."""
+        return any(cue >= len(self.stems) for cue, _ in self.cues)
 
     def positions(self, options: frozenset[str]) -> list[int]:
         """Positions of the stems (or joined pairs) that are in ``options``."""
@@ -193,18 +218,23 @@ class Clause:
         """A fragment such as "PUT" or "POST is not": at most two content words."""
         return len(self.stems) <= 2
 
-    def negates(self, matched: Iterable[int]) -> bool:
-        """Whether a cue in this clause governs one of the ``matched`` stem positions.
+    def negates(self, position: int, matched: Iterable[int]) -> bool:
+        """Whether the stem at ``position`` is negated, given all ``matched`` positions.
 
-        A cue governs the content words after it ("is not idempotent", "not POST") and,
-        when nothing follows it ("POST is not."), the whole clause.
+        Clause-level negation: a verb negation ("is not", "n't", "never") that governs
+        any matched word (it precedes one, as in "query plans are not worth looking
+        at", or ends the clause, as in "POST is not.") negates every matched word of
+        the clause. Other cues ("no", a contrastive "not") negate the words after them;
+        "non-" negates only the next word.
         """
-        positions = list(matched)
         for cue, scope in self.cues:
-            if scope:
-                if any(cue <= p < cue + scope for p in positions):
+            if scope == SPREAD:
+                if cue >= len(self.stems) or any(p >= cue for p in matched):
                     return True
-            elif cue >= len(self.stems) or any(p >= cue for p in positions):
+            elif scope == 0:
+                if position >= cue or cue >= len(self.stems):
+                    return True
+            elif cue <= position < cue + scope:
                 return True
         return False
 
@@ -214,12 +244,20 @@ def _clause(text: str, sentence: int) -> Clause:
     cues: list[tuple[int, int]] = []
     joined: list[tuple[str, int]] = []
     words = words_of(text)
-    conditional = bool(words) and words[0] in _CONDITIONAL
+    conditional = bool(words) and words[0] in _CONDITIONAL  # ignores "no", not "do not"
     previous = ""
+    before = ""
     for word in words:
         if word in NEGATIONS or word in _MISCONCEPTION_CUES:
-            if not conditional:
-                cues.append((len(stems), _LOCAL_SCOPE.get(word, 0)))
+            verb_negation = word == "never" or (word in {"not", "non"} and before in _AUXILIARIES)
+            if not conditional or verb_negation:
+                if word in _LOCAL_SCOPE and before not in _AUXILIARIES:
+                    scope = _LOCAL_SCOPE[word]
+                elif word == "never" or (word in {"not", "non"} and before in _AUXILIARIES):
+                    scope = SPREAD  # "is not idempotent", "is non-idempotent"
+                else:
+                    scope = 0
+                cues.append((len(stems), scope))
             previous = ""
         elif word not in STOPWORDS:
             if previous and previous.isalpha() and word.isalpha():
@@ -228,6 +266,7 @@ def _clause(text: str, sentence: int) -> Clause:
             previous = word
         else:
             previous = ""
+        before = word
     return Clause(text.strip(), sentence, tuple(stems), tuple(cues), tuple(joined))
 
 
@@ -275,17 +314,19 @@ def negation_vote(
 ) -> bool:
     """Whether ``clauses`` negate the target stems, by a weighted vote.
 
-    A target counts as negated when every clause where it occurs negates it. Ties
-    count as negated, so "GET, PUT and DELETE are idempotent; POST is not" does not
+    A target counts as negated when every clause where it occurs negates it (see
+    :meth:`Clause.negates`). Ties count as negated, so "GET, PUT and DELETE are
+    idempotent; POST is not" does not
     state "POST is idempotent", and "POST is not idempotent" is negative.
     """
     negative = positive = 0.0
+    matched = [[p for options in targets for p in clause.positions(options)] for clause in clauses]
     for options, weight in zip(targets, weights, strict=True):
         states = []
-        for clause in clauses:
+        for clause, in_clause in zip(clauses, matched, strict=True):
             positions = clause.positions(options)
             if positions:
-                states.append(clause.negates(positions))
+                states.append(any(clause.negates(p, in_clause) for p in positions))
         if not states:
             continue
         if all(states):
@@ -314,7 +355,15 @@ def make_phrase(text: str, prompt_stems: frozenset[str], *, uniform: bool = Fals
         weights = tuple(1.0 if n else PROMPT_WORD_WEIGHT for n in novel)
     else:
         weights = tuple(1.0 for _ in stems)
-    negated = negation_vote(clauses, [frozenset({s}) for s in stems], weights)
+    # the phrase's polarity is its main (longest, then first) clause's: "the traffic
+    # is encrypted so eavesdroppers cannot read it" is a positive claim, "SPAs and
+    # mobile apps have no client secret" a negative one
+    negated = False
+    first = max(clauses, key=lambda c: len(c.stems), default=None)
+    if first is not None and first.stems:
+        weight_of = dict(zip(stems, weights, strict=True))
+        own = list(dict.fromkeys(first.stems))
+        negated = negation_vote([first], [frozenset({s}) for s in own], [weight_of[s] for s in own])
     return Phrase(text, stems, weights, novel, negated)
 
 
@@ -426,6 +475,8 @@ class AnalysedAnswer:
         for index in range(start, end + 1):
             union |= masks[index]
         opposed = self._negated(phrase, alike, start, end) != phrase.negated
+        if not opposed and end > start:
+            opposed = self._clause_opposes(phrase, alike, start, end, union)
         novel_hit = not any(phrase.novel) or any(
             phrase.novel[bit] and union >> bit & 1 for bit in range(len(phrase.stems))
         )
@@ -449,6 +500,36 @@ class AnalysedAnswer:
     def _weight(phrase: Phrase, mask: int) -> float:
         return sum(w for bit, w in enumerate(phrase.weights) if mask >> bit & 1)
 
+    def _clause_opposes(
+        self,
+        phrase: Phrase,
+        alike: Sequence[frozenset[str]],
+        start: int,
+        end: int,
+        union: int,
+    ) -> bool:
+        """One clause of a multi-clause window opposes the phrase on its own.
+
+        "GET and DELETE are idempotent, PUT is not idempotent" does not support "GET,
+        PUT and DELETE are idempotent" even though most of its words agree: the clause
+        "PUT is not idempotent" holds at least two of the phrase's words and at least
+        half of the matched weight, and its polarity is the opposite. An elliptical
+        negative clause ("but PUT isn't") opposes with a single word.
+        """
+        matched_weight = self._weight(phrase, union)
+        for clause in self.clauses[start : end + 1]:
+            bits = [b for b, options in enumerate(alike) if clause.positions(options)]
+            if not bits:
+                continue
+            weight = sum(phrase.weights[b] for b in bits)
+            if not clause.elliptical and (len(bits) < 2 or weight * 2 < matched_weight):
+                continue
+            targets = [alike[b] for b in bits]
+            weights = [phrase.weights[b] for b in bits]
+            if negation_vote([clause], targets, weights) != phrase.negated:
+                return True
+        return False
+
     def _negated(
         self, phrase: Phrase, alike: Sequence[frozenset[str]], start: int, end: int
     ) -> bool:
@@ -456,24 +537,35 @@ class AnalysedAnswer:
 
 
 _CLAIM_WORDS = frozenset(
-    """
-    is are was were be been being am isn aren wasn weren has have had do does did
-    can could will would should may might must shall not never i you we he she it
-    they this that these there
-    """.split()
+    _words(
+        """
+        is are was were be been being am isn aren wasn weren has have had do does
+        did can could will would should may might must shall not never i you we he
+        she it they this that these there
+        """
+    )
 )
 """Auxiliaries, modals and pronouns: any of them means the answer makes a claim."""
 
-_VERBS = """
-    mean make cause give return create leave keep let allow need change happen behave
-    work depend send store use take break run stay become avoid ensure prevent replace
-    add remove check roll fix tell write say try see find decide lead learn start
-    stop wait block lock read load hold share copy split spread protect verify sign
-    encrypt hash expire fail retry repeat call win lose show help cost slow speed
-""".split()
+_VERBS = _words(
+    """
+    mean make cause give return create leave keep let allow need change happen
+    behave work depend send store use take break run stay become avoid ensure
+    prevent replace add remove check roll fix tell write say try see find decide
+    lead learn start stop wait block lock read load hold share copy split spread
+    protect verify sign encrypt hash expire fail retry repeat call win lose show
+    help cost slow speed
+    """
+)
+_VERB_SET = frozenset(_VERBS)
+_ARTICLES = frozenset({"a", "an", "the"})
 _IRREGULAR_PAST = frozenset(
-    "made gave left kept took broke ran became told wrote said saw found led learnt "
-    "held spread lost won sent".split()
+    _words(
+        """
+        made gave left kept took broke ran became told wrote said saw found led
+        learnt held spread lost won sent
+        """
+    )
 )
 _S_FORMS = (
     frozenset(v + "s" for v in _VERBS)
@@ -498,9 +590,9 @@ def is_keyword_list(text: str) -> bool:
     """True for answers that list terms without making a claim.
 
     Examples: "idempotent, GET, PUT, DELETE, retries" or a bullet list of nouns. The
-    test: no auxiliary, modal, pronoun or inflected common verb anywhere, at most 40
-    words, and either several short items (at most four words each) or one short run
-    of words.
+    test: no auxiliary, modal, pronoun, inflected common verb or imperative anywhere,
+    at most 40 words, most items without articles, and either several short items (at
+    most four words each) or one short run of words.
     """
     prepared = prepare_text(text)
     words = words_of(prepared)
@@ -514,6 +606,11 @@ def is_keyword_list(text: str) -> bool:
         # "POST creates duplicates" is a claim; "retries" or "disk writes" is a term
         if any(w in _S_FORMS and i < len(item) - 1 for i, w in enumerate(item)):
             return False
+        # an imperative: "use git reflog to find them", "check the logs"
+        if item[0] in _VERB_SET and (len(item) >= 3 or (item[1:2] and item[1] in _ARTICLES)):
+            return False
+    if sum(any(w in _ARTICLES for w in item) for item in items) * 2 > len(items):
+        return False  # "the full stack trace and a correlation id": noun phrases in prose
     if len(items) >= 2:
         return all(len(i) <= MAX_LIST_ITEM_WORDS for i in items)
     return len(words) <= 2 * MAX_LIST_ITEM_WORDS

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from time import perf_counter
+from typing import Protocol
 
 from interviewprep.bank.schema import (
     Behavioural,
@@ -18,13 +19,23 @@ from interviewprep.bank.schema import (
 from interviewprep.grading.bands import DEFAULT_BANDS, RatingBands
 from interviewprep.grading.choice import ChoiceGrader, TrueFalseGrader
 from interviewprep.grading.common import could_not_grade
-from interviewprep.grading.result import GradeResult, Grader
+from interviewprep.grading.result import GradeResult
 from interviewprep.grading.rubric import RubricGrader, RubricSettings
 from interviewprep.grading.short_answer import ShortAnswerGrader
 
 logger = logging.getLogger(__name__)
 
 INTERNAL_ERROR = "Something went wrong while grading; rate this answer yourself."
+
+
+class RubricGraderLike(Protocol):
+    """A grader for open and behavioural questions only."""
+
+    name: str
+
+    def grade(self, question: OpenQuestion | Behavioural, answer: str) -> GradeResult:
+        """Grade a free-text answer."""
+        ...
 
 
 class DefaultGrader:
@@ -42,7 +53,7 @@ class DefaultGrader:
         self,
         bands: RatingBands = DEFAULT_BANDS,
         settings: RubricSettings | None = None,
-        rubric: Grader | None = None,
+        rubric: RubricGraderLike | None = None,
         name: str = "offline",
     ) -> None:
         self.name = name
@@ -50,7 +61,9 @@ class DefaultGrader:
         self._choice = ChoiceGrader(bands)
         self._true_false = TrueFalseGrader(bands)
         self._short = ShortAnswerGrader(bands)
-        self._rubric: Grader = rubric or RubricGrader(bands, settings)
+        self._rubric: RubricGraderLike = (
+            rubric if rubric is not None else RubricGrader(bands, settings)
+        )
 
     def grade(self, question: Question, answer: str) -> GradeResult:
         """Grade ``answer``; the result carries this grader's name and the time taken."""

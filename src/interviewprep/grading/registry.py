@@ -40,7 +40,8 @@ def make_grader(name: str = "offline") -> Grader:
     if name == "semantic":
         try:
             from interviewprep.grading.semantic import semantic_grader
-        except ImportError as exc:
+
+            return semantic_grader()
+        except (ImportError, RuntimeError) as exc:  # missing extra or model weights
             raise UnknownGraderError(f"the semantic grader is not available: {exc}") from exc
-        return semantic_grader()
     raise UnknownGraderError(f"unknown grader {name!r}; choose one of {', '.join(GRADER_NAMES)}")

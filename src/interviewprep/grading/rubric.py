@@ -15,10 +15,11 @@ matched against the answer's clauses with :mod:`interviewprep.grading.lexical`:
 
 The weighted credit (0..1) is mapped to the score piecewise linearly so that the
 band edges sit at ``partial_at`` (Hard), ``pass_at`` (Good) and ``easy_at`` (Easy)
-of the rubric's weight: by default a fifth of the weighted key points is a partial
-answer and 70% a pass, the convention the packs' sample answers follow. A contradicted key point or a
-stated misconception caps the score in the fail band (suggesting Again); a keyword
-list (terms without claims) caps it in the fail band as well.
+of the rubric's weight: by default a quarter of the weighted key points is a partial
+answer, three quarters a pass and 90% Easy, the convention the packs' sample answers
+follow. A contradicted key point or a stated misconception caps the score in the
+fail band (suggesting Again); a keyword list (terms without claims) caps it in the
+fail band as well.
 """
 
 from __future__ import annotations
@@ -69,8 +70,8 @@ class RubricSettings:
     partial: float = 0.3
     partial_credit: float = 0.75
     misconception: float = 0.8
-    partial_at: float = 0.2
-    pass_at: float = 0.7
+    partial_at: float = 0.25
+    pass_at: float = 0.75
     easy_at: float = 0.9
     keyword_list_cap: float = 0.3
     min_latin_share: float = 0.5
@@ -169,14 +170,24 @@ MIN_PARTIAL_HITS = 2
 """Partial credit needs at least two words of a wording: one shared word is chance."""
 
 
+MIN_CONTRADICTING_STEMS = 3
+"""An extra phrasing needs this many stems to contradict a key point; the key point's
+own text always can ("POST is not idempotent")."""
+
+
 def judge_point(matches: list[tuple[Phrase, Match]], settings: RubricSettings) -> PointOutcome:
-    """Decide a key point's status from the matches of its wordings."""
+    """Decide a key point's status from the matches of its wordings.
+
+    ``matches`` lists the key point text first, then its phrasings.
+    """
     best_for = best_against = 0.0
     evidence_for = evidence_against = ""
     best_any = 0.0
-    for phrase, match in matches:
+    for index, (phrase, match) in enumerate(matches):
         if not match.novel_hit:
             continue
+        if match.opposed and index and len(phrase.stems) < MIN_CONTRADICTING_STEMS:
+            continue  # a short extra phrasing ("no merge commits") is too vague to refute
         if not match.opposed and match.hits >= MIN_PARTIAL_HITS:
             best_any = max(best_any, match.coverage)
         if match.coverage + 1e-9 < _needed(phrase, settings.cover):
@@ -204,6 +215,43 @@ def _stated(phrase: Phrase, match: Match, settings: RubricSettings) -> bool:
     )
 
 
+def credit_to_score(credit: float, settings: RubricSettings, bands: RatingBands) -> float:
+    """Map weighted key-point credit (0..1) to a score, piecewise linearly, so that
+    the band edges fall at ``partial_at``, ``pass_at`` and ``easy_at``."""
+    knots = (
+        (0.0, 0.0),
+        (settings.partial_at, bands.hard),
+        (settings.pass_at, bands.good),
+        (settings.easy_at, bands.easy),
+        (1.0, 1.0),
+    )
+    for (x0, y0), (x1, y1) in itertools.pairwise(knots):
+        if credit <= x1:
+            return y0 + (y1 - y0) * (credit - x0) / (x1 - x0) if x1 > x0 else y1
+    return 1.0
+
+
+@dataclass(frozen=True)
+class RubricAnalysis:
+    """What the lexical matcher found in one answer.
+
+    Attributes:
+        rubric: the compiled rubric.
+        outcomes: one per key point, in rubric order.
+        stated: the misconceptions the answer states.
+        keyword_list: the answer only lists terms.
+        truncated: the answer was cut before grading.
+        text: the prepared answer text.
+    """
+
+    rubric: CompiledRubric
+    outcomes: tuple[PointOutcome, ...]
+    stated: tuple[str, ...]
+    keyword_list: bool
+    truncated: bool
+    text: str
+
+
 class RubricGrader:
     """Grades open and behavioural answers against weighted key points, offline."""
 
@@ -226,9 +274,13 @@ class RubricGrader:
                 "The offline grader reads answers written in English only; rate this one yourself.",
                 truncated=prepared.truncated,
             )
+        return self.result(question, self.analyse(question, prepared.text, prepared.truncated))
+
+    def analyse(self, question: RubricQuestion, text: str, truncated: bool) -> RubricAnalysis:
+        """Match every key point and misconception against a prepared answer."""
         rubric = _CACHE.get(question)
-        analysed = AnalysedAnswer(prepared.text)
-        outcomes = [
+        analysed = AnalysedAnswer(text)
+        outcomes = tuple(
             judge_point(
                 [
                     (p, analysed.match_phrase(p, tight=self.settings.tight_key_points))
@@ -237,7 +289,7 @@ class RubricGrader:
                 self.settings,
             )
             for point in rubric.points
-        ]
+        )
         stated = tuple(
             m.text
             for m in rubric.misconceptions
@@ -245,6 +297,13 @@ class RubricGrader:
                 _stated(p, analysed.match_phrase(p, tight=True), self.settings) for p in m.phrases
             )
         )
+        return RubricAnalysis(rubric, outcomes, stated, is_keyword_list(text), truncated, text)
+
+    def result(
+        self, question: RubricQuestion, analysis: RubricAnalysis, name: str | None = None
+    ) -> GradeResult:
+        """Turn an analysis (possibly with credits raised by another signal) into a result."""
+        rubric, outcomes, stated = analysis.rubric, analysis.outcomes, analysis.stated
         total = sum(p.weight for p in rubric.points)
         raw = sum(p.weight * o.credit for p, o in zip(rubric.points, outcomes, strict=True))
         score = self._score(raw / total) if total else 0.0
@@ -260,39 +319,26 @@ class RubricGrader:
             for p, o in zip(rubric.points, outcomes, strict=True)
         )
         contradicted = [k for k in key_points if k.status is KeyPointStatus.CONTRADICTED]
-        keyword_list = is_keyword_list(prepared.text)
         details = {"raw_coverage": f"{raw / total:.3f}" if total else "0"}
         if stated or contradicted:
             score = min(score, self.bands.cap_fail())
-        if keyword_list:
+        if analysis.keyword_list:
             details["keyword_list"] = "yes"
             score = min(score, self.settings.keyword_list_cap)
-        feedback = self._feedback(question, rubric, key_points, stated, keyword_list)
+        feedback = self._feedback(question, rubric, key_points, stated, analysis.keyword_list)
         return scored(
-            self.name,
+            name or self.name,
             score,
             self.bands,
             feedback,
-            truncated=prepared.truncated,
+            truncated=analysis.truncated,
             key_points=key_points,
             misconceptions=stated,
             details=details,
         )
 
     def _score(self, credit: float) -> float:
-        """Map weighted credit to a score, piecewise linearly, so that the band
-        edges fall at ``partial_at``, ``pass_at`` and ``easy_at``."""
-        knots = (
-            (0.0, 0.0),
-            (self.settings.partial_at, self.bands.hard),
-            (self.settings.pass_at, self.bands.good),
-            (self.settings.easy_at, self.bands.easy),
-            (1.0, 1.0),
-        )
-        for (x0, y0), (x1, y1) in itertools.pairwise(knots):
-            if credit <= x1:
-                return y0 + (y1 - y0) * (credit - x0) / (x1 - x0) if x1 > x0 else y1
-        return 1.0
+        return credit_to_score(credit, self.settings, self.bands)
 
     @staticmethod
     def _feedback(
@@ -322,9 +368,9 @@ class RubricGrader:
         if isinstance(question, Behavioural):
             parts: list[str] = []
             for point in rubric.points:
-                if point.star and any(k.id == point.id for k in missing):
-                    if point.star.value not in parts:
-                        parts.append(point.star.value)
+                missed = point.star and any(k.id == point.id for k in missing)
+                if missed and point.star and point.star.value not in parts:
+                    parts.append(point.star.value)
             if parts:
                 text += f" Say more about the {', '.join(parts)}."
         elif missing:

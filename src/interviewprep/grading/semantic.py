@@ -1,0 +1,174 @@
+"""The semantic grader: the lexical rubric grader plus sentence embeddings per key point.
+
+Embeddings alone are worse than chance on negations and keyword lists (see the
+platform notes), so the lexical analysis stays in charge of those: contradictions,
+stated misconceptions and keyword lists are decided lexically and cap the score as
+in the offline grader. Embeddings only *add* credit for key points the lexical
+matcher missed, which is where paraphrases fail lexically:
+
+* every sentence of the answer (and the whole answer when it is short) is embedded,
+  after dropping words that only repeat the question prompt;
+* each key point's wordings (text and phrasings) are embedded the same way, once per
+  question;
+* a key point whose best cosine similarity reaches ``covered_at`` counts as covered,
+  from ``partial_from`` it earns proportional partial credit, unless the matching
+  sentence and the wording disagree on negation.
+
+Needs the ``semantic`` extra (numpy, tokenizers) and the model weights (see
+:mod:`interviewprep.grading.embedding`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from typing import Any
+
+from interviewprep.bank.schema import Behavioural, OpenQuestion
+from interviewprep.grading.bands import DEFAULT_BANDS, RatingBands
+from interviewprep.grading.embedding import MiniLmEncoder, shared_encoder
+from interviewprep.grading.lexical import prepare_text, split_clauses, stem, words_of
+from interviewprep.grading.offline import DefaultGrader
+from interviewprep.grading.prepare import prepare_answer
+from interviewprep.grading.result import GradeResult, KeyPointStatus
+from interviewprep.grading.rubric import PointOutcome, RubricGrader, RubricSettings
+
+logger = logging.getLogger(__name__)
+
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
+
+
+@dataclass(frozen=True)
+class SemanticSettings:
+    """Thresholds on cosine similarity (tuned on the dev split).
+
+    Attributes:
+        covered_at: similarity from which a key point counts as covered.
+        partial_from: similarity from which a key point earns partial credit.
+        max_segments: at most this many sentences are embedded (bounds latency).
+        strip_prompt_words: drop words that only repeat the prompt before embedding.
+    """
+
+    covered_at: float = 0.5
+    partial_from: float = 0.4
+    max_segments: int = 24
+    strip_prompt_words: bool = True
+
+
+def _negative(text: str) -> bool:
+    return any(c.cues for c in split_clauses(text))
+
+
+class SemanticRubricGrader:
+    """Open and behavioural grading: lexical analysis plus per-key-point embeddings."""
+
+    name = "semantic"
+
+    def __init__(
+        self,
+        encoder: MiniLmEncoder,
+        bands: RatingBands = DEFAULT_BANDS,
+        settings: RubricSettings | None = None,
+        semantic: SemanticSettings | None = None,
+    ) -> None:
+        self.encoder = encoder
+        self.lexical = RubricGrader(bands, settings)
+        self.semantic = semantic or SemanticSettings()
+        self._cache: OrderedDict[int, tuple[object, Any, list[int], list[bool]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def grade(self, question: OpenQuestion | Behavioural, answer: str) -> GradeResult:
+        """Grade lexically, then raise the credit of key points the embeddings find."""
+        prepared = prepare_answer(answer)
+        lexical = self.lexical.grade(question, answer)
+        if prepared.problem or not lexical.gradable:
+            return replace(lexical, grader=self.name)
+        analysis = self.lexical.analyse(question, prepared.text, prepared.truncated)
+        if analysis.stated or analysis.keyword_list:
+            return replace(lexical, grader=self.name)
+        try:
+            best = self._similarities(question, prepared.text)
+        except Exception:  # the model must never take grading down
+            logger.exception("semantic scoring failed; using the lexical grade")
+            return replace(lexical, grader=self.name)
+        outcomes = []
+        s = self.semantic
+        for outcome, (similarity, sentence) in zip(analysis.outcomes, best, strict=True):
+            if outcome.status is not KeyPointStatus.MISSING or similarity < s.partial_from:
+                outcomes.append(outcome)
+                continue
+            if similarity >= s.covered_at:
+                outcomes.append(PointOutcome(KeyPointStatus.COVERED, 1.0, similarity, sentence))
+                continue
+            share = (similarity - s.partial_from) / (s.covered_at - s.partial_from)
+            credit = max(outcome.credit, share * self.lexical.settings.partial_credit)
+            outcomes.append(replace(outcome, credit=credit))
+        result = self.lexical.result(question, replace(analysis, outcomes=tuple(outcomes)))
+        return replace(result, grader=self.name)
+
+    def _strip(self, text: str, prompt: frozenset[str]) -> str:
+        if not self.semantic.strip_prompt_words:
+            return text
+        kept = [w for w in words_of(prepare_text(text)) if stem(w) not in prompt]
+        return " ".join(kept) or text
+
+    def _rubric(
+        self, question: OpenQuestion | Behavioural, prompt: frozenset[str]
+    ) -> tuple[Any, list[int], list[bool]]:
+        """Embeddings of every wording, the key point each belongs to, and its polarity."""
+        with self._lock:
+            cached = self._cache.get(id(question))
+            if cached is not None and cached[0] is question:
+                return cached[1], cached[2], cached[3]
+        texts: list[str] = []
+        owners: list[int] = []
+        for index, point in enumerate(question.key_points):
+            for wording in (point.text, *point.phrasings):
+                texts.append(wording)
+                owners.append(index)
+        vectors = self.encoder.encode([self._strip(t, prompt) for t in texts])
+        negative = [_negative(t) for t in texts]
+        with self._lock:
+            self._cache[id(question)] = (question, vectors, owners, negative)
+            while len(self._cache) > 256:
+                self._cache.popitem(last=False)
+        return vectors, owners, negative
+
+    def _similarities(
+        self, question: OpenQuestion | Behavioural, text: str
+    ) -> list[tuple[float, str]]:
+        """For each key point: the best similarity and the sentence that reached it."""
+        prompt = frozenset(s for c in split_clauses(question.prompt) for s in c.stems)
+        wordings, owners, negative = self._rubric(question, prompt)
+        sentences = [s.strip() for s in _SENTENCE.split(text) if s.strip()]
+        sentences = sentences[: self.semantic.max_segments]
+        if 1 < len(sentences) <= 3:
+            sentences.append(text)
+        vectors = self.encoder.encode([self._strip(s, prompt) for s in sentences])
+        sentence_negative = [_negative(s) for s in sentences]
+        similarity = vectors @ wordings.T  # (sentences, wordings)
+        best = [(0.0, "") for _ in question.key_points]
+        for row, sentence in enumerate(sentences):
+            for column, owner in enumerate(owners):
+                if sentence_negative[row] != negative[column]:
+                    continue  # embeddings cannot tell "is" from "is not"
+                value = float(similarity[row, column])
+                if value > best[owner][0]:
+                    best[owner] = (value, sentence[:200])
+        return best
+
+
+def semantic_grader(bands: RatingBands = DEFAULT_BANDS) -> DefaultGrader:
+    """The default grader with the semantic rubric grader for open questions.
+
+    Raises:
+        ModelUnavailableError: the embedding model is not installed.
+    """
+    encoder = shared_encoder()
+    return DefaultGrader(bands, rubric=SemanticRubricGrader(encoder, bands), name="semantic")
+
+
+__all__ = ["SemanticRubricGrader", "SemanticSettings", "semantic_grader"]
