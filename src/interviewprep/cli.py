@@ -42,6 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PracticeError as exc:
         print(str(exc), file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # the reader went away (`interviewprep export | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
