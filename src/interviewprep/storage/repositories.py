@@ -200,16 +200,6 @@ class CardRepository:
         """Stage a new card."""
         self.session.add(card)
 
-    def due(self, person_id: int, now: datetime, limit: int) -> Sequence[CardRow]:
-        """Cards due at ``now``, earliest first (uses the (person_id, due) index)."""
-        statement = (
-            select(CardRow)
-            .where(CardRow.person_id == person_id, CardRow.due <= now)
-            .order_by(col(CardRow.due))
-            .limit(limit)
-        )
-        return self.session.exec(statement).all()
-
     def all_for(self, person_id: int) -> Sequence[CardRow]:
         """Every card of a person (bounded by the size of the bank)."""
         return self.session.exec(select(CardRow).where(CardRow.person_id == person_id)).all()
@@ -225,13 +215,6 @@ class CardRepository:
             CardRow.person_id == person_id, CardRow.introduced_on == day
         )
         return int(self.session.exec(statement).one())
-
-    def due_between(self, person_id: int, start: datetime, end: datetime) -> Sequence[datetime]:
-        """Due times of the person's cards in [start, end): the forecast."""
-        statement = select(CardRow.due).where(
-            CardRow.person_id == person_id, CardRow.due >= start, CardRow.due < end
-        )
-        return self.session.exec(statement).all()
 
 
 class AttemptRepository:
@@ -249,23 +232,6 @@ class AttemptRepository:
         self.session.add(attempt)
         self.session.flush()
         return attempt
-
-    def with_context(self, attempt_id: int) -> tuple[Attempt, Person, CardRow | None] | None:
-        """An attempt with its person and card, in one round trip (the answer path)."""
-        statement = (
-            select(Attempt, Person, CardRow)
-            .join(Person, col(Person.id) == col(Attempt.person_id))
-            .outerjoin(
-                CardRow,
-                and_(
-                    col(CardRow.person_id) == col(Attempt.person_id),
-                    col(CardRow.question_id) == col(Attempt.question_id),
-                ),
-            )
-            .where(Attempt.id == attempt_id)
-        )
-        row = self.session.exec(statement).first()
-        return (row[0], row[1], row[2]) if row else None
 
     def open_for(self, person_id: int) -> Attempt | None:
         """The person's newest unanswered attempt, if any."""
@@ -312,12 +278,6 @@ class ReviewRepository:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-
-    def add(self, review: Review) -> Review:
-        """Stage a review; the id is assigned on flush."""
-        self.session.add(review)
-        self.session.flush()
-        return review
 
     def get(self, review_id: int) -> Review | None:
         """The review with this id."""

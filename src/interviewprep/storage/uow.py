@@ -67,10 +67,6 @@ class UnitOfWork:
         except OperationalError as exc:
             raise StorageUnavailable(_describe(exc)) from exc
 
-    def flush(self) -> None:
-        """Send pending changes (to get ids or catch constraint errors early)."""
-        self.session.flush()
-
 
 def _describe(exc: OperationalError) -> str:
     text = str(exc.orig) if exc.orig else str(exc)
