@@ -12,7 +12,10 @@ from interviewprep.config import Settings
 from interviewprep.domain.clock import Clock, system_clock
 from interviewprep.grading import default_grader
 from interviewprep.grading.result import Grader
+from interviewprep.services.community import Community
+from interviewprep.services.groups import Groups
 from interviewprep.services.practice import Practice
+from interviewprep.services.subscriptions import Subscriptions
 from interviewprep.storage import db
 from interviewprep.storage.uow import UnitOfWorkFactory
 
@@ -27,6 +30,11 @@ class App:
     engine: Engine
     bank: Bank
     practice: Practice
+    groups: Groups
+    community: Community
+    subscriptions: Subscriptions
+    uow: UnitOfWorkFactory
+    clock: Clock
 
     def close(self) -> None:
         """Release database connections."""
@@ -57,12 +65,23 @@ def build_app(
     if migrate:
         db.upgrade(engine)
     bank = load_packs(settings)
+    uow = UnitOfWorkFactory(engine)
     practice = Practice(
-        UnitOfWorkFactory(engine),
+        uow,
         bank,
         grader or default_grader(),
         clock=clock,
         fuzz_intervals=settings.fuzz_intervals,
         default_timezone=settings.default_timezone,
     )
-    return App(settings=settings, engine=engine, bank=bank, practice=practice)
+    return App(
+        settings=settings,
+        engine=engine,
+        bank=bank,
+        practice=practice,
+        groups=Groups(uow, bank, practice, clock),
+        community=Community(uow, clock),
+        subscriptions=Subscriptions(uow, clock),
+        uow=uow,
+        clock=clock,
+    )

@@ -13,7 +13,7 @@ later never creates or removes a streak day.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
@@ -26,6 +26,7 @@ class DayStatus(StrEnum):
     REST = "rest"  # a rest weekday without the goal met: neutral
     FROZEN = "frozen"  # missed, covered by a freeze: neutral
     RESTORED = "restored"  # missed, made up the next day: neutral
+    EXCUSED = "excused"  # missed while the bot was down and could not deliver: neutral
     MISSED = "missed"  # broke the streak
     PENDING = "pending"  # today, goal not met yet
 
@@ -38,6 +39,7 @@ class StreakRules:
     rest_weekdays: frozenset[int] = frozenset()  # 0 = Monday ... 6 = Sunday
     earn_every: int = 7
     max_freezes: int = 2
+    restore: bool = True  # a missed day can be made up the next day with 2 x goal
 
     def __post_init__(self) -> None:
         if self.daily_goal < 1:
@@ -64,13 +66,19 @@ class Streak:
         return self.current > 0 and not self.today_done
 
 
-def compute(counts: Mapping[date, int], today: date, rules: StreakRules) -> Streak:
+def compute(
+    counts: Mapping[date, int],
+    today: date,
+    rules: StreakRules,
+    excused: Collection[date] = frozenset(),
+) -> Streak:
     """Compute the streak from answers per local day, as of ``today``.
 
     Args:
         counts: number of answers on each local date (days without answers may be absent).
         today: the person's current local date.
         rules: goal, rest days and freeze policy.
+        excused: days the bot was down and delivered nothing; missing them is neutral.
     """
     goal = rules.daily_goal
     active = sorted(d for d, n in counts.items() if n > 0)
@@ -96,16 +104,18 @@ def compute(counts: Mapping[date, int], today: date, rules: StreakRules) -> Stre
             status = DayStatus.PENDING
         elif day.weekday() in rules.rest_weekdays:
             status = DayStatus.REST
+        elif day in excused:
+            status = DayStatus.EXCUSED
         elif current == 0:
             status = DayStatus.MISSED  # nothing to break
         elif freezes > 0:
             status = DayStatus.FROZEN
             freezes -= 1
-        elif counts.get(day + timedelta(days=1), 0) >= 2 * goal:
+        elif rules.restore and counts.get(day + timedelta(days=1), 0) >= 2 * goal:
             status = DayStatus.RESTORED
         else:
             status = DayStatus.MISSED
-            if day + timedelta(days=1) == today:
+            if rules.restore and day + timedelta(days=1) == today:
                 restorable = current  # answering 2 x goal today brings it back
             current = 0
             run_since_freeze = 0

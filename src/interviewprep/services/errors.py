@@ -67,3 +67,30 @@ class RatingLocked(PracticeError):
 
 class InvalidSetting(PracticeError):
     """A settings change was refused; the message names the setting."""
+
+
+class UnknownGroup(PracticeError):
+    """No group set up here (or it was removed)."""
+
+    def __init__(self) -> None:
+        super().__init__("This group has no daily question set up yet (an admin can set it up).")
+
+
+class StaleGroupQuestion(PracticeError):
+    """A button or reply for another group's question, or for a day that is over."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "That question is not today's question for this group; answer the latest post."
+        )
+
+
+class GroupQuestionDone(PracticeError):
+    """The member already answered (or skipped, revealed) the group's question."""
+
+    def __init__(self) -> None:
+        super().__init__("You have already answered today's group question; see you tomorrow.")
+
+
+class LinkError(PracticeError):
+    """A link code that cannot be used; the message says why."""

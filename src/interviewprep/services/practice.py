@@ -13,11 +13,13 @@ import time
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
 
 from interviewprep.bank.loader import Bank
 from interviewprep.bank.schema import (
@@ -44,6 +46,7 @@ from interviewprep.services.errors import (
     UnknownReview,
 )
 from interviewprep.services.settings import PersonSettings, updated
+from interviewprep.services.subscriptions import reschedule_person
 from interviewprep.services.views import (
     AnswerOutcome,
     QuestionView,
@@ -52,7 +55,16 @@ from interviewprep.services.views import (
     TopicStats,
 )
 from interviewprep.storage.repositories import AnswerContext
-from interviewprep.storage.tables import Attempt, CardRow, Identity, Person, Review
+from interviewprep.storage.tables import (
+    Attempt,
+    CardRow,
+    GroupMember,
+    Identity,
+    Person,
+    Recipient,
+    Report,
+    Review,
+)
 from interviewprep.storage.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -131,6 +143,7 @@ class Practice:
             result = updated(PersonSettings.of(person), changes, set(self.bank.topics))
             result.apply_to(person)
             uow.session.add(person)
+            reschedule_person(uow, person, self.clock())
             uow.commit()
             return result
 
@@ -174,7 +187,43 @@ class Practice:
             uow.commit()
             return self._view(attempt, question, card)
 
-    def ask(self, person_id: int, question_id: str, source: str = "practice") -> QuestionView:
+    def current(self, person_id: int) -> QuestionView | None:
+        """The question open for the person, if any; nothing new is asked."""
+        with self.uow() as uow:
+            self._person(uow, person_id)
+            attempt = uow.attempts.open_for(person_id)
+            if attempt is None:
+                return None
+            question = self.bank.get(attempt.question_id)
+            if question is None:
+                return None
+            return self._view(attempt, question, uow.cards.get(person_id, question.id), True)
+
+    def today(self, person_id: int) -> QuestionView | None:
+        """Today's daily question again; asks one now if none was delivered yet today.
+
+        A daily question already answered (or skipped, revealed) comes back with
+        ``answered=True``: shown, not asked again, so it is never graded twice.
+        """
+        now = self.clock()
+        with self.uow() as uow:
+            person = self._person(uow, person_id)
+            today = local_date(now, ZoneInfo(person.timezone))
+            attempt = uow.attempts.daily_on(person_id, today)
+            question = self.bank.get(attempt.question_id) if attempt else None
+            if attempt is not None and question is not None:
+                card = uow.cards.get(person_id, question.id)
+                view = self._view(attempt, question, card, resumed=attempt.status == "asked")
+                return replace(view, answered=attempt.status != "asked")
+        return self.next_question(person_id, source="daily")
+
+    def ask(
+        self,
+        person_id: int,
+        question_id: str,
+        source: str = "practice",
+        group: tuple[int, date] | None = None,
+    ) -> QuestionView:
         """Put a specific question to a person (a daily group question, a follow-up).
 
         Raises:
@@ -193,6 +242,8 @@ class Practice:
                     asked_at=now,
                     asked_on=local_date(now, ZoneInfo(person.timezone)),
                     source=source,
+                    group_id=group[0] if group else None,
+                    group_day=group[1] if group else None,
                 )
             )
             card = uow.cards.get(person_id, question_id)
@@ -534,7 +585,8 @@ class Practice:
             person = self._person(uow, person_id)
             counts = uow.reviews.counts_by_day(person_id)
             today = local_date(now, ZoneInfo(person.timezone))
-            return streakdomain.compute(counts, today, _rules(person))
+            excused = uow.deliveries.excused_days(person_id=person_id)
+            return streakdomain.compute(counts, today, _rules(person), excused)
 
     def stats(self, person_id: int) -> Stats:
         """Accuracy and retention per topic, due forecast, weakest topics and leeches."""
@@ -617,6 +669,16 @@ class Practice:
                 "identities": [_row(i) for i in uow.persons.identities(person_id)],
                 "cards": [_row(c) for c in uow.cards.all_for(person_id)],
                 "reviews": [_row(r) for r in uow.reviews.all_for(person_id)],
+                **{
+                    name: [
+                        _row(r) for r in uow.session.exec(select(table).where(column == person_id))
+                    ]
+                    for name, table, column in (
+                        ("subscriptions", Recipient, Recipient.person_id),
+                        ("groups", GroupMember, GroupMember.person_id),
+                        ("reports", Report, Report.person_id),
+                    )
+                },
             }
 
     def forget(self, person_id: int) -> None:

@@ -6,7 +6,14 @@ import re
 from datetime import date, time
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from interviewprep.bank.schema import Level
 from interviewprep.config import check_timezone
@@ -44,6 +51,9 @@ class PersonSettings(BaseModel):
     rest_days: list[Annotated[int, Field(ge=0, le=6)]] = Field(default_factory=list)
     interview_date: date | None = None
     reminders: bool = True
+    reminder_hours: Annotated[int, Field(ge=1, le=12)] = 3
+    quiet_start: str | None = None
+    quiet_end: str | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -55,6 +65,19 @@ class PersonSettings(BaseModel):
     @classmethod
     def _time(cls, value: str) -> str:
         return parse_time_of_day(value).strftime("%H:%M")
+
+    @field_validator("quiet_start", "quiet_end")
+    @classmethod
+    def _quiet(cls, value: str | None) -> str | None:
+        if value is None or not value.strip() or value.strip().lower() in {"off", "none"}:
+            return None
+        return parse_time_of_day(value).strftime("%H:%M")
+
+    @model_validator(mode="after")
+    def _quiet_pair(self) -> PersonSettings:
+        if (self.quiet_start is None) != (self.quiet_end is None):
+            raise ValueError("quiet hours need both quiet_start and quiet_end (or neither)")
+        return self
 
     @field_validator("rest_days")
     @classmethod
@@ -91,7 +114,7 @@ def updated(
         result = PersonSettings.model_validate({**current.model_dump(), **changes})
     except ValidationError as exc:
         error = exc.errors(include_url=False, include_input=False)[0]
-        name = str(error["loc"][0]) if error["loc"] else "settings"
+        name = str(error["loc"][0]) if error["loc"] else "quiet hours"
         raise InvalidSetting(f"{name}: {str(error['msg']).removeprefix('Value error, ')}") from None
     bad = sorted(set(result.topics) - known_topics)
     if bad:

@@ -27,6 +27,7 @@ class QuestionView:
     leech: bool = False
     leech_note: str | None = None  # for leeches: the explanation, shown before asking
     resumed: bool = False  # an attempt left open earlier (e.g. before a restart)
+    answered: bool = False  # already closed (answered, skipped or revealed): shown, not asked
 
     @property
     def multiple(self) -> bool:
@@ -97,3 +98,59 @@ class Stats:
     def accuracy(self) -> float | None:
         """Share of all answers rated Hard or better."""
         return self.correct / self.answered if self.answered else None
+
+
+@dataclass(frozen=True)
+class GroupView:
+    """A group's daily-question setup."""
+
+    id: int
+    platform: str
+    external_id: str
+    channel_id: str
+    name: str
+    timezone: str
+    delivery_time: str
+    topics: tuple[str, ...]
+    level: str
+    role_id: str | None
+    leaderboard: bool
+    min_members: int
+    paused: bool
+    active: bool
+    inactive_reason: str | None
+
+
+@dataclass(frozen=True)
+class GroupPost:
+    """The group question a platform message carries."""
+
+    group_id: int
+    local_date: date
+    question_id: str
+
+
+@dataclass(frozen=True)
+class LeaderRow:
+    """One line of a group leaderboard.
+
+    ``points``: 3 per answer rated Hard or better, 1 per other answer, so effort counts
+    and correct recall counts more.
+    """
+
+    rank: int
+    person_id: int
+    display_name: str
+    answered: int
+    correct: int
+    points: int
+    streak: int
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    """Who in a group answered the group's question on one day."""
+
+    local_date: date
+    members: int
+    answered: tuple[str, ...]

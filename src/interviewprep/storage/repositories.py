@@ -12,7 +12,17 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from interviewprep.domain.cards import CardState
-from interviewprep.storage.tables import Attempt, CardRow, Identity, Person, Review
+from interviewprep.storage.tables import (
+    Attempt,
+    CardRow,
+    GroupMember,
+    Identity,
+    LinkCode,
+    Person,
+    Recipient,
+    Report,
+    Review,
+)
 
 _reviews = Review.__table__  # type: ignore[attr-defined]
 _attempts = Attempt.__table__  # type: ignore[attr-defined]
@@ -178,7 +188,8 @@ class PersonRepository:
 
     def delete_everything(self, person_id: int) -> None:
         """Delete a person and every row that belongs to them."""
-        for table in (Review, Attempt, CardRow, Identity):
+        # explicit, not only ON DELETE CASCADE: a SQLite connection without the pragma
+        for table in (Review, Attempt, CardRow, Identity, Recipient, GroupMember, LinkCode, Report):
             self.session.execute(delete(table).where(col(table.person_id) == person_id))
         self.session.execute(delete(Person).where(col(Person.id) == person_id))
 
@@ -239,6 +250,24 @@ class AttemptRepository:
             select(Attempt)
             .where(Attempt.person_id == person_id, Attempt.status == "asked")
             .order_by(col(Attempt.id).desc())
+        )
+        return self.session.exec(statement).first()
+
+    def daily_on(self, person_id: int, day: date) -> Attempt | None:
+        """The person's newest daily-question attempt of a local day, whatever its status."""
+        statement = (
+            select(Attempt)
+            .where(
+                Attempt.person_id == person_id, Attempt.asked_on == day, Attempt.source == "daily"
+            )
+            .order_by(col(Attempt.id).desc())
+        )
+        return self.session.exec(statement).first()
+
+    def latest(self, person_id: int) -> Attempt | None:
+        """The person's most recent attempt."""
+        statement = (
+            select(Attempt).where(Attempt.person_id == person_id).order_by(col(Attempt.id).desc())
         )
         return self.session.exec(statement).first()
 

@@ -31,6 +31,9 @@ class Person(SQLModel, table=True):
     rest_days: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     interview_date: date | None = None
     reminders: bool = True
+    reminder_hours: int = 3  # streak-saver this many hours before local midnight
+    quiet_start: str | None = Field(default=None, max_length=5)  # local HH:MM, or None
+    quiet_end: str | None = Field(default=None, max_length=5)
 
 
 class Identity(SQLModel, table=True):
@@ -78,6 +81,9 @@ class Attempt(SQLModel, table=True):
         Index("ix_attempts_person_status", "person_id", "status"),
         # "what did this person close today" stays an index range as history grows
         Index("ix_attempts_person_day", "person_id", "asked_on", "status"),
+        # one attempt per member at a group's question of a day: a double click on
+        # "Answer" cannot open two attempts (NULL group ids never conflict)
+        UniqueConstraint("group_id", "group_day", "person_id", name="uq_attempt_group_day"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -89,6 +95,8 @@ class Attempt(SQLModel, table=True):
     source: str = Field(default="practice", max_length=12)
     hints_used: int = 0
     closed_at: datetime | None = None
+    group_id: int | None = Field(default=None, foreign_key="groups.id", ondelete="SET NULL")
+    group_day: date | None = None  # the group's local day of a shared daily question
 
 
 class Review(SQLModel, table=True):
@@ -121,3 +129,124 @@ class Review(SQLModel, table=True):
     answer_ms: int | None = None  # from asking to answering
     grading_ms: float | None = None
     revealed: bool = False
+
+
+class Group(SQLModel, table=True):
+    """A Telegram group or Discord server with its own shared daily question."""
+
+    __tablename__ = "groups"
+    __table_args__ = (UniqueConstraint("platform", "external_id", name="uq_group_platform"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=20)
+    external_id: str = Field(max_length=100)  # Telegram chat id / Discord guild id
+    channel_id: str = Field(max_length=100)  # where the daily question is posted
+    name: str = Field(default="", max_length=200)
+    timezone: str = Field(default="UTC", max_length=64)
+    delivery_time: str = Field(default="09:00", max_length=5)
+    topics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    level: str = Field(default="mid", max_length=10)
+    role_id: str | None = Field(default=None, max_length=100)
+    leaderboard: bool = True
+    min_members: int = 2  # members answering on a day for the group streak to count it
+    created_at: datetime
+
+
+class GroupMember(SQLModel, table=True):
+    """A person taking part in a group's daily question."""
+
+    __tablename__ = "group_members"
+    __table_args__ = (UniqueConstraint("group_id", "person_id", name="uq_group_member"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="groups.id", ondelete="CASCADE")
+    person_id: int = Field(foreign_key="persons.id", index=True, ondelete="CASCADE")
+    joined_at: datetime
+    leaderboard_opt_out: bool = False
+
+
+class Recipient(SQLModel, table=True):
+    """Somewhere daily questions go: a person's private chat or a group's channel.
+
+    ``next_at`` and ``remind_at`` are the next UTC instants a daily question and a
+    streak-saver are due; they are NULL while inactive or paused, so the delivery tick
+    is one index range scan over rows that are actually due.
+    """
+
+    __tablename__ = "recipients"
+    __table_args__ = (
+        UniqueConstraint("platform", "chat_id", name="uq_recipient_chat"),
+        Index("ix_recipients_next_at", "next_at"),
+        Index("ix_recipients_remind_at", "remind_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=10)  # person | group
+    platform: str = Field(max_length=20)
+    chat_id: str = Field(max_length=100)
+    person_id: int | None = Field(
+        default=None, foreign_key="persons.id", index=True, ondelete="CASCADE"
+    )
+    group_id: int | None = Field(
+        default=None, foreign_key="groups.id", index=True, ondelete="CASCADE"
+    )
+    active: bool = True  # False: the chat is gone or the bot was blocked (data kept)
+    paused: bool = False  # True: paused by an admin or for missing permissions
+    reason: str | None = Field(default=None, max_length=300)
+    next_at: datetime | None = None
+    remind_at: datetime | None = None
+    created_at: datetime
+
+
+class Delivery(SQLModel, table=True):
+    """One day's message to one recipient; the unique key makes every send idempotent."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("recipient_id", "local_date", "kind", name="uq_delivery_day"),
+        Index("ix_deliveries_status_lease", "status", "lease_until"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    recipient_id: int = Field(foreign_key="recipients.id", ondelete="CASCADE")
+    local_date: date
+    kind: str = Field(max_length=10)  # daily | reminder
+    # claimed -> sent | skipped | failed | gone; missed: the day passed while the bot was down
+    status: str = Field(max_length=10)
+    question_id: str | None = Field(default=None, max_length=64)
+    attempt_id: int | None = None
+    message_id: str | None = Field(default=None, max_length=100)
+    claimed_by: str = Field(default="", max_length=100)
+    claimed_at: datetime
+    lease_until: datetime
+    attempts: int = 0
+    sent_at: datetime | None = None
+    error: str | None = Field(default=None, max_length=500)
+
+
+class Report(SQLModel, table=True):
+    """A person's report of a problem with a question, for maintainers."""
+
+    __tablename__ = "reports"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int | None = Field(
+        default=None, foreign_key="persons.id", index=True, ondelete="SET NULL"
+    )
+    question_id: str | None = Field(default=None, max_length=64, index=True)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created_at: datetime
+    resolved: bool = False
+
+
+class LinkCode(SQLModel, table=True):
+    """A one-time code that links another platform account to a person."""
+
+    __tablename__ = "link_codes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="persons.id", index=True, ondelete="CASCADE")
+    code_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
+from interviewprep.storage.delivery import DeliveryRepository
 from interviewprep.storage.repositories import (
     AnswerRepository,
     AttemptRepository,
@@ -34,6 +35,7 @@ class UnitOfWork:
     attempts: AttemptRepository
     reviews: ReviewRepository
     answers: AnswerRepository
+    deliveries: DeliveryRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -45,6 +47,7 @@ class UnitOfWork:
         self.attempts = AttemptRepository(self.session)
         self.reviews = ReviewRepository(self.session)
         self.answers = AnswerRepository(self.session)
+        self.deliveries = DeliveryRepository(self.session)
         return self
 
     def __exit__(

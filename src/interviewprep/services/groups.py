@@ -1,0 +1,454 @@
+"""Groups: a shared daily question, members with their own schedules, leaderboards."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import case, func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from interviewprep.bank.loader import Bank
+from interviewprep.bank.schema import Level
+from interviewprep.config import check_timezone
+from interviewprep.domain import streak as streakdomain
+from interviewprep.domain import timing
+from interviewprep.domain.clock import Clock, local_date, system_clock
+from interviewprep.domain.rating import Rating
+from interviewprep.services.errors import (
+    GroupQuestionDone,
+    InvalidSetting,
+    StaleGroupQuestion,
+    UnknownGroup,
+)
+from interviewprep.services.practice import LEVEL_RANK, Practice
+from interviewprep.services.settings import parse_time_of_day
+from interviewprep.services.subscriptions import reschedule_group
+from interviewprep.services.views import DaySummary, GroupPost, GroupView, LeaderRow, QuestionView
+from interviewprep.storage.tables import Attempt, Group, GroupMember, Person, Recipient, Review
+from interviewprep.storage.uow import UnitOfWork
+
+logger = logging.getLogger(__name__)
+
+Period = Literal["week", "month", "all"]
+_EDITABLE = {
+    "name",
+    "channel_id",
+    "timezone",
+    "delivery_time",
+    "topics",
+    "level",
+    "role_id",
+    "leaderboard",
+    "min_members",
+}
+
+
+class Groups:
+    """Use cases of a group (Telegram group chat or Discord server)."""
+
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        bank: Bank,
+        practice: Practice,
+        clock: Clock = system_clock,
+    ) -> None:
+        self.uow = uow
+        self.bank = bank
+        self.practice = practice
+        self.clock = clock
+
+    # ----------------------------------------------------------------- setup
+
+    def setup(
+        self,
+        platform: str,
+        external_id: str,
+        *,
+        channel_id: str,
+        name: str,
+        timezone: str,
+        delivery_time: str,
+        topics: list[str] | None = None,
+        level: str = "mid",
+        role_id: str | None = None,
+    ) -> GroupView:
+        """Create or update a group's daily question; every value is validated first.
+
+        Raises:
+            InvalidSetting: naming the field, e.g. "delivery_time: '25:00' is not a time of day".
+        """
+        values = self._validated(
+            {
+                "name": name,
+                "channel_id": channel_id,
+                "timezone": timezone,
+                "delivery_time": delivery_time,
+                "topics": topics or [],
+                "level": level,
+                "role_id": role_id,
+            }
+        )
+        now = self.clock()
+        with self.uow() as uow:
+            group = uow.session.exec(
+                select(Group).where(Group.platform == platform, Group.external_id == external_id)
+            ).first()
+            if group is None:
+                group = Group(platform=platform, external_id=external_id, created_at=now, **values)
+            else:
+                for key, value in values.items():
+                    setattr(group, key, value)
+            uow.session.add(group)
+            uow.session.flush()
+            self._ensure_recipient(uow, group, now)
+            reschedule_group(uow, group, now)
+            uow.commit()
+            logger.info("group %s set up on %s", group.id, platform)
+            return self._view(uow, group)
+
+    def find(self, platform: str, external_id: str) -> GroupView | None:
+        """The group of a platform chat or server, if set up."""
+        with self.uow() as uow:
+            group = uow.session.exec(
+                select(Group).where(Group.platform == platform, Group.external_id == external_id)
+            ).first()
+            return self._view(uow, group) if group else None
+
+    def get(self, group_id: int) -> GroupView:
+        """One group.
+
+        Raises:
+            UnknownGroup: no such group.
+        """
+        with self.uow() as uow:
+            return self._view(uow, self._group(uow, group_id))
+
+    def update(self, group_id: int, **changes: Any) -> GroupView:
+        """Change a group's settings (validated; the error names the field)."""
+        unknown = sorted(set(changes) - _EDITABLE)
+        if unknown:
+            raise InvalidSetting(f"unknown group setting(s): {', '.join(unknown)}")
+        values = self._validated(changes)
+        now = self.clock()
+        with self.uow() as uow:
+            group = self._group(uow, group_id)
+            for key, value in values.items():
+                setattr(group, key, value)
+            uow.session.add(group)
+            self._ensure_recipient(uow, group, now)
+            reschedule_group(uow, group, now)
+            uow.commit()
+            return self._view(uow, group)
+
+    def pause(self, group_id: int, reason: str = "paused by an admin") -> GroupView:
+        """Stop the daily question until resumed."""
+        with self.uow() as uow:
+            group = self._group(uow, group_id)
+            for row in self._recipients(uow, group_id):
+                row.paused, row.reason, row.next_at = True, reason[:300], None
+                uow.session.add(row)
+            uow.commit()
+            return self._view(uow, group)
+
+    def resume(self, group_id: int) -> GroupView:
+        """Restart the daily question (also after a permissions problem or a lost chat)."""
+        now = self.clock()
+        with self.uow() as uow:
+            group = self._group(uow, group_id)
+            for row in self._recipients(uow, group_id):
+                row.paused, row.active, row.reason = False, True, None
+                uow.session.add(row)
+            reschedule_group(uow, group, now)
+            uow.commit()
+            return self._view(uow, group)
+
+    # ---------------------------------------------------------------- members
+
+    def join(self, group_id: int, person_id: int) -> None:
+        """Make a person a member (idempotent)."""
+        with self.uow() as uow:
+            self._group(uow, group_id)
+            self._join(uow, group_id, person_id)
+            uow.commit()
+
+    def set_leaderboard_opt_out(self, group_id: int, person_id: int, opted_out: bool) -> None:
+        """Hide (or show again) a member on the group's leaderboard."""
+        with self.uow() as uow:
+            member = self._join(uow, group_id, person_id)
+            member.leaderboard_opt_out = opted_out
+            uow.session.add(member)
+            uow.commit()
+
+    # -------------------------------------------------------------- questions
+
+    def question_on(self, group_id: int, day: date) -> str | None:
+        """The question the group got on a local day, if any."""
+        with self.uow() as uow:
+            row = uow.deliveries.for_group_day(group_id, day)
+            return row.question_id if row else None
+
+    def post_for_message(self, platform: str, chat_id: str, message_id: str) -> GroupPost | None:
+        """The group question a platform message carries (for replies to it)."""
+        with self.uow() as uow:
+            row = uow.deliveries.by_message(platform, chat_id, message_id)
+            if row is None or row.group_id is None or row.question_id is None:
+                return None
+            return GroupPost(row.group_id, row.local_date, row.question_id)
+
+    def answer(self, group_id: int, person_id: int, day: date, question_id: str) -> QuestionView:
+        """Open (or resume) a member's attempt at the group's question of ``day``.
+
+        Raises:
+            StaleGroupQuestion: not this group's question, or not today's (group time).
+            GroupQuestionDone: the member already answered, skipped or revealed it.
+        """
+        now = self.clock()
+        with self.uow() as uow:
+            group = self._group(uow, group_id)
+            today = local_date(now, ZoneInfo(group.timezone))
+            delivery = uow.deliveries.for_group_day(group_id, day)
+            if day != today or delivery is None or delivery.question_id != question_id:
+                raise StaleGroupQuestion()
+            self._join(uow, group_id, person_id)
+            uow.commit()
+            existing = self._member_attempt(uow, group_id, day, person_id)
+        if existing is None:
+            try:
+                return self.practice.ask(person_id, question_id, "group", group=(group_id, day))
+            except IntegrityError:
+                pass  # a double click opened it a moment ago: resume that one
+            with self.uow() as uow:
+                existing = self._member_attempt(uow, group_id, day, person_id)
+            assert existing is not None
+        if existing.status != "asked":
+            raise GroupQuestionDone()
+        view = self.practice.current(person_id)
+        if view is None or view.attempt_id != existing.id:
+            raise GroupQuestionDone()  # closed by a newer question elsewhere
+        return view
+
+    def choose_question(self, uow: UnitOfWork, group_id: int, recipient_id: int) -> str | None:
+        """Pick the group's next question: on its topics and level, not asked before.
+
+        The order is a stable shuffle per group; once every eligible question was used,
+        the cycle starts again.
+        """
+        group = self._group(uow, group_id)
+        rank = LEVEL_RANK[Level(group.level)]
+        wanted = set(group.topics)
+        eligible = [
+            q.id
+            for q in self.bank
+            if LEVEL_RANK[q.level] <= rank and (not wanted or wanted.intersection(q.topics))
+        ]
+        if not eligible:
+            return None
+        used = uow.deliveries.group_history(recipient_id)
+        fresh = [q for q in eligible if q not in used] or eligible
+        return min(fresh, key=lambda q: _shuffle(group_id, q))
+
+    # ---------------------------------------------------------------- reading
+
+    def leaderboard(self, group_id: int, period: Period = "week") -> tuple[LeaderRow, ...]:
+        """Members ranked by points in a period (group-local week or month, or all time)."""
+        if period not in ("week", "month", "all"):
+            raise InvalidSetting("period: choose week, month or all")
+        now = self.clock()
+        with self.uow() as uow:
+            group = self._group(uow, group_id)
+            zone = ZoneInfo(group.timezone)
+            today = local_date(now, zone)
+            start: datetime | None = None
+            if period == "week":
+                start = timing.instant(today - timedelta(days=today.weekday()), time(0), zone)
+            elif period == "month":
+                start = timing.instant(today.replace(day=1), time(0), zone)
+            members = uow.session.exec(
+                select(GroupMember.person_id, Person.display_name)
+                .join(Person, col(Person.id) == GroupMember.person_id)
+                .where(
+                    GroupMember.group_id == group_id,
+                    col(GroupMember.leaderboard_opt_out).is_(False),
+                )
+            ).all()
+            names = dict(members)
+            if not names:
+                return ()
+            correct = func.sum(case((col(Review.rating) >= int(Rating.HARD), 1), else_=0))
+            statement = (
+                select(Review.person_id, func.count(), correct)
+                .where(col(Review.person_id).in_(names), col(Review.revealed).is_(False))
+                .group_by(col(Review.person_id))
+            )
+            if start is not None:
+                statement = statement.where(Review.answered_at >= start)
+            totals = {p: (int(n), int(c or 0)) for p, n, c in uow.session.exec(statement).all()}
+        rows = []
+        for person_id, (answered, right) in totals.items():
+            streak = self.practice.streak(person_id).current
+            points = 3 * right + (answered - right)
+            rows.append(
+                (
+                    points,
+                    right,
+                    names[person_id] or f"member {person_id}",
+                    person_id,
+                    answered,
+                    streak,
+                )
+            )
+        rows.sort(key=lambda r: (-r[0], -r[1], r[2].casefold()))
+        return tuple(
+            LeaderRow(i + 1, pid, name, answered, right, points, streak)
+            for i, (points, right, name, pid, answered, streak) in enumerate(rows)
+        )
+
+    def streak(self, group_id: int) -> streakdomain.Streak:
+        """The group streak: consecutive days on which at least ``min_members`` answered."""
+        now = self.clock()
+        with self.uow() as uow:
+            group = self._group(uow, group_id)
+            members = select(GroupMember.person_id).where(GroupMember.group_id == group_id)
+            statement = (
+                select(col(Review.local_date), func.count(func.distinct(Review.person_id)))
+                .where(col(Review.person_id).in_(members), col(Review.revealed).is_(False))
+                .group_by(col(Review.local_date))
+            )
+            counts = {d: int(n) for d, n in uow.session.exec(statement).all()}
+            rules = streakdomain.StreakRules(
+                daily_goal=max(group.min_members, 1), max_freezes=0, restore=False
+            )
+            today = local_date(now, ZoneInfo(group.timezone))
+            excused = uow.deliveries.excused_days(group_id=group_id)
+            return streakdomain.compute(counts, today, rules, excused)
+
+    def summary(self, group_id: int, day: date) -> DaySummary:
+        """Who answered the group's question of ``day``."""
+        with self.uow() as uow:
+            self._group(uow, group_id)
+            members = uow.session.exec(
+                select(func.count()).where(GroupMember.group_id == group_id)
+            ).one()
+            names = uow.session.exec(
+                select(Person.display_name)
+                .join(Attempt, col(Attempt.person_id) == Person.id)
+                .where(
+                    Attempt.group_id == group_id,
+                    Attempt.group_day == day,
+                    Attempt.status == "answered",
+                )
+                .order_by(col(Attempt.closed_at))
+            ).all()
+            return DaySummary(day, int(members), tuple(n or "someone" for n in names))
+
+    # ---------------------------------------------------------------- helpers
+
+    def _validated(self, changes: dict[str, Any]) -> dict[str, Any]:
+        values = dict(changes)
+        try:
+            if "timezone" in values:
+                check_timezone(values["timezone"])
+            if "delivery_time" in values:
+                values["delivery_time"] = parse_time_of_day(values["delivery_time"]).strftime(
+                    "%H:%M"
+                )
+        except ValueError as exc:
+            field = "timezone" if "zone" in str(exc) else "delivery_time"
+            raise InvalidSetting(f"{field}: {exc}") from None
+        if "level" in values and values["level"] not in {lv.value for lv in Level}:
+            raise InvalidSetting("level: choose junior, mid or senior")
+        if "topics" in values:
+            bad = sorted(set(values["topics"]) - set(self.bank.topics))
+            if bad:
+                raise InvalidSetting(f"topics: unknown topic(s) {', '.join(bad)}")
+            values["topics"] = sorted(set(values["topics"]))
+        if "min_members" in values and not 1 <= int(values["min_members"]) <= 1000:
+            raise InvalidSetting("min_members: between 1 and 1000")
+        if "name" in values:
+            values["name"] = " ".join(str(values["name"]).split())[:200]
+        if "channel_id" in values and not str(values["channel_id"]).strip():
+            raise InvalidSetting("channel_id: a channel is needed")
+        return values
+
+    def _group(self, uow: UnitOfWork, group_id: int) -> Group:
+        group = uow.session.get(Group, group_id)
+        if group is None:
+            raise UnknownGroup()
+        return group
+
+    def _recipients(self, uow: UnitOfWork, group_id: int) -> list[Recipient]:
+        return list(uow.session.exec(select(Recipient).where(Recipient.group_id == group_id)).all())
+
+    def _ensure_recipient(self, uow: UnitOfWork, group: Group, now: datetime) -> None:
+        rows = self._recipients(uow, group.id or 0)
+        if rows:
+            rows[0].chat_id = group.channel_id
+            uow.session.add(rows[0])
+            return
+        uow.session.add(
+            Recipient(
+                kind="group",
+                platform=group.platform,
+                chat_id=group.channel_id,
+                group_id=group.id,
+                created_at=now,
+            )
+        )
+        uow.session.flush()
+
+    def _join(self, uow: UnitOfWork, group_id: int, person_id: int) -> GroupMember:
+        member = uow.session.exec(
+            select(GroupMember).where(
+                GroupMember.group_id == group_id, GroupMember.person_id == person_id
+            )
+        ).first()
+        if member is None:
+            member = GroupMember(group_id=group_id, person_id=person_id, joined_at=self.clock())
+            uow.session.add(member)
+            uow.session.flush()
+        return member
+
+    def _member_attempt(
+        self, uow: UnitOfWork, group_id: int, day: date, person_id: int
+    ) -> Attempt | None:
+        return uow.session.exec(
+            select(Attempt).where(
+                Attempt.group_id == group_id,
+                Attempt.group_day == day,
+                Attempt.person_id == person_id,
+            )
+        ).first()
+
+    def _view(self, uow: UnitOfWork, group: Group) -> GroupView:
+        assert group.id is not None
+        rows = self._recipients(uow, group.id)
+        row = rows[0] if rows else None
+        return GroupView(
+            id=group.id,
+            platform=group.platform,
+            external_id=group.external_id,
+            channel_id=group.channel_id,
+            name=group.name,
+            timezone=group.timezone,
+            delivery_time=group.delivery_time,
+            topics=tuple(group.topics),
+            level=group.level,
+            role_id=group.role_id,
+            leaderboard=group.leaderboard,
+            min_members=group.min_members,
+            paused=bool(row and row.paused),
+            active=bool(row and row.active),
+            inactive_reason=row.reason if row else None,
+        )
+
+
+def _shuffle(group_id: int, question_id: str) -> int:
+    digest = hashlib.blake2b(f"g{group_id}:{question_id}".encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big")

@@ -1,0 +1,246 @@
+"""Queries of the delivery engine: due recipients, idempotent claims, leases.
+
+Every method works on a batch with a constant number of statements, whatever the batch
+size: the engine plans a tick for 100,000 recipients without a query per recipient.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Row, and_, bindparam, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from interviewprep.storage.tables import Delivery, Group, Person, Recipient, Review
+
+_r = Recipient.__table__  # type: ignore[attr-defined]
+_p = Person.__table__  # type: ignore[attr-defined]
+_g = Group.__table__  # type: ignore[attr-defined]
+_d = Delivery.__table__  # type: ignore[attr-defined]
+_rev = Review.__table__  # type: ignore[attr-defined]
+
+# What the engine needs of a recipient, its person or its group, in one row.
+_RECIPIENT_COLUMNS = (
+    _r.c.id,
+    _r.c.kind,
+    _r.c.platform,
+    _r.c.chat_id,
+    _r.c.person_id,
+    _r.c.group_id,
+    _r.c.next_at,
+    _r.c.remind_at,
+    func.coalesce(_p.c.timezone, _g.c.timezone).label("timezone"),
+    func.coalesce(_p.c.delivery_time, _g.c.delivery_time).label("delivery_time"),
+    _p.c.reminders,
+    _p.c.reminder_hours,
+    _p.c.quiet_start,
+    _p.c.quiet_end,
+    _p.c.daily_goal,
+    _p.c.rest_days,
+)
+_FROM = _r.outerjoin(_p, _p.c.id == _r.c.person_id).outerjoin(_g, _g.c.id == _r.c.group_id)
+
+
+@dataclass(frozen=True)
+class ClaimedRow:
+    """A claimed delivery with what is needed to prepare and send it."""
+
+    delivery_id: int
+    recipient_id: int
+    kind: str  # daily | reminder
+    local_date: date
+    platform: str
+    chat_id: str
+    recipient_kind: str
+    person_id: int | None
+    group_id: int | None
+    attempts: int
+
+
+class DeliveryRepository:
+    """Batch queries over recipients and deliveries. Never commits."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    @property
+    def _postgres(self) -> bool:
+        bind = self.session.get_bind()
+        return bind.dialect.name == "postgresql"
+
+    def _lock(self, statement: Any) -> Any:
+        # Two engines on one PostgreSQL split the due rows instead of waiting on each other.
+        if self._postgres:
+            return statement.with_for_update(skip_locked=True, of=_r)
+        return statement
+
+    def due(self, column: str, now: datetime, limit: int) -> Sequence[Row[Any]]:
+        """Recipients whose ``next_at`` (or ``remind_at``) has come, oldest first."""
+        due_at = _r.c[column]
+        statement = (
+            select(*_RECIPIENT_COLUMNS)
+            .select_from(_FROM)
+            .where(due_at <= now)
+            .order_by(due_at)
+            .limit(limit)
+        )
+        return self.session.execute(self._lock(statement)).all()
+
+    def insert_ignoring_conflicts(self, rows: list[dict[str, Any]]) -> dict[int, int]:
+        """Insert deliveries; rows whose (recipient, day, kind) exists are skipped.
+
+        Returns:
+            recipient id -> new delivery id, for the rows actually inserted.
+        """
+        if not rows:
+            return {}
+        maker = pg_insert if self._postgres else sqlite_insert
+        statement = (
+            maker(_d)
+            .on_conflict_do_nothing(index_elements=["recipient_id", "local_date", "kind"])
+            .returning(_d.c.id, _d.c.recipient_id)
+        )
+        result = self.session.execute(statement, rows)
+        return {int(recipient): int(delivery) for delivery, recipient in result.all()}
+
+    def set_due(self, column: str, values: Iterable[tuple[int, datetime | None]]) -> None:
+        """Move recipients' next due instants (one executemany)."""
+        params = [{"rid": rid, "at": at} for rid, at in values]
+        if params:
+            statement = (
+                update(_r).where(_r.c.id == bindparam("rid")).values({column: bindparam("at")})
+            )
+            self.session.connection().execute(statement, params)
+
+    def expired(self, now: datetime, limit: int) -> Sequence[Row[Any]]:
+        """Claims whose lease ran out without a confirmation (a crash, a lost worker)."""
+        statement = (
+            select(_d.c.id, _d.c.recipient_id, _d.c.local_date, _d.c.kind, _d.c.attempts)
+            .where(_d.c.status == "claimed", _d.c.lease_until <= now)
+            .order_by(_d.c.lease_until)
+            .limit(limit)
+        )
+        if self._postgres:
+            statement = statement.with_for_update(skip_locked=True)
+        return self.session.execute(statement).all()
+
+    def recipients(self, ids: Iterable[int]) -> dict[int, Row[Any]]:
+        """Recipient rows (with zone and person fields) by id."""
+        wanted = list(set(ids))
+        if not wanted:
+            return {}
+        statement = select(*_RECIPIENT_COLUMNS).select_from(_FROM).where(_r.c.id.in_(wanted))
+        return {row.id: row for row in self.session.execute(statement).all()}
+
+    def relet(self, delivery_ids: list[int], worker: str, now: datetime, until: datetime) -> None:
+        """Take over expired claims: a new lease, one more attempt."""
+        if delivery_ids:
+            self.session.execute(
+                update(_d)
+                .where(_d.c.id.in_(delivery_ids), _d.c.status == "claimed")
+                .values(
+                    claimed_by=worker, claimed_at=now, lease_until=until, attempts=_d.c.attempts + 1
+                )
+            )
+
+    def close(self, delivery_ids: list[int], status: str, error: str | None = None) -> None:
+        """Give up on claims (expired on another day, or out of attempts)."""
+        if delivery_ids:
+            self.session.execute(
+                update(_d).where(_d.c.id.in_(delivery_ids)).values(status=status, error=error)
+            )
+
+    def finish(self, delivery_id: int, worker: str, **values: Any) -> bool:
+        """Record the outcome of a send, only while this worker still holds the claim."""
+        result = self.session.execute(
+            update(_d)
+            .where(_d.c.id == delivery_id, _d.c.status == "claimed", _d.c.claimed_by == worker)
+            .values(**values)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def extend(self, delivery_id: int, until: datetime) -> None:
+        """Keep a claim while its send waits (rate limit, retry-after)."""
+        self.session.execute(update(_d).where(_d.c.id == delivery_id).values(lease_until=until))
+
+    def answered_on(self, pairs: Iterable[tuple[int, date]]) -> dict[tuple[int, date], int]:
+        """Answers per (person, local day), for a batch of reminder candidates."""
+        pairs = list(pairs)
+        if not pairs:
+            return {}
+        people = {p for p, _ in pairs}
+        days = {d for _, d in pairs}
+        statement = (
+            select(_rev.c.person_id, _rev.c.local_date, func.count())
+            .where(
+                _rev.c.person_id.in_(people),
+                _rev.c.local_date.in_(days),
+                _rev.c.revealed.is_(False),
+            )
+            .group_by(_rev.c.person_id, _rev.c.local_date)
+        )
+        return {(p, d): int(n) for p, d, n in self.session.execute(statement).all()}
+
+    def deactivate(self, recipient_id: int, reason: str, paused: bool) -> None:
+        """Stop delivering to a recipient (gone or paused); its data stays."""
+        values: dict[str, Any] = {"reason": reason[:300], "next_at": None, "remind_at": None}
+        values["paused" if paused else "active"] = paused  # paused=True or active=False
+        self.session.execute(update(_r).where(_r.c.id == recipient_id).values(**values))
+
+    def excused_days(self, person_id: int | None = None, group_id: int | None = None) -> set[date]:
+        """Local days whose delivery was missed while the bot was down."""
+        condition = (
+            _r.c.person_id == person_id if person_id is not None else _r.c.group_id == group_id
+        )
+        statement = (
+            select(_d.c.local_date)
+            .select_from(_d.join(_r, _r.c.id == _d.c.recipient_id))
+            .where(condition, _d.c.status == "missed", _d.c.kind == "daily")
+        )
+        return set(self.session.execute(statement).scalars().all())
+
+    def group_history(self, recipient_id: int) -> set[str]:
+        """Question ids a recipient has been sent already."""
+        statement = select(_d.c.question_id).where(
+            _d.c.recipient_id == recipient_id, _d.c.question_id.is_not(None)
+        )
+        return {q for q in self.session.execute(statement).scalars().all() if q}
+
+    def get(self, delivery_id: int) -> Row[Any] | None:
+        """One delivery row."""
+        return self.session.execute(select(_d).where(_d.c.id == delivery_id)).first()
+
+    def by_message(self, platform: str, chat_id: str, message_id: str) -> Row[Any] | None:
+        """The delivery that produced a platform message."""
+        statement = (
+            select(_d, _r.c.group_id)
+            .select_from(_d.join(_r, _r.c.id == _d.c.recipient_id))
+            .where(
+                _r.c.platform == platform,
+                _r.c.chat_id == chat_id,
+                _d.c.message_id == message_id,
+            )
+        )
+        return self.session.execute(statement).first()
+
+    def for_group_day(self, group_id: int, day: date) -> Row[Any] | None:
+        """A group's daily delivery of one local day."""
+        statement = (
+            select(_d)
+            .select_from(_d.join(_r, _r.c.id == _d.c.recipient_id))
+            .where(
+                _r.c.group_id == group_id,
+                _d.c.local_date == day,
+                _d.c.kind == "daily",
+                or_(
+                    _d.c.status == "sent",
+                    and_(_d.c.status == "claimed", _d.c.question_id.is_not(None)),
+                ),
+            )
+        )
+        return self.session.execute(statement).first()
