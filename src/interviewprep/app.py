@@ -64,12 +64,16 @@ def build_app(
     engine = db.make_engine(settings.database_url)
     if migrate:
         db.upgrade(engine)
-    bank = load_packs(settings)
+    return assemble(settings, engine, load_packs(settings), grader or default_grader(), clock)
+
+
+def assemble(settings: Settings, engine: Engine, bank: Bank, grader: Grader, clock: Clock) -> App:
+    """Build the services over an existing engine and bank (tests and benchmarks use it)."""
     uow = UnitOfWorkFactory(engine)
     practice = Practice(
         uow,
         bank,
-        grader or default_grader(),
+        grader,
         clock=clock,
         fuzz_intervals=settings.fuzz_intervals,
         default_timezone=settings.default_timezone,

@@ -81,6 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
     settings.add_argument("changes", nargs="*", metavar="KEY=VALUE")
     settings.set_defaults(func=cmd_settings)
 
+    runner = sub.add_parser(
+        "run", help="run the Telegram and/or Discord bot with daily delivery (needs tokens)"
+    )
+    runner.add_argument("platform", choices=["telegram", "discord", "all"])
+    runner.add_argument("--log-level", default="INFO", help="logging level (default INFO)")
+    runner.set_defaults(func=cmd_run)
+
     database = sub.add_parser("db", help="database migrations")
     dbsub = database.add_subparsers(metavar="ACTION")
     up = dbsub.add_parser("upgrade", help="apply pending migrations")
@@ -133,6 +140,13 @@ def _person(app, profile: str) -> int:  # type: ignore[no-untyped-def]
             "terminal", profile, display_name=profile, timezone=guess_local_zone(app.settings)
         )
     )
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run the chat bots and the delivery engine until SIGINT or SIGTERM."""
+    from interviewprep.runner import PLATFORMS, run
+
+    return run(PLATFORMS if args.platform == "all" else (args.platform,))
 
 
 def cmd_drill(args: argparse.Namespace) -> int:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -113,3 +114,78 @@ def test_streak_agrees_with_reference_and_moves_monotonically(
     assert with_today.current >= streak.current
     if not streak.today_done:
         assert with_today.current == streak.current + 1
+
+
+# --- time zones, DST and answer instants ----------------------------------------------
+
+ZONES = [
+    "UTC",
+    "America/New_York",
+    "Europe/Berlin",
+    "Australia/Lord_Howe",
+    "Asia/Kolkata",
+    "Pacific/Chatham",
+    "America/St_Johns",
+    "Pacific/Kiritimati",
+    "Pacific/Pago_Pago",
+]
+# 2026-02-20 .. 2026-04-20 spans the northern spring-forward and southern fall-back changes
+START = datetime(2026, 2, 20, tzinfo=UTC)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    zone=st.sampled_from(ZONES),
+    minutes=st.lists(st.integers(0, 60 * 24 * 59), max_size=40),
+    rest=st.frozensets(st.integers(0, 6), max_size=2),
+)
+def test_streak_over_zones_and_dst_follows_the_local_day(
+    zone: str, minutes: list[int], rest: frozenset[int]
+) -> None:
+    """Day by day: an answer never lowers the streak, no answer never raises it, and it
+    agrees with the reference walk over local dates.
+
+    The streak is compared at the end of each day (as seen the next morning): during a
+    day without an answer yet, the streak is only "at risk", not broken.
+    """
+    tz = ZoneInfo(zone)
+    answers = sorted(START + timedelta(minutes=m) for m in minutes)
+    counts: dict[date, int] = {}
+    for moment in answers:
+        day = moment.astimezone(tz).date()
+        counts[day] = counts.get(day, 0) + 1
+    rules = StreakRules(rest_weekdays=rest, max_freezes=0, restore=False)
+    first = START.astimezone(tz).date()
+    previous = 0
+    for offset in range(61):
+        today = first + timedelta(days=offset)
+        seen = {d: n for d, n in counts.items() if d <= today}
+        assert compute(seen, today, rules).current == reference(seen, today, rest)
+        current = compute(seen, today + timedelta(days=1), rules).current
+        if today in seen:
+            assert current >= previous
+        else:
+            assert current <= previous
+        previous = current
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    first=st.sampled_from(ZONES),
+    second=st.sampled_from(ZONES),
+    minutes=st.lists(st.integers(0, 60 * 24 * 30), min_size=1, max_size=30),
+    switch=st.integers(0, 60 * 24 * 30),
+)
+def test_changing_time_zone_never_creates_or_removes_a_recorded_day(
+    first: str, second: str, minutes: list[int], switch: int
+) -> None:
+    """Days are stored as local dates when answered; a later move keeps them as they were."""
+    recorded: dict[date, int] = {}
+    for m in sorted(minutes):
+        moment = START + timedelta(minutes=m)
+        tz = ZoneInfo(first if m < switch else second)
+        day = moment.astimezone(tz).date()
+        recorded[day] = recorded.get(day, 0) + 1
+    end = (START + timedelta(days=31)).astimezone(ZoneInfo(second)).date()
+    streak = compute(recorded, end, StreakRules())
+    assert streak.total_days == len(recorded)

@@ -752,6 +752,11 @@ def _with_hints(rating: Rating | None, hints_used: int) -> Rating | None:
     return Rating(max(int(rating) - hints_used, int(Rating.HARD)))
 
 
+def options_of(question: Question) -> tuple[str, ...]:
+    """The answer options of a choice or true/false question, in order (labels a, b, ...)."""
+    return _options(question)
+
+
 def _options(question: Question) -> tuple[str, ...]:
     if isinstance(question, SingleChoice | MultipleChoice):
         return tuple(o.text for o in question.options)

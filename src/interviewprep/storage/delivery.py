@@ -79,34 +79,36 @@ class DeliveryRepository:
             return statement.with_for_update(skip_locked=True, of=_r)
         return statement
 
-    def due(self, column: str, now: datetime, limit: int) -> Sequence[Row[Any]]:
-        """Recipients whose ``next_at`` (or ``remind_at``) has come, oldest first."""
+    def due(
+        self, column: str, now: datetime, limit: int, platforms: Sequence[str]
+    ) -> Sequence[Row[Any]]:
+        """Recipients on ``platforms`` whose ``next_at`` or ``remind_at`` has come, oldest first."""
         due_at = _r.c[column]
         statement = (
             select(*_RECIPIENT_COLUMNS)
             .select_from(_FROM)
-            .where(due_at <= now)
+            .where(due_at <= now, _r.c.platform.in_(platforms))
             .order_by(due_at)
             .limit(limit)
         )
         return self.session.execute(self._lock(statement)).all()
 
-    def insert_ignoring_conflicts(self, rows: list[dict[str, Any]]) -> dict[int, int]:
+    def insert_ignoring_conflicts(self, rows: list[dict[str, Any]]) -> list[tuple[int, str, int]]:
         """Insert deliveries; rows whose (recipient, day, kind) exists are skipped.
 
         Returns:
-            recipient id -> new delivery id, for the rows actually inserted.
+            (recipient id, kind, new delivery id) of the rows actually inserted.
         """
         if not rows:
-            return {}
+            return []
         maker = pg_insert if self._postgres else sqlite_insert
         statement = (
             maker(_d)
             .on_conflict_do_nothing(index_elements=["recipient_id", "local_date", "kind"])
-            .returning(_d.c.id, _d.c.recipient_id)
+            .returning(_d.c.id, _d.c.recipient_id, _d.c.kind)
         )
         result = self.session.execute(statement, rows)
-        return {int(recipient): int(delivery) for delivery, recipient in result.all()}
+        return [(int(r), str(k), int(d)) for d, r, k in result.all()]
 
     def set_due(self, column: str, values: Iterable[tuple[int, datetime | None]]) -> None:
         """Move recipients' next due instants (one executemany)."""
@@ -117,16 +119,17 @@ class DeliveryRepository:
             )
             self.session.connection().execute(statement, params)
 
-    def expired(self, now: datetime, limit: int) -> Sequence[Row[Any]]:
+    def expired(self, now: datetime, limit: int, platforms: Sequence[str]) -> Sequence[Row[Any]]:
         """Claims whose lease ran out without a confirmation (a crash, a lost worker)."""
         statement = (
             select(_d.c.id, _d.c.recipient_id, _d.c.local_date, _d.c.kind, _d.c.attempts)
-            .where(_d.c.status == "claimed", _d.c.lease_until <= now)
+            .select_from(_d.join(_r, _r.c.id == _d.c.recipient_id))
+            .where(_d.c.status == "claimed", _d.c.lease_until <= now, _r.c.platform.in_(platforms))
             .order_by(_d.c.lease_until)
             .limit(limit)
         )
         if self._postgres:
-            statement = statement.with_for_update(skip_locked=True)
+            statement = statement.with_for_update(skip_locked=True, of=_d)
         return self.session.execute(statement).all()
 
     def recipients(self, ids: Iterable[int]) -> dict[int, Row[Any]]:
@@ -164,9 +167,18 @@ class DeliveryRepository:
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    def extend(self, delivery_id: int, until: datetime) -> None:
-        """Keep a claim while its send waits (rate limit, retry-after)."""
-        self.session.execute(update(_d).where(_d.c.id == delivery_id).values(lease_until=until))
+    def extend(self, delivery_id: int, until: datetime, error: str | None = None) -> None:
+        """Move a claim's lease: keep it while a send waits, or hand it to a later tick."""
+        values: dict[str, Any] = {"lease_until": until}
+        if error is not None:
+            values["error"] = error
+        self.session.execute(
+            update(_d).where(_d.c.id == delivery_id, _d.c.status == "claimed").values(**values)
+        )
+
+    def note(self, delivery_id: int, **values: Any) -> None:
+        """Record what a delivery carries (question, attempt) before it is sent."""
+        self.session.execute(update(_d).where(_d.c.id == delivery_id).values(**values))
 
     def answered_on(self, pairs: Iterable[tuple[int, date]]) -> dict[tuple[int, date], int]:
         """Answers per (person, local day), for a batch of reminder candidates."""
