@@ -81,6 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     settings.add_argument("changes", nargs="*", metavar="KEY=VALUE")
     settings.set_defaults(func=cmd_settings)
 
+    reports = sub.add_parser("reports", help="list problem reports about questions (maintainers)")
+    reports.add_argument("--all", action="store_true", help="include resolved reports")
+    reports.set_defaults(func=cmd_reports)
+
     runner = sub.add_parser(
         "run", help="run the Telegram and/or Discord bot with daily delivery (needs tokens)"
     )
@@ -140,6 +144,18 @@ def _person(app, profile: str) -> int:  # type: ignore[no-untyped-def]
             "terminal", profile, display_name=profile, timezone=guess_local_zone(app.settings)
         )
     )
+
+
+def cmd_reports(args: argparse.Namespace) -> int:
+    """Print reports about questions, newest first, one per line."""
+    app = _app()
+    try:
+        for report in app.community.reports(unresolved_only=not args.all):
+            when = report.created_at.strftime("%Y-%m-%d")
+            print(f"#{report.id}\t{when}\t{report.question_id or '-'}\t{report.text}")
+    finally:
+        app.close()
+    return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ from sqlmodel import col, func, select
 
 from interviewprep.domain.clock import Clock, system_clock
 from interviewprep.services.errors import InvalidAnswer, LinkError, NotEnrolled
+from interviewprep.services.views import ReportView
 from interviewprep.storage.tables import Identity, LinkCode, Person, Recipient, Report, Review
 from interviewprep.storage.uow import UnitOfWork
 
@@ -66,13 +67,16 @@ class Community:
             logger.info("report %s about %s", row.id, question_id)
             return row.id
 
-    def reports(self, unresolved_only: bool = True) -> list[Report]:
-        """Reports for maintainers, newest first."""
+    def reports(self, unresolved_only: bool = True) -> list[ReportView]:
+        """Reports for maintainers, newest first (who sent them is not shown)."""
         with self.uow() as uow:
             statement = select(Report).order_by(col(Report.id).desc())
             if unresolved_only:
                 statement = statement.where(col(Report.resolved).is_(False))
-            return list(uow.session.exec(statement).all())
+            return [
+                ReportView(r.id or 0, r.question_id, r.text, r.created_at, r.resolved)
+                for r in uow.session.exec(statement).all()
+            ]
 
     def link_code(self, person_id: int) -> str:
         """A one-time code (10 minutes) that links another platform account to this person."""

@@ -227,10 +227,11 @@ class Groups:
             with self.uow() as uow:
                 existing = self._member_attempt(uow, group_id, day, person_id)
             assert existing is not None
-        if existing.status != "asked":
+        attempt_id, status = existing
+        if status != "asked":
             raise GroupQuestionDone()
         view = self.practice.current(person_id)
-        if view is None or view.attempt_id != existing.id:
+        if view is None or view.attempt_id != attempt_id:
             raise GroupQuestionDone()  # closed by a newer question elsewhere
         return view
 
@@ -417,14 +418,15 @@ class Groups:
 
     def _member_attempt(
         self, uow: UnitOfWork, group_id: int, day: date, person_id: int
-    ) -> Attempt | None:
-        return uow.session.exec(
-            select(Attempt).where(
+    ) -> tuple[int, str] | None:
+        row = uow.session.exec(
+            select(Attempt.id, Attempt.status).where(
                 Attempt.group_id == group_id,
                 Attempt.group_day == day,
                 Attempt.person_id == person_id,
             )
         ).first()
+        return (int(row[0]), str(row[1])) if row and row[0] is not None else None
 
     def _view(self, uow: UnitOfWork, group: Group) -> GroupView:
         assert group.id is not None

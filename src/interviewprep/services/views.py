@@ -154,3 +154,14 @@ class DaySummary:
     local_date: date
     members: int
     answered: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """A person's report about a question, as maintainers read it."""
+
+    id: int
+    question_id: str | None
+    text: str
+    created_at: datetime
+    resolved: bool
