@@ -12,11 +12,13 @@ from interviewprep.delivery.messages import GroupQuestion
 from interviewprep.domain.clock import FixedClock
 from interviewprep.domain.rating import Rating
 from interviewprep.services.errors import (
+    AttemptClosed,
     GroupQuestionDone,
     InvalidAnswer,
     InvalidSetting,
     LinkError,
     StaleGroupQuestion,
+    UnknownAttempt,
 )
 from tests.delivery.conftest import FakeSender
 from tests.delivery.test_engine import Make, at
@@ -193,3 +195,41 @@ def test_rating_override_still_works_for_group_answers(app: App, posted: GroupQu
     rated = app.practice.rate(pid, outcome.review_id, Rating.EASY)
     assert rated.changed
     assert rated.rating is Rating.EASY
+
+
+def test_a_migrated_chat_keeps_its_group(app: App, posted: GroupQuestion) -> None:
+    moved = app.groups.migrate("telegram", "-100", "-100999")
+    assert moved is not None
+    assert (moved.external_id, moved.channel_id) == ("-100999", "-100999")
+    assert app.groups.find("telegram", "-100999") is not None
+    assert app.groups.find("telegram", "-100") is None
+    assert app.groups.migrate("telegram", "-404", "-405") is None
+
+
+def test_stored_outcome_and_post_of_the_day(app: App, posted: GroupQuestion) -> None:
+    assert app.groups.post_on(posted.group_id, posted.local_date) == "1"
+    pid = app.practice.enrol("discord", "u1", "Ada")
+    view = app.groups.answer(posted.group_id, pid, posted.local_date, posted.question_id)
+    with pytest.raises(AttemptClosed, match="not answered"):
+        app.practice.outcome(pid, view.attempt_id)
+    done = app.practice.submit_answer(pid, view.attempt_id, "right answer")
+    stored = app.practice.outcome(pid, view.attempt_id)
+    assert stored.already_answered
+    assert (stored.review_id, stored.answer) == (done.review_id, "right answer")
+    intruder = app.practice.enrol("discord", "u2", "Eve")
+    with pytest.raises(UnknownAttempt):
+        app.practice.outcome(intruder, view.attempt_id)
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u2060\ufeff", " \u200b\n"])
+def test_invisible_answers_are_refused_and_the_question_stays_open(
+    app: App, invisible: str
+) -> None:
+    pid = app.practice.enrol("telegram", "t1", "Ada")
+    view = app.practice.next_question(pid)
+    assert view is not None
+    with pytest.raises(InvalidAnswer, match="empty"):
+        app.practice.submit_answer(pid, view.attempt_id, invisible)
+    current = app.practice.current(pid)
+    assert current is not None
+    assert current.attempt_id == view.attempt_id

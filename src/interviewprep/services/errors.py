@@ -25,7 +25,10 @@ class AttemptClosed(PracticeError):
     """The attempt was skipped or revealed; answering it now would change nothing."""
 
     def __init__(self, status: str) -> None:
-        super().__init__(f"You already {status} this question; ask for the next one.")
+        if status == "asked":
+            super().__init__("You have not answered that question yet.")
+        else:
+            super().__init__(f"You already {status} this question; ask for the next one.")
 
 
 class QuestionRemoved(PracticeError):

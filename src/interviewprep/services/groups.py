@@ -147,6 +147,33 @@ class Groups:
             uow.commit()
             return self._view(uow, group)
 
+    def migrate(
+        self, platform: str, old_external_id: str, new_external_id: str
+    ) -> GroupView | None:
+        """Follow a chat whose id changed (a Telegram group upgraded to a supergroup)."""
+        with self.uow() as uow:
+            group = uow.session.exec(
+                select(Group).where(
+                    Group.platform == platform, Group.external_id == old_external_id
+                )
+            ).first()
+            if group is None:
+                return None
+            moved_channel = group.channel_id == old_external_id
+            group.external_id = new_external_id
+            if moved_channel:
+                group.channel_id = new_external_id
+            uow.session.add(group)
+            self._ensure_recipient(uow, group, self.clock())
+            uow.commit()
+            return self._view(uow, group)
+
+    def post_on(self, group_id: int, day: date) -> str | None:
+        """The platform message id of the group's question of a day, if it was posted."""
+        with self.uow() as uow:
+            row = uow.deliveries.for_group_day(group_id, day)
+            return row.message_id if row else None
+
     def pause(self, group_id: int, reason: str = "paused by an admin") -> GroupView:
         """Stop the daily question until resumed."""
         with self.uow() as uow:

@@ -377,6 +377,19 @@ class Practice:
             suggested = _with_hints(grade.rating, context.hints_used)
             return self._record(uow, context, question, now, text, grade, suggested)
 
+    def outcome(self, person_id: int, attempt_id: int) -> AnswerOutcome:
+        """The stored result of an answered or revealed attempt (``already_answered``).
+
+        Raises:
+            UnknownAttempt: not this person's attempt.
+            AttemptClosed: the attempt has no answer (still open, or skipped).
+        """
+        with self.uow() as uow:
+            attempt = self._attempt(uow, person_id, attempt_id)
+            if attempt.status not in ("answered", "revealed"):
+                raise AttemptClosed(attempt.status)
+            return self._stored_outcome(uow, attempt_id, self.bank.get(attempt.question_id))
+
     def reveal(self, person_id: int, attempt_id: int) -> AnswerOutcome:
         """Give up on a question: show the answer and schedule it as Again."""
         now = self.clock()
@@ -730,7 +743,8 @@ def clean_answer(answer: str) -> str:
     text = "".join(
         ch for ch in answer if ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cs"}
     ).strip()
-    if not text:
+    # zero-width and other format characters alone (U+200B, U+2060, U+FEFF) are no answer
+    if not any(unicodedata.category(ch) != "Cf" and not ch.isspace() for ch in text):
         raise InvalidAnswer("That answer is empty; type an answer, or use skip / reveal.")
     if len(text) > MAX_ANSWER_CHARS:
         raise InvalidAnswer(
