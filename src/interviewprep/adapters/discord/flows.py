@@ -1,0 +1,545 @@
+"""What each command and button does, over the services: synchronous, returns a Reply.
+
+These functions run in a worker thread (the services use a synchronous database
+session). They take an :class:`Actor` -- who interacted, where -- and plain values
+parsed from the interaction; they never touch discord.py objects, so they are easy to
+reason about and to test. Every id that came from a ``custom_id`` is checked here
+against the database through the services.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from interviewprep.adapters.discord import ids, render
+from interviewprep.adapters.discord.ids import Ctx
+from interviewprep.adapters.discord.reply import (
+    Announcement,
+    Button,
+    Control,
+    ModalSpec,
+    Reply,
+    clip,
+    text,
+)
+from interviewprep.app import App
+from interviewprep.domain.rating import Rating
+from interviewprep.domain.streak import Streak
+from interviewprep.services.errors import UnknownAttempt
+from interviewprep.services.views import GroupView, QuestionView
+
+logger = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+GROUP_TTL = 10.0  # seconds a server's group view is reused
+STREAK_TTL = 60.0  # seconds a server streak is reused (dropped when a member answers here)
+MAX_CACHED = 50_000
+MAX_PRACTICE = 20
+MODAL_TITLE = "Your answer"
+NOT_SET_UP = (
+    "This server has no daily question yet. A server admin can start one with `/setup channel`."
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who interacted, and where (ids are Discord snowflakes as strings)."""
+
+    user_id: str
+    name: str
+    guild_id: str | None = None
+    guild_name: str = ""
+    channel_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ChannelCheck:
+    """The bot's view of a channel chosen in /setup: what it may not do there."""
+
+    channel_id: str
+    mention: str
+    missing: tuple[str, ...] = ()
+
+
+class Flows:
+    """The Discord adapter's use of the services (dependencies injected: the App)."""
+
+    def __init__(self, app: App, group_ttl: float = GROUP_TTL) -> None:
+        self.app = app
+        self.group_ttl = group_ttl
+        # Every interaction needs the person id, and most the server's group: both are
+        # cached (ids never change; a group view for a few seconds). A cached person id
+        # that was deleted meanwhile (e.g. /forget on another platform) surfaces as
+        # NotEnrolled, after which respond() evicts it and runs the handler once more.
+        self._people: dict[str, int] = {}
+        self._groups: dict[str, tuple[float, GroupView | None]] = {}
+        self._streaks: dict[int, tuple[float, Streak]] = {}
+        self._lock = threading.Lock()
+
+    # ---------------------------------------------------------------- people
+
+    def person(self, actor: Actor, timezone: str | None = None) -> int:
+        """The person behind a Discord account, enrolled on first contact."""
+        found = self._people.get(actor.user_id)
+        if found is not None:
+            return found
+        practice = self.app.practice
+        found = practice.find_person(PLATFORM, actor.user_id)
+        if found is None:
+            found = practice.enrol(PLATFORM, actor.user_id, actor.name, timezone)
+        with self._lock:
+            if len(self._people) >= MAX_CACHED:
+                self._people.clear()
+            self._people[actor.user_id] = found
+        return found
+
+    def evict(self, user_id: str) -> None:
+        """Forget the cached person id of a Discord account."""
+        with self._lock:
+            self._people.pop(user_id, None)
+
+    def group_here(self, actor: Actor) -> GroupView | None:
+        """This server's group, if an admin set one up (cached for a few seconds)."""
+        if actor.guild_id is None:
+            return None
+        now = time.monotonic()
+        cached = self._groups.get(actor.guild_id)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        group = self.app.groups.find(PLATFORM, actor.guild_id)
+        with self._lock:
+            if len(self._groups) >= MAX_CACHED:
+                self._groups.clear()
+            self._groups[actor.guild_id] = (now + self.group_ttl, group)
+        return group
+
+    def group_streak(self, group_id: int) -> Streak:
+        """The server streak; it only moves when members answer, so it is cached briefly
+        (and dropped when a member answers the group's question here)."""
+        now = time.monotonic()
+        cached = self._streaks.get(group_id)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        streak = self.app.groups.streak(group_id)
+        with self._lock:
+            if len(self._streaks) >= MAX_CACHED:
+                self._streaks.clear()
+            self._streaks[group_id] = (now + STREAK_TTL, streak)
+        return streak
+
+    def _group_changed(self, actor: Actor) -> None:
+        if actor.guild_id is not None:
+            with self._lock:
+                self._groups.pop(actor.guild_id, None)
+
+    # -------------------------------------------------------------- practice
+
+    def practice(self, actor: Actor, topic: str | None, count: int) -> Reply:
+        """``/practice``: the next question from the person's own queue."""
+        if topic is not None and topic not in self.app.bank.topics:
+            known = ", ".join(sorted(self.app.bank.topics)[:30])
+            return text(f"There is no topic {render.member_text(topic)}. Topics: {known}")
+        count = max(1, min(count, MAX_PRACTICE))
+        person = self.person(actor)
+        return self._ask_next(person, Ctx(remaining=count - 1, topic=topic))
+
+    def next_question(self, actor: Actor, ctx: Ctx) -> Reply:
+        """The Next button of a practice run."""
+        return self._ask_next(self.person(actor), ctx)
+
+    def _ask_next(self, person: int, ctx: Ctx) -> Reply:
+        view = self.app.practice.next_question(person, topic=ctx.topic)
+        if view is None:
+            return text(
+                "Nothing is due right now and today's new questions are done. "
+                "Come back tomorrow, or raise `new_per_day` in /settings."
+            )
+        return render.question_reply(view, ctx)
+
+    def today(self, actor: Actor) -> Reply:
+        """``/today``: today's daily question (shown again if already answered)."""
+        group = self.group_here(actor)
+        person = self.person(actor)
+        view = self.app.practice.today(person)
+        lines = []
+        if group is not None and not group.paused:
+            lines.append(f"Today's server question is posted in <#{group.channel_id}>.")
+        if view is None:
+            lines.append("Nothing is due today: you are all caught up.")
+            return text("\n".join(lines))
+        if view.answered:
+            reply = Reply(embeds=[render.question_embed(view, "Today's question")])
+            lines.append("You already answered today's question. `/practice` for more.")
+            reply.content = "\n".join(lines)
+            return reply
+        reply = render.question_reply(view, Ctx(), "Today's question")
+        reply.content = "\n".join(lines)
+        return reply
+
+    # ------------------------------------------------------------- answering
+
+    def answer_group(
+        self, actor: Actor, group_id: int, day_text: str, question_id: str, post_id: int
+    ) -> Reply:
+        """The Answer button under a group post: choice buttons, or the answer modal."""
+        day = ids.parse_day(day_text)
+        group = self.group_here(actor)
+        if actor.guild_id is None or group is None or group.id != group_id:
+            return text("This button belongs to another server's question; answer the post here.")
+        if day is None:
+            return text("That button is not valid; answer the latest post.")
+        person = self.person(actor, group.timezone)
+        view = self.app.groups.answer(group_id, person, day, question_id)
+        ctx = Ctx(post_id=post_id)
+        if render.is_choice(view):
+            return render.question_reply(view, ctx, "Today's question")
+        reply = render.question_reply(view, ctx, "Today's question")
+        reply.modal = self._modal(view, ctx)
+        return reply
+
+    @staticmethod
+    def _modal(view: QuestionView, ctx: Ctx) -> ModalSpec:
+        return ModalSpec(
+            custom_id=ids.modal(view.attempt_id, ctx),
+            title=MODAL_TITLE,
+            label=clip(f"{view.question_id}: answer in your own words", 45),
+            placeholder=clip(view.prompt, 100),
+        )
+
+    def write(self, actor: Actor, attempt_id: int, ctx: Ctx) -> Reply:
+        """The Write button: the answer modal, if the attempt is this person's and open."""
+        person = self.person(actor)
+        view = self.app.practice.current(person)
+        if view is None or view.attempt_id != attempt_id:
+            raise UnknownAttempt()
+        reply = text("Press *Write your answer* again to open the answer box.")
+        reply.rows = [render.answer_controls(view, ctx, personal=not ctx.group)[0]]
+        reply.modal = self._modal(view, ctx)
+        return reply
+
+    def pick(self, actor: Actor, attempt_id: int, options: list[int], ctx: Ctx) -> Reply:
+        """A choice (button) or choices (select): graded once, result shown privately."""
+        answer = " ".join(str(i + 1) for i in sorted(set(options)))
+        return self.submit(actor, attempt_id, answer, ctx)
+
+    def submit(self, actor: Actor, attempt_id: int, answer: str, ctx: Ctx) -> Reply:
+        """Grade an answer (choice or modal text); a repeat shows the first result."""
+        person = self.person(actor)
+        before = self.app.practice.streak(person) if ctx.group else None
+        outcome = self.app.practice.submit_answer(person, attempt_id, answer)
+        reply = render.outcome_reply(outcome, ctx)
+        if ctx.group:
+            self._streaks.clear()  # a server streak may have moved
+        if ctx.group and not outcome.already_answered and before is not None:
+            reply.announce = self._milestones(actor, person, before.today_done, ctx)
+        return reply
+
+    def reveal(self, actor: Actor, attempt_id: int, ctx: Ctx) -> Reply:
+        """Show the answer (it comes back soon)."""
+        outcome = self.app.practice.reveal(self.person(actor), attempt_id)
+        return render.outcome_reply(outcome, ctx)
+
+    def skip(self, actor: Actor, attempt_id: int) -> Reply:
+        """Put a question aside until tomorrow."""
+        self.app.practice.skip(self.person(actor), attempt_id)
+        return text("Skipped: it is set aside until tomorrow. `/practice` for another one.")
+
+    def hint(self, actor: Actor, attempt_id: int) -> Reply:
+        """The next hint (each one lowers the suggested rating a step)."""
+        hint = self.app.practice.hint(self.person(actor), attempt_id)
+        if hint is None:
+            return text("No more hints for this question.")
+        return text(f"💡 {hint}\n*Each hint lowers the suggested rating by one step.*")
+
+    def rate(self, actor: Actor, review_id: int, rating: int, rows: list[list[Control]]) -> Reply:
+        """Confirm or override the suggested rating; the result message is updated."""
+        outcome = self.app.practice.rate(self.person(actor), review_id, Rating(rating))
+        verb = "Changed to" if outcome.changed else "Saved:"
+        due = render.when(outcome.next_due)
+        return Reply(
+            content=f"{verb} **{outcome.rating.label}** · next review {due}",
+            rows=render.mark_rating(rows, review_id, outcome.rating),
+            keep_embeds=True,
+        )
+
+    def share(
+        self, actor: Actor, attempt_id: int, post_id: int, rows: list[list[Control]]
+    ) -> Reply:
+        """Post the person's answer in the group post's thread, in spoilers."""
+        group = self.group_here(actor)
+        if group is None:
+            return text("Answers can only be shared in the server the question was posted in.")
+        person = self.person(actor)
+        review = self._review_of(person, attempt_id)
+        if review is None or not review.get("answer") or review.get("revealed"):
+            return text("There is no answer of yours to share for that question.")
+        post = self.app.groups.post_for_message(PLATFORM, group.channel_id, str(post_id))
+        if post is None or post.group_id != group.id or post.question_id != review["question_id"]:
+            return text("That thread is not this question's thread; nothing was shared.")
+        content = (
+            f"**{render.name(actor.name)}** shared their answer to `{post.question_id}`:\n"
+            f"{render.spoiler(str(review['answer']))}"
+        )
+        return Reply(
+            content="Shared in the thread (in spoilers).",
+            rows=render.disable(rows, f"ip:share:{attempt_id}:"),
+            keep_embeds=True,
+            announce=[Announcement(post_id, content)],
+        )
+
+    def _review_of(self, person: int, attempt_id: int) -> dict[str, Any] | None:
+        # The services have no "read one stored answer" yet (requested); the export is
+        # read-only and holds every review with its attempt id.
+        data = self.app.practice.export(person)
+        for review in data.get("reviews", []):
+            if review.get("attempt_id") == attempt_id:
+                found: dict[str, Any] = review
+                return found
+        return None
+
+    def _milestones(
+        self, actor: Actor, person: int, done_before: bool, ctx: Ctx
+    ) -> list[Announcement]:
+        """Streak milestones reached by this answer, to announce in the post's thread."""
+        assert ctx.post_id is not None
+        group = self.group_here(actor)
+        if group is None:
+            return []
+        post = self.app.groups.post_for_message(PLATFORM, group.channel_id, str(ctx.post_id))
+        if post is None or post.group_id != group.id:
+            return []
+        out: list[Announcement] = []
+        streak = self.app.practice.streak(person)
+        if not done_before and streak.today_done and streak.current in render.STREAK_MILESTONES:
+            out.append(
+                Announcement(
+                    ctx.post_id,
+                    f"🔥 **{render.name(actor.name)}** reached a {streak.current}-day streak!",
+                )
+            )
+        summary = self.app.groups.summary(group.id, post.local_date)
+        if len(summary.answered) == group.min_members:
+            group_streak = self.group_streak(group.id)
+            if group_streak.current in render.STREAK_MILESTONES:
+                out.append(
+                    Announcement(
+                        ctx.post_id,
+                        f"🏆 The server streak is now **{group_streak.current} days**. Keep it up!",
+                    )
+                )
+        return out
+
+    # --------------------------------------------------------------- reading
+
+    def streak(self, actor: Actor) -> Reply:
+        """``/streak``: the person's streak, and the server's when in a server."""
+        person = self.person(actor)
+        lines = ["**Your streak:** " + render.streak_line(self.app.practice.streak(person))]
+        group = self.group_here(actor)
+        if group is not None:
+            group_streak = self.group_streak(group.id)
+            lines.append(
+                f"**Server streak:** {group_streak.current} day(s) with at least "
+                f"{group.min_members} member(s) answering, longest {group_streak.longest}"
+            )
+        return text("\n".join(lines))
+
+    def stats(self, actor: Actor) -> Reply:
+        """``/stats``."""
+        return Reply(embeds=[render.stats_embed(self.app.practice.stats(self.person(actor)))])
+
+    def leaderboard(self, actor: Actor, period: Literal["week", "month", "all"]) -> Reply:
+        """``/leaderboard``: this server's members (opted-out members left out)."""
+        group = self.group_here(actor)
+        if group is None:
+            return text(NOT_SET_UP)
+        if not group.leaderboard:
+            return text("The leaderboard is turned off on this server.")
+        rows = self.app.groups.leaderboard(group.id, period)
+        reply = Reply(embeds=[render.leaderboard_embed(rows, period, self.group_streak(group.id))])
+        reply.ephemeral = False
+        return reply
+
+    def settings(self, actor: Actor, changes: dict[str, Any], extras: dict[str, bool]) -> Reply:
+        """``/settings``: show, or change, personal settings (each value validated)."""
+        person = self.person(actor)
+        notes: list[str] = []
+        if changes:
+            self.app.practice.update_settings(person, **changes)
+        if "dm" in extras:
+            if extras["dm"]:
+                self.app.subscriptions.subscribe(person, PLATFORM, actor.user_id)
+                notes.append("You will get your daily question and reminders by DM.")
+            else:
+                self.app.subscriptions.unsubscribe(PLATFORM, actor.user_id)
+                notes.append("No more DMs from me (you can still use /practice).")
+        if "leaderboard" in extras:
+            group = self.group_here(actor)
+            if group is None:
+                notes.append("The leaderboard setting applies in a server with a daily question.")
+            else:
+                self.app.groups.set_leaderboard_opt_out(group.id, person, not extras["leaderboard"])
+                notes.append(
+                    "You are on this server's leaderboard."
+                    if extras["leaderboard"]
+                    else "You are hidden from this server's leaderboard."
+                )
+        current = self.app.practice.settings(person)
+        dm = self.app.subscriptions.subscribed(person, PLATFORM)
+        lines = [
+            f"**Time zone:** {current.timezone}",
+            f"**Daily question at:** {current.delivery_time}",
+            f"**Level:** {current.level.value}",
+            f"**Topics:** {', '.join(current.topics) or 'all'}",
+            f"**New questions per day:** {current.new_per_day}",
+            f"**DM daily question and reminders:** {'on' if dm else 'off'}",
+        ]
+        head = "Settings saved." if changes or extras else "Your settings:"
+        return text("\n".join([head, *notes, *lines]))
+
+    def report(self, actor: Actor, message: str, question_id: str | None) -> Reply:
+        """``/report``: a problem with a question, for the maintainers."""
+        if question_id is not None and question_id not in self.app.bank:
+            return text(f"There is no question {render.member_text(question_id)} in the bank.")
+        number = self.app.community.report(self.person(actor), message, question_id)
+        return text(f"Thanks! Report #{number} is with the maintainers.")
+
+    def export(self, actor: Actor) -> Reply:
+        """``/export``: everything about the person, as a JSON file only they see."""
+        data = self.app.practice.export(self.person(actor))
+        blob = json.dumps(data, indent=2, ensure_ascii=False, default=str).encode()
+        return Reply(
+            content="Here is everything stored about you.",
+            file=("interviewprep-export.json", blob),
+        )
+
+    def forget_prompt(self) -> Reply:
+        """``/forget``: ask for confirmation with a button."""
+        return Reply(
+            content=(
+                "This deletes **everything** stored about you on every platform: answers, "
+                "schedule, streaks, settings. It cannot be undone."
+            ),
+            rows=[
+                [
+                    Button(ids.forget(True), "Delete everything", "danger"),
+                    Button(ids.forget(False), "Cancel"),
+                ]
+            ],
+        )
+
+    def forget(self, actor: Actor, confirm: bool) -> Reply:
+        """The /forget buttons."""
+        if not confirm:
+            return Reply(content="Cancelled: nothing was deleted.", rows=[], keep_embeds=True)
+        person = self.app.practice.find_person(PLATFORM, actor.user_id)
+        if person is None:
+            return Reply(content="There is nothing stored about you.", rows=[], keep_embeds=True)
+        self.app.practice.forget(person)
+        self.evict(actor.user_id)
+        return Reply(content="Done: everything about you was deleted.", rows=[], keep_embeds=True)
+
+    def link(self, actor: Actor, code: str | None) -> Reply:
+        """``/link``: make a code here, or redeem one made on another platform."""
+        if code:
+            self.evict(actor.user_id)
+            self.app.community.redeem(code.strip(), PLATFORM, actor.user_id, actor.name)
+            self.evict(actor.user_id)
+            return text("Linked: this Discord account now shares your practice history.")
+        made = self.app.community.link_code(self.person(actor))
+        return text(
+            f"Your link code: `{made}` (valid 10 minutes, single use). "
+            "Send `/link " + made + "` to the bot on the other platform."
+        )
+
+    # ----------------------------------------------------------------- admin
+
+    def setup_channel(
+        self,
+        actor: Actor,
+        check: ChannelCheck,
+        delivery_time: str,
+        timezone: str,
+        packs: str | None,
+        level: str,
+    ) -> Reply:
+        """``/setup channel``: create or update the server's daily question."""
+        assert actor.guild_id is not None
+        topics = [t.strip() for t in (packs or "").replace(";", ",").split(",") if t.strip()]
+        self._group_changed(actor)
+        group = self.app.groups.setup(
+            PLATFORM,
+            actor.guild_id,
+            channel_id=check.channel_id,
+            name=actor.guild_name,
+            timezone=timezone,
+            delivery_time=delivery_time,
+            topics=topics,
+            level=level,
+        )
+        lines = [
+            f"Daily question set up in {check.mention} at **{group.delivery_time}** "
+            f"({group.timezone}), level **{group.level}**, topics: "
+            f"{', '.join(group.topics) or 'all'}."
+        ]
+        if check.missing:
+            lines.append(self.grant_text(check))
+        if group.paused:
+            lines.append("Deliveries are paused; run `/resume` when ready.")
+        return text("\n".join(lines))
+
+    @staticmethod
+    def grant_text(check: ChannelCheck) -> str:
+        """What an admin must grant the bot in a channel."""
+        return (
+            f"⚠️ I can't do everything I need in {check.mention}: please grant me "
+            f"**{', '.join(check.missing)}** there."
+        )
+
+    def setup_role(self, actor: Actor, role_id: str | None, role_mention: str) -> Reply:
+        """``/setup role``: a role pinged with the daily question (or none)."""
+        group = self.group_here(actor)
+        if group is None:
+            return text(NOT_SET_UP)
+        self.app.groups.update(group.id, role_id=role_id)
+        self._group_changed(actor)
+        if role_id is None:
+            return text("The daily question will not ping any role.")
+        return text(f"The daily question will ping {role_mention}.")
+
+    def setup_leaderboard(self, actor: Actor, on: bool) -> Reply:
+        """``/setup leaderboard on|off``."""
+        group = self.group_here(actor)
+        if group is None:
+            return text(NOT_SET_UP)
+        self.app.groups.update(group.id, leaderboard=on)
+        self._group_changed(actor)
+        return text(f"The leaderboard is now {'on' if on else 'off'} on this server.")
+
+    def pause(self, actor: Actor) -> Reply:
+        """``/pause``: stop the daily question."""
+        group = self.group_here(actor)
+        if group is None:
+            return text(NOT_SET_UP)
+        self.app.groups.pause(group.id)
+        self._group_changed(actor)
+        return text("The daily question is paused. `/resume` starts it again.")
+
+    def resume(self, actor: Actor, check: ChannelCheck | None) -> Reply:
+        """``/resume``: start the daily question again (after a pause or a permission fix)."""
+        group = self.group_here(actor)
+        if group is None:
+            return text(NOT_SET_UP)
+        group = self.app.groups.resume(group.id)
+        self._group_changed(actor)
+        lines = [
+            f"The daily question is back on: next one at {group.delivery_time} ({group.timezone})."
+        ]
+        if check is not None and check.missing:
+            lines.append(self.grant_text(check))
+        return text("\n".join(lines))

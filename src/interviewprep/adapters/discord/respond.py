@@ -1,0 +1,242 @@
+"""The one way the bot answers an interaction: :func:`respond`.
+
+Discord drops an interaction that is not acknowledged within 3 seconds, and refuses a
+second acknowledgement. :func:`respond` runs the handler's database work in a worker
+thread; if it is not done within :attr:`Host.defer_after` seconds the interaction is
+deferred first (a "thinking" state, or a deferred update for buttons) and the answer
+follows as a followup or an edit. Fast work (the usual case) is answered with a single
+request. Service errors become their user-facing sentence, anything else a short
+apology (and a log line); every interaction gets exactly one answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import discord
+
+from interviewprep.adapters.discord.flows import Actor, Flows
+from interviewprep.adapters.discord.reply import (
+    NO_MENTIONS,
+    Announcement,
+    Reply,
+    build_modal,
+    build_view,
+    text,
+)
+from interviewprep.services.errors import NotEnrolled, PracticeError
+
+logger = logging.getLogger(__name__)
+
+SORRY = "Something went wrong on my side; please try again in a moment."
+DEFER_AFTER = 1.5  # seconds of work before an interaction is deferred (Discord allows 3)
+DB_WORKERS = 4  # threads running service calls (the services are synchronous)
+
+Work = Callable[[], Reply]
+
+
+class Host(discord.Client):
+    """The parts of the bot that handlers need: the flows, per-user locks, in-flight count."""
+
+    flows: Flows
+    defer_after: float = DEFER_AFTER
+
+    def __init__(self, *args: Any, db_workers: int = DB_WORKERS, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._inflight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._db = ThreadPoolExecutor(db_workers, thread_name_prefix="interviewprep-discord")
+
+    async def in_thread(self, work: Work) -> Reply:
+        """Run synchronous service work on the bot's database threads."""
+        return await asyncio.get_running_loop().run_in_executor(self._db, work)
+
+    async def close(self) -> None:
+        """Disconnect, then let the database threads finish."""
+        await super().close()
+        self._db.shutdown(wait=False)
+
+    def user_lock(self, user_id: int) -> asyncio.Lock:
+        """One lock per user: a double click is handled after the first click, not beside it."""
+        lock = self._locks.get(user_id)
+        if lock is None:
+            if len(self._locks) > 10_000:
+                self._locks = {k: v for k, v in self._locks.items() if v.locked()}
+            lock = self._locks[user_id] = asyncio.Lock()
+        return lock
+
+    def begin(self) -> None:
+        """An interaction is being handled."""
+        self._inflight += 1
+        self._idle.clear()
+
+    def end(self) -> None:
+        """An interaction was answered."""
+        self._inflight -= 1
+        if self._inflight <= 0:
+            self._inflight = 0
+            self._idle.set()
+
+    async def drained(self, grace: float) -> bool:
+        """Wait until no interaction is in hand; False if some were still running."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), grace)
+        except TimeoutError:
+            return False
+        return True
+
+    async def announce(self, announcement: Announcement) -> None:
+        """Post a message (milestone, shared answer) without pinging anyone."""
+        channel = self.get_partial_messageable(announcement.channel_id)
+        try:
+            await channel.send(announcement.content, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as exc:
+            logger.warning(
+                "could not post in channel %s: %s %s",
+                announcement.channel_id,
+                exc.status,
+                exc.code,
+            )
+
+
+def host_of(interaction: discord.Interaction[Any]) -> Host:
+    """The bot that received the interaction."""
+    client = interaction.client
+    assert isinstance(client, Host)
+    return client
+
+
+def actor_of(interaction: discord.Interaction[Any]) -> Actor:
+    """Who interacted and where, as plain strings."""
+    user = interaction.user
+    guild = interaction.guild
+    return Actor(
+        user_id=str(user.id),
+        name=user.display_name,
+        guild_id=str(interaction.guild_id) if interaction.guild_id else None,
+        guild_name=guild.name if guild is not None else "",
+        channel_id=str(interaction.channel_id) if interaction.channel_id else None,
+    )
+
+
+async def _run(host: Host, user_id: int, work: Work, inline: bool) -> Reply:
+    async with host.user_lock(user_id):
+        try:
+            if inline:
+                return work()
+            try:
+                return await host.in_thread(work)
+            except NotEnrolled:
+                # a cached person id deleted meanwhile (e.g. /forget elsewhere): once more
+                host.flows.evict(str(user_id))
+                return await host.in_thread(work)
+        except PracticeError as exc:
+            reply = text(str(exc))
+            reply.error = True
+            return reply
+        except Exception:
+            logger.exception("interaction handler failed")
+            reply = text(SORRY)
+            reply.error = True
+            return reply
+
+
+async def respond(
+    interaction: discord.Interaction[Any],
+    work: Work,
+    *,
+    update: bool = False,
+    ephemeral: bool = True,
+    inline: bool = False,
+) -> None:
+    """Run ``work`` and answer the interaction exactly once.
+
+    Args:
+        interaction: the interaction to answer.
+        work: synchronous handler (runs in a worker thread) returning the reply.
+        update: a component interaction whose message is edited with the reply (results,
+            ratings); error sentences still come as a new ephemeral message.
+        ephemeral: whether a deferred answer is private (a reply decides for itself when
+            the work is fast enough not to need a deferral).
+        inline: ``work`` touches no database (help texts, refusals): run it on the loop.
+    """
+    host = host_of(interaction)
+    host.begin()
+    try:
+        task = asyncio.ensure_future(_run(host, interaction.user.id, work, inline))
+        deferred = False
+        try:
+            reply = await asyncio.wait_for(asyncio.shield(task), host.defer_after)
+        except TimeoutError:
+            deferred = await _defer(interaction, update, ephemeral)
+            reply = await task
+        await _deliver(interaction, reply, deferred=deferred, update=update)
+        for announcement in reply.announce:
+            await host.announce(announcement)
+    except discord.HTTPException as exc:
+        logger.warning("could not answer an interaction: %s %s", exc.status, exc.code)
+    finally:
+        host.end()
+
+
+async def _defer(interaction: discord.Interaction[Any], update: bool, ephemeral: bool) -> bool:
+    if interaction.response.is_done():
+        return True
+    if update:
+        await interaction.response.defer()
+    else:
+        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+    return True
+
+
+def _edits(reply: Reply, update: bool) -> bool:
+    """Whether an update-mode reply edits the message (results) or comes as a new one."""
+    return update and not reply.error and bool(reply.embeds or reply.rows or reply.keep_embeds)
+
+
+async def _deliver(
+    interaction: discord.Interaction[Any], reply: Reply, *, deferred: bool, update: bool
+) -> None:
+    response = interaction.response
+    if reply.modal is not None and not deferred and not response.is_done():
+        await response.send_modal(build_modal(reply.modal))
+        return
+    edit = _edits(reply, update)
+    view = build_view(reply.rows) if reply.rows else None
+    if edit:
+        embeds: dict[str, Any] = {} if reply.keep_embeds else {"embeds": reply.embeds}
+        if not response.is_done():
+            await response.edit_message(
+                content=reply.content or None,
+                view=view,
+                allowed_mentions=NO_MENTIONS,
+                **embeds,
+            )
+        else:
+            await interaction.edit_original_response(
+                content=reply.content or None,
+                view=view,
+                allowed_mentions=NO_MENTIONS,
+                **embeds,
+            )
+        return
+    file = discord.File(io.BytesIO(reply.file[1]), filename=reply.file[0]) if reply.file else None
+    options: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
+    if reply.embeds:
+        options["embeds"] = reply.embeds
+    if view is not None:
+        options["view"] = view
+    if file is not None:
+        options["file"] = file
+    private = reply.ephemeral or reply.error
+    if not response.is_done():
+        await response.send_message(reply.content or None, ephemeral=private, **options)
+    else:
+        await interaction.followup.send(reply.content or "", ephemeral=private, **options)
