@@ -30,7 +30,7 @@ from interviewprep.adapters.discord.reply import (
 from interviewprep.app import App
 from interviewprep.domain.rating import Rating
 from interviewprep.domain.streak import Streak
-from interviewprep.services.errors import UnknownAttempt
+from interviewprep.services.errors import PracticeError, UnknownAttempt
 from interviewprep.services.views import GroupView, QuestionView
 
 logger = logging.getLogger(__name__)
@@ -293,14 +293,17 @@ class Flows:
         )
 
     def _review_of(self, person: int, attempt_id: int) -> dict[str, Any] | None:
-        # The services have no "read one stored answer" yet (requested); the export is
-        # read-only and holds every review with its attempt id.
-        data = self.app.practice.export(person)
-        for review in data.get("reviews", []):
-            if review.get("attempt_id") == attempt_id:
-                found: dict[str, Any] = review
-                return found
-        return None
+        """The member's stored answer to an attempt, or None when it has none."""
+        try:
+            outcome = self.app.practice.outcome(person, attempt_id)
+        except PracticeError:
+            return None
+        return {
+            "answer": outcome.answer,
+            "review_id": outcome.review_id,
+            "question_id": outcome.question_id,
+            "revealed": outcome.revealed,
+        }
 
     def _milestones(
         self, actor: Actor, person: int, done_before: bool, ctx: Ctx
