@@ -219,8 +219,10 @@ class ChoiceGrader:
 
 _TRUE = frozenset({"true", "yes", "correct", "right", "yep", "yeah", "agree"})
 _FALSE = frozenset({"false", "no", "incorrect", "wrong", "nope", "untrue", "disagree"})
-_SHORT_TRUE = frozenset({"t", "y", "1"})
-_SHORT_FALSE = frozenset({"f", "n", "0"})
+# Adapters list true/false as options "1) True 2) False" (or a/b), so the option
+# number and letter read as the option; 0 also reads as false.
+_SHORT_TRUE = frozenset({"t", "y", "1", "a"})
+_SHORT_FALSE = frozenset({"f", "n", "0", "2", "b"})
 _NOT = frozenset({"not", "isn't", "isnt", "never"})
 
 

@@ -90,6 +90,9 @@ def test_multiple_choice_by_option_text(evalq: dict[str, Question]) -> None:
         ("No", False),
         ("n", False),
         ("0", False),
+        ("2", False),  # option 2 of "1) True 2) False"
+        ("b", False),
+        ("a", True),
         ("It's false.", False),
         ("that's not true", False),
         ("False: HEAD has no body", False),
