@@ -86,6 +86,40 @@ class Settings(BaseSettings):
             raise ValueError("use DEBUG, INFO, WARNING or ERROR")
         return value.upper()
 
+    # --- Telegram webhook (adapters/telegram) --------------------------------------------
+    # Polling unless TELEGRAM_WEBHOOK_URL is set. Telegram posts updates to that public URL
+    # (HTTPS; plain HTTP only to a self-hosted Bot API server); the bot listens on
+    # LISTEN:PORT (usually behind a reverse proxy) and checks SECRET, which Telegram sends
+    # in the X-Telegram-Bot-Api-Secret-Token header. The secret is required with a URL.
+    telegram_webhook_url: str | None = None
+    telegram_webhook_listen: str = "127.0.0.1"
+    telegram_webhook_port: Annotated[int, Field(ge=1, le=65535)] = 8443
+    telegram_webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
+
+    @field_validator("telegram_webhook_url")
+    @classmethod
+    def _valid_webhook_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.startswith(("https://", "http://")) or len(value) > 512:
+            raise ValueError("use the public https:// URL Telegram should post updates to")
+        return value.strip()
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _valid_webhook_secret(cls, value: SecretStr | None, info: object) -> SecretStr | None:
+        secret = value.get_secret_value() if value is not None else ""
+        if not secret:
+            if getattr(info, "data", {}).get("telegram_webhook_url"):
+                raise ValueError("required when INTERVIEWPREP_TELEGRAM_WEBHOOK_URL is set")
+            return None
+        allowed = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+        if not 16 <= len(secret) <= 256 or not set(secret) <= allowed:
+            raise ValueError("use 16-256 characters from A-Z, a-z, 0-9, _ and -")
+        return value
+
+    # --- end of the Telegram webhook block -----------------------------------------------
+
 
 def check_timezone(name: str) -> ZoneInfo:
     """Return the zone for an IANA name such as ``Europe/Berlin``.

@@ -1,0 +1,422 @@
+"""Answer updates per second through a fake Bot API: the full Telegram pipeline vs a bare
+python-telegram-bot echo bot, and the bot's RSS with 100,000 people in the database.
+
+    python bench/telegram_throughput.py [--answers 2000] [--rounds 3] [--people 100000]
+                                        [--kind mix|choice|open|tap] [--database-url ...]
+
+Both bots are PTB 22's real Application + Updater long-polling the same fake Bot API (a
+lean aiohttp server in a separate process on 127.0.0.1, so it does not share the bot's
+CPU), in the same run, over the same number of updates:
+
+* **echo**: one ``MessageHandler`` answering every text with ``reply_text`` (one
+  sendMessage per update): PTB's floor on this machine;
+* **full**: :func:`interviewprep.adapters.telegram.application.build_application` over
+  the real App (built-in bank, default grader, a file SQLite database): the duplicate
+  filter, the person lookup, ``Practice.current`` + ``submit_answer`` (grade, schedule,
+  persist in one transaction), HTML rendering and one sendMessage with the rating
+  buttons. Every update is a different person answering their open question.
+
+``--kind``: ``mix`` answers whatever the queue put first, in the right shape (option
+number, alias, model answer); ``choice``/``open`` restrict to those types; ``tap``
+answers choice questions with a button (answerCallbackQuery + editMessageReplyMarkup
++ sendMessage: three calls instead of one). An update counts when its reply reached the
+fake. Rounds alternate echo/full; medians are reported with the ratio (target >= 0.7).
+
+The people and their open questions are prepared before timing (bulk insert +
+``next_question``). RSS (target < 150 MB) is read from /proc in a separate bot process
+that loads the App over the seeded database and answers one more batch of updates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import multiprocessing
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from aiohttp import web
+from sqlalchemy import insert, select
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from telegram import Update  # noqa: E402
+from telegram.ext import Application, ApplicationBuilder, MessageHandler, filters  # noqa: E402
+
+from interviewprep.adapters.telegram.application import (  # noqa: E402
+    CONCURRENT_UPDATES,
+    build_application,
+)
+from interviewprep.adapters.telegram.ordering import PerChatUpdateProcessor  # noqa: E402
+from interviewprep.app import App, build_app  # noqa: E402
+from interviewprep.bank.schema import (  # noqa: E402
+    MultipleChoice,
+    Question,
+    QuestionType,
+    ShortAnswer,
+    SingleChoice,
+    TrueFalse,
+)
+from interviewprep.config import load_settings  # noqa: E402
+from interviewprep.domain.clock import FixedClock  # noqa: E402
+from interviewprep.storage.tables import Identity, Person  # noqa: E402
+
+TOKEN = "123456:BENCH-token"
+BOT = {"id": 123456, "is_bot": True, "first_name": "Bench", "username": "bench_bot"}
+NOW = datetime(2026, 3, 7, 9, 0, tzinfo=UTC)
+CHOICE = {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.TRUE_FALSE}
+
+
+# ------------------------------------------------------------ fake Bot API (child)
+
+
+def serve_fake(port_pipe: Any) -> None:
+    """A lean Bot API: getUpdates from a loaded queue, cheap replies, counters."""
+    state: dict[str, Any] = {"updates": [], "replies": 0, "target": 0, "first": None}
+    done = asyncio.Event()
+    arrived = asyncio.Event()
+    next_id = iter(range(10_000, 10**9))
+
+    def message(chat_id: int) -> dict[str, Any]:
+        return {
+            "message_id": next(next_id),
+            "date": 1_772_870_400,
+            "chat": {"id": chat_id, "type": "private"},
+            "from": BOT,
+            "text": "ok",
+        }
+
+    async def api(request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        form = await request.post() if request.can_read_body else {}
+        result: Any = True
+        if method == "getMe":
+            result = BOT
+        elif method == "getUpdates":
+            offset = int(str(form.get("offset") or 0))
+            state["updates"] = [u for u in state["updates"] if u["update_id"] >= offset]
+            if not state["updates"]:
+                arrived.clear()
+                try:
+                    await asyncio.wait_for(arrived.wait(), float(str(form.get("timeout") or 0)))
+                except TimeoutError:
+                    pass
+            result = state["updates"][:100]
+            if result and state["first"] is None:
+                state["first"] = time.perf_counter()
+        elif method in {"sendMessage", "editMessageReplyMarkup", "editMessageText"}:
+            result = message(int(str(form.get("chat_id") or 1)))
+            if method == "sendMessage":
+                state["replies"] += 1
+                if state["replies"] >= state["target"] > 0:
+                    done.set()
+        return web.json_response({"ok": True, "result": result})
+
+    async def load(request: web.Request) -> web.Response:
+        body = await request.json()
+        state.update(updates=body["updates"], replies=0, target=body["target"], first=None)
+        done.clear()
+        arrived.set()
+        return web.json_response({"ok": True})
+
+    async def wait(request: web.Request) -> web.Response:
+        await done.wait()
+        elapsed = time.perf_counter() - (state["first"] or time.perf_counter())
+        return web.json_response({"elapsed": elapsed, "replies": state["replies"]})
+
+    async def main() -> None:
+        app = web.Application(client_max_size=200 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", api)
+        app.router.add_post("/load", load)
+        app.router.add_get("/wait", wait)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port_pipe.send(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+# ----------------------------------------------------------------- the bots
+
+
+def echo_application(base: str, concurrency: int = 1) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The floor: reply with the text, nothing else (PTB defaults unless ``concurrency``)."""
+
+    async def echo(update: Update, context: Any) -> None:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(update.effective_message.text or "")
+
+    builder = (
+        ApplicationBuilder().token(TOKEN).base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
+    )
+    if concurrency > 1:
+        builder = builder.concurrent_updates(PerChatUpdateProcessor(concurrency))
+    application = builder.build()
+    application.add_handler(MessageHandler(filters.TEXT, echo))
+    return application
+
+
+async def run_round(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    base: str,
+    updates: list[dict[str, Any]],
+) -> float:
+    """Updates per second for one batch, from the first fetch to the last reply."""
+    async with httpx.AsyncClient(timeout=600) as control:
+        async with application:
+            await application.start()
+            assert application.updater is not None
+            await application.updater.start_polling(poll_interval=0, timeout=10)
+            try:
+                await control.post(
+                    f"{base}/load", json={"updates": updates, "target": len(updates)}
+                )
+                result = (await control.get(f"{base}/wait")).json()
+            finally:
+                await application.updater.stop()
+                await application.stop()
+    return len(updates) / float(result["elapsed"])
+
+
+# ------------------------------------------------------------------ set-up
+
+
+def seed_people(app: App, count: int) -> None:
+    """``count`` enrolled Telegram users, bulk-inserted (ids 1..count)."""
+    people = Person.__table__  # type: ignore[attr-defined]
+    identities = Identity.__table__  # type: ignore[attr-defined]
+    base = Person(created_at=NOW).model_dump(exclude={"id"})
+    with app.engine.begin() as connection:
+        rows = [{**base, "display_name": f"bench {i}"} for i in range(count)]
+        for start in range(0, count, 20_000):
+            connection.execute(insert(people), rows[start : start + 20_000])
+        ids = connection.execute(select(people.c.id).order_by(people.c.id)).scalars().all()
+        links = [
+            {"person_id": pid, "platform": "telegram", "external_id": str(pid), "created_at": NOW}
+            for pid in ids
+        ]
+        for start in range(0, count, 20_000):
+            connection.execute(insert(identities), links[start : start + 20_000])
+
+
+def right_answer(question: Question) -> str:
+    """An answer of the right shape: what a person who knows it would send."""
+    if isinstance(question, SingleChoice):
+        return str(next(i for i, o in enumerate(question.options) if o.correct) + 1)
+    if isinstance(question, MultipleChoice):
+        return " ".join(str(i + 1) for i, o in enumerate(question.options) if o.correct)
+    if isinstance(question, TrueFalse):
+        return "true" if question.answer else "false"
+    if isinstance(question, ShortAnswer):
+        return question.accepted[0]
+    return question.model_answer
+
+
+def prepare(
+    app: App, first: int, count: int, kind: str, next_update: Any
+) -> tuple[list[dict[str, Any]], int]:
+    """Open a question for persons ``first..`` and build one answer update each.
+
+    Returns the updates and the next unused person id.
+    """
+    updates: list[dict[str, Any]] = []
+    person = first
+    while len(updates) < count:
+        view = app.practice.next_question(person)
+        person += 1
+        if view is None:
+            continue
+        question = app.bank.get(view.question_id)
+        assert question is not None
+        wanted = (
+            (kind in {"choice", "tap"} and view.type in CHOICE)
+            or (kind == "open" and view.type not in CHOICE | {QuestionType.SHORT_ANSWER})
+            or kind == "mix"
+        )
+        if not wanted:
+            app.practice.skip(person - 1, view.attempt_id)
+            continue
+        user = {"id": person - 1, "is_bot": False, "first_name": f"P{person - 1}"}
+        chat = {"id": person - 1, "type": "private"}
+        if kind == "tap" and view.type is not QuestionType.MULTIPLE_CHOICE:
+            index = (
+                int(right_answer(question)) - 1
+                if view.type is not QuestionType.TRUE_FALSE
+                else (0 if right_answer(question) == "true" else 1)
+            )
+            verb = "t" if view.type is QuestionType.TRUE_FALSE else "a"
+            updates.append(
+                {
+                    "update_id": next_update(),
+                    "callback_query": {
+                        "id": f"q{person}",
+                        "from": user,
+                        "chat_instance": "c",
+                        "data": f"ip:{verb}:{view.attempt_id}:{index}",
+                        "message": {"message_id": 5, "date": 1, "chat": chat, "text": "q"},
+                    },
+                }
+            )
+            continue
+        if kind == "tap":
+            app.practice.skip(person - 1, view.attempt_id)
+            continue
+        updates.append(
+            {
+                "update_id": next_update(),
+                "message": {
+                    "message_id": 7,
+                    "date": 1_772_870_400,
+                    "chat": chat,
+                    "from": user,
+                    "text": right_answer(question)[:4096],
+                },
+            }
+        )
+    return updates, person
+
+
+def rss_probe(url: str, base: str, updates: list[dict[str, Any]], out: Any) -> None:
+    """A fresh bot process: the App over the seeded database, the full Application
+    answering ``updates`` through the fake; sends back (RSS, peak RSS) in MB."""
+    logging.basicConfig(level=logging.WARNING)
+    settings = load_settings(database_url=url, fuzz_intervals=False, telegram_token=TOKEN)
+    app = build_app(settings, clock=FixedClock(NOW), migrate=False)
+    rate = asyncio.run(run_round(build_application(app, TOKEN, base_url=base), base, updates))
+    out.send((*rss_mb(), rate))
+
+
+def rss_mb() -> tuple[float, float]:
+    """Current and peak resident set size of this process, in MB."""
+    values = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in {"VmRSS", "VmHWM"}:
+            values[key] = int(rest.split()[0]) / 1024
+    return values["VmRSS"], values["VmHWM"]
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--answers", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--kind", choices=["mix", "choice", "open", "tap"], default="mix")
+    parser.add_argument("--database-url")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=CONCURRENT_UPDATES,
+        help="updates of different chats the full bot handles at once (1: sequential)",
+    )
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+
+    parent, child = multiprocessing.Pipe()
+    server = multiprocessing.get_context("spawn").Process(
+        target=serve_fake, args=(child,), daemon=True
+    )
+    server.start()
+    base = f"http://127.0.0.1:{parent.recv()}"
+
+    folder = Path(tempfile.mkdtemp(prefix="interviewprep-tg-bench-"))
+    url = args.database_url or f"sqlite:///{folder / 'bench.db'}"
+    settings = load_settings(database_url=url, fuzz_intervals=False, telegram_token=TOKEN)
+    app = build_app(settings, clock=FixedClock(NOW))
+    started = time.perf_counter()
+    seed_people(app, args.people)
+    print(f"seeded {args.people:,} people in {time.perf_counter() - started:.1f} s")
+    counter = iter(range(1, 10**9))
+
+    def next_update() -> int:
+        return next(counter)
+
+    # warm-up: imports, the grader's compiled rubrics (a running bot has them after the
+    # first answer to each question), connection pools; not reported
+    for question in app.bank:
+        app.practice.grader.grade(question, right_answer(question))
+    warm, first = prepare(app, 1, 50, args.kind, next_update)
+    await run_round(echo_application(base), base, warm)
+    full = build_application(app, TOKEN, base_url=base)
+    await run_round(full, base, warm)
+
+    echo_rates: list[float] = []
+    echo_concurrent: list[float] = []
+    full_rates: list[float] = []
+    for round_ in range(args.rounds):
+        updates, first = prepare(app, first, args.answers, args.kind, next_update)
+        echo = [
+            {"update_id": next_update(), "message": {**u["message"]}}
+            if "message" in u
+            else {
+                "update_id": next_update(),
+                "message": {
+                    "message_id": 7,
+                    "date": 1,
+                    "chat": u["callback_query"]["message"]["chat"],
+                    "from": u["callback_query"]["from"],
+                    "text": u["callback_query"]["data"],
+                },
+            }
+            for u in updates
+        ]
+        echo_rates.append(await run_round(echo_application(base), base, echo))
+        again = [{**u, "update_id": next_update()} for u in echo]
+        same = echo_application(base, CONCURRENT_UPDATES)
+        echo_concurrent.append(await run_round(same, base, again))
+        full = build_application(app, TOKEN, base_url=base, concurrency=args.concurrency)
+        full_rates.append(await run_round(full, base, updates))
+        print(
+            f"round {round_ + 1}: echo {echo_rates[-1]:.0f}/s, echo with the adapter's "
+            f"update processor {echo_concurrent[-1]:.0f}/s, full {full_rates[-1]:.0f}/s "
+            f"({full_rates[-1] / echo_rates[-1]:.2f}x / {full_rates[-1] / echo_concurrent[-1]:.2f}x)"
+        )
+    # RSS of a bot process of its own (the seeding above is not part of it)
+    probe_updates, first = prepare(app, first, args.answers, args.kind, next_update)
+    receive, send = multiprocessing.Pipe()
+    spawn = multiprocessing.get_context("spawn")
+    probe = spawn.Process(target=rss_probe, args=(url, base, probe_updates, send))
+    probe.start()
+    rss, peak, probe_rate = receive.recv()
+    probe.join()
+    print(f"bot process after {len(probe_updates)} answers: RSS {rss:.0f} MB (peak {peak:.0f} MB)")
+    echo_median, full_median = statistics.median(echo_rates), statistics.median(full_rates)
+    same_median = statistics.median(echo_concurrent)
+    print(
+        json.dumps(
+            {
+                "kind": args.kind,
+                "answers_per_round": args.answers,
+                "database": "sqlite file" if args.database_url is None else "postgresql",
+                "people": args.people,
+                "echo_updates_per_s": round(echo_median),
+                "full_updates_per_s": round(full_median),
+                "ratio": round(full_median / echo_median, 2),
+                "echo_same_processor_updates_per_s": round(same_median),
+                "ratio_same_processor": round(full_median / same_median, 2),
+                "bot_process_rss_mb": round(rss, 1),
+                "bot_process_peak_rss_mb": round(peak, 1),
+                "cpu_count": os.cpu_count(),
+            },
+            indent=2,
+        )
+    )
+    app.close()
+    server.kill()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,82 @@
+"""Wiring details: per-chat ordering, token redaction, Bot API roots, settings."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+import pytest
+from telegram import Update
+
+from interviewprep.adapters.telegram.application import api_roots
+from interviewprep.adapters.telegram.bot import Redaction
+from interviewprep.adapters.telegram.ordering import PerChatUpdateProcessor
+from interviewprep.config import ConfigError, load_settings
+from tests.adapters.telegram import fake_api
+
+
+async def test_one_chat_in_order_other_chats_concurrently() -> None:
+    processor = PerChatUpdateProcessor(8)
+    events: list[str] = []
+    release = asyncio.Event()
+
+    async def work(name: str, wait: bool) -> None:
+        events.append(f"start {name}")
+        if wait:
+            await release.wait()
+        events.append(f"end {name}")
+
+    def update(update_id: int, chat: int) -> Update:
+        who = fake_api.user(chat)
+        return Update.de_json(fake_api.message_update(update_id, who, "x"), None)
+
+    first = asyncio.create_task(processor.process_update(update(1, 10), work("a1", True)))
+    second = asyncio.create_task(processor.process_update(update(2, 10), work("a2", False)))
+    other = asyncio.create_task(processor.process_update(update(3, 20), work("b1", False)))
+    await asyncio.wait_for(other, 2)
+    assert events == ["start a1", "start b1", "end b1"]  # b is not held up by a
+    release.set()
+    await asyncio.gather(first, second)
+    assert events[3:] == ["end a1", "start a2", "end a2"]  # a2 waited for a1
+    assert processor._locks == {}
+
+
+def test_token_is_redacted_in_messages_and_tracebacks(caplog: pytest.LogCaptureFixture) -> None:
+    token = fake_api.TOKEN
+    log = logging.getLogger("httpx")
+    redaction = Redaction(token)
+    try:
+        logging.getLogger("interviewprep.test").warning("POST https://x/bot%s/getMe", token)
+        try:
+            raise RuntimeError(f"failed https://x/bot{token}/sendMessage")
+        except RuntimeError:
+            logging.getLogger("telegram.ext").exception("request failed")
+        log.warning("HTTP Request: POST https://x/bot%s/getUpdates", token)
+    finally:
+        redaction.remove()
+    assert token not in caplog.text
+    assert "bot<token>/getMe" in caplog.text and "bot<token>/sendMessage" in caplog.text
+
+
+def test_api_roots_for_a_self_hosted_server() -> None:
+    assert api_roots(None) is None
+    expected = ("http://127.0.0.1:8081/bot", "http://127.0.0.1:8081/file/bot")
+    assert api_roots("http://127.0.0.1:8081") == expected
+    assert api_roots("http://127.0.0.1:8081/") == expected
+    assert api_roots("http://127.0.0.1:8081/bot") == expected
+
+
+def test_webhook_settings_are_validated(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="INTERVIEWPREP_TELEGRAM_WEBHOOK_SECRET: required"):
+        load_settings(telegram_webhook_url="https://bot.example.org/hook")
+    with pytest.raises(ConfigError, match="INTERVIEWPREP_TELEGRAM_WEBHOOK_SECRET: use 16-256"):
+        load_settings(telegram_webhook_url="https://b.example/h", telegram_webhook_secret="x y")
+    with pytest.raises(ConfigError, match="INTERVIEWPREP_TELEGRAM_WEBHOOK_URL"):
+        load_settings(telegram_webhook_url="ftp://b.example/h")
+    with pytest.raises(ConfigError, match="INTERVIEWPREP_TELEGRAM_WEBHOOK_PORT"):
+        load_settings(telegram_webhook_port=70000)
+    settings = load_settings(
+        telegram_webhook_url="https://b.example/h", telegram_webhook_secret="a" * 20
+    )
+    assert "a" * 20 not in repr(settings)
