@@ -71,8 +71,7 @@ async def serve(app: App, platforms: Sequence[str], stop: asyncio.Event) -> None
     """Run the adapters for ``platforms`` and the delivery engine until ``stop`` is set."""
     engine = DeliveryEngine(app)
     adapters: list[_Adapter] = [
-        importlib.import_module(f"interviewprep.adapters.{p}.bot")
-        for p in platforms
+        importlib.import_module(f"interviewprep.adapters.{p}.bot") for p in platforms
     ]
     tasks = [asyncio.create_task(a.serve(app, engine, stop)) for a in adapters]
     scheduler = AsyncIOScheduler(timezone=UTC)

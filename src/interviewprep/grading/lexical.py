@@ -10,6 +10,17 @@ where its negation cues ("not", "n't", "never", "no longer", "nor") sit among th
 sentence, or spilling into the next sentence when one side is only short
 fragments such as "POST is not.") that covers most of a phrase's stems, fuzzily
 (rapidfuzz ratio on stems), and decides whether that window negates the phrase.
+
+Polarity is read twice. The clause-level reading (a verb negation negates every
+matched word of its clause) proposes an opposition; the narrow reading confirms it:
+each negation governs only the words after it, up to the end of its clause or of the
+relative clause it sits in ("customers who never ordered are dropped"), or, in an
+elliptical "POST is not", the words before it; "without" governs its own phrase and
+avoidance verbs ("avoid X", "prevent X") negate softly, agreeing both with "do not X"
+and with a positive claim. A window opposes a phrase only when, among the stems some
+negation governs (on either side), those whose polarity differs outweigh those that
+agree. Synonym families are general (English and common engineering usage), never
+written for one question.
 """
 
 from __future__ import annotations
@@ -42,15 +53,35 @@ STOPWORDS = frozenset(
         such up out like e g eg ie etc basically actually simply thing things lot
         lots kind sort well way ways via per here whether both either whatever else
         even still let lets s t d ll re ve m okay ok yes yeah make makes made making
+        itself themselves himself herself yourself yourselves ourselves myself
         """
     )
 )
 """Words that carry no claim of their own (negation cues are handled separately)."""
 
-NEGATIONS = frozenset({"not", "no", "never", "nor", "neither", "non", "nobody", "cannot"})
+NEGATIONS = frozenset(
+    {
+        "not",
+        "no",
+        "never",
+        "nor",
+        "neither",
+        "non",
+        "nobody",
+        "cannot",
+        "nothing",
+        "none",
+        "nowhere",
+    }
+)
 _MISCONCEPTION_CUES = frozenset({"myth", "misconception", "mistake", "mistakenly", "wrongly"})
-_LOCAL_SCOPE = {"non": 1}
-"""Cues that negate only the next content word ("non-simple")."""
+_LOCAL_SCOPE = {"non": 1, "nothing": 1}
+"""Cues that negate only the next content word ("non-simple", "costs nothing on
+writes")."""
+_PREPOSITION_CUES = frozenset({"without"})
+_WITHOUT = "without"
+"""Content words that also negate the next content word ("customers without orders
+are dropped")."""
 _AUXILIARIES = frozenset(
     _words(
         """
@@ -63,6 +94,24 @@ _AUXILIARIES = frozenset(
 ("query plans are not worth looking at"); a "not" after a noun is contrastive and
 negates only what follows it ("check results, not interactions")."""
 SPREAD = -1
+POSITIVE, NEGATIVE, SOFT = 0, 1, 2
+"""Polarity of a stem under the narrow reading (see :meth:`Clause.polarity`)."""
+_RELATIVE = frozenset({"who", "whom", "whose", "that", "which", "where"})
+"""A negation after one of these sits in a relative clause ("customers who never
+ordered are dropped"): its narrow scope ends at the next auxiliary, where the main
+clause resumes."""
+_AVOIDANCE = frozenset(
+    _words(
+        """
+        avoid avoids avoided avoiding prevent prevents prevented preventing refrain
+        refrains forbid forbids forbidden disallow disallows ignore ignores ignored
+        ignoring bypass bypasses bypassed lack lacks lacked lacking
+        """
+    )
+)
+"""Verbs that negate their object softly: "avoid X" agrees with "do not X" as well
+as with a positive claim about avoiding X; "curl ignores CORS" with "curl does not
+care about CORS"."""
 _CONDITIONAL = frozenset({"if", "unless"})
 """A clause opening with these states a condition, not a claim: its "no" cues are
 ignored ("if no new writes happen, replicas converge" is a positive claim), verb
@@ -79,8 +128,16 @@ _CONTRACTIONS = (
 _IDIOMS = re.compile(
     r"\bno matter\b|\b(?:does|do|did|will|would) not matter\b|\bnot only\b|\bnot just\b"
     r"|\bno doubt\b|\bno problem\b|\bnot to mention\b|\bif not\b"
+    r"|\bor (?:none|nothing)\b"  # "all or nothing", "every change or none"
 )
 _NO_LONGER = re.compile(r"\bno longer\b|\brather than\b|\binstead of\b")
+_HEDGES = re.compile(r"\bnot (?:always|necessarily)\b")
+""""does not always return the new value" hedges ("sometimes"), it does not deny."""
+_DOES_NOT_MATTER = re.compile(
+    r"\b(\w+)\s+(?:does|do|did|will|would) not matter(?:\s+(?:at all|much|really))?\b"
+)
+_EXPLETIVES = frozenset({"it", "this", "that", "which", "what", "who", "there", "so"})
+_SLASH_TERMS = re.compile(r"\bi\s*/\s*o\b")
 _SENTENCES = re.compile(r"[.!?;]+(?=\s|$)|\n+")
 _CLAUSES = re.compile(
     r"[,:()\[\]{}—–]|\s-\s|\b(?:and|but|whereas|while|whilst|although|though|however"
@@ -138,6 +195,85 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("contain", "include", "carry", "bring"),
     ("remember", "recall", "memorise", "memorize"),
     ("need", "require", "necessary"),
+    # general families (English and common engineering usage, not per question)
+    ("database", "db", "datastore"),
+    ("application", "app"),
+    ("server", "machine", "host", "instance", "box"),
+    ("memory", "ram"),
+    ("disk", "storage", "drive"),
+    ("whole", "entire", "complete", "full"),
+    ("scan", "traverse"),
+    ("separate", "isolated", "private", "dedicated"),
+    ("unique", "distinct", "different"),
+    ("lock", "mutex", "latch", "semaphore"),
+    ("concurrent", "concurrently", "parallel", "simultaneous", "simultaneously"),
+    ("conflict", "clash", "collision", "contention", "collide"),
+    ("rare", "rarely", "seldom", "infrequent", "uncommon"),
+    ("cheap", "cheaper", "inexpensive", "lightweight", "light", "lighter"),
+    ("expensive", "costly", "heavy", "heavier"),
+    ("encrypt", "encryption", "encipher", "scramble"),
+    ("attacker", "hacker", "adversary", "intruder", "eavesdropper", "sniffer", "snooper"),
+    ("verify", "validate", "confirm"),
+    ("send", "sent", "transmit", "forward", "deliver"),
+    ("limit", "cap", "quota", "budget", "maximum", "max", "threshold", "ceiling"),
+    ("reject", "refuse", "deny", "decline"),
+    ("delay", "pause", "sleep", "backoff"),
+    ("random", "randomise", "randomize", "randomly", "jitter"),
+    ("crash", "die", "dies", "died", "fault", "faulty"),
+    ("problem", "issue", "bug", "defect"),
+    ("data", "information", "info"),
+    ("count", "number", "amount", "tally"),
+    ("execute", "run", "perform"),
+    ("command", "statement", "instruction"),
+    ("concatenate", "concatenation", "concat", "glue", "append", "splice", "interpolate"),
+    ("permission", "privilege"),
+    (
+        "parameter",
+        "param",
+        "placeholder",
+        "bind",
+        "parameterised",
+        "parameterized",
+        "parametrised",
+        "parametrized",
+    ),
+    ("protect", "secure", "guard", "shield", "defend", "safeguard"),
+    ("detect", "notice", "spot", "discover"),
+    ("tamper", "manipulate", "forge"),
+    ("prove", "demonstrate", "attest"),
+    ("converge", "reconcile", "sync", "synchronise", "synchronize"),
+    ("available", "reachable", "online", "responsive"),
+    ("increase", "raise", "grow", "rise", "boost", "expand"),
+    ("reduce", "decrease", "lower", "shrink", "minimise", "minimize"),
+    ("latest", "newest", "recent", "fresh"),
+    ("immediate", "immediately", "instant", "instantly"),
+    ("eventually", "ultimately", "finally"),
+    ("temporary", "temporarily", "transient", "briefly"),
+    ("durable", "permanent", "permanently"),
+    ("split", "partition", "divide", "slice", "chunk", "segment"),
+    ("row", "record", "entry", "tuple"),
+    ("column", "field", "attribute"),
+    ("cost", "price", "overhead", "penalty", "downside", "drawback", "disadvantage"),
+    ("benefit", "advantage", "upside", "gain"),
+    ("hide", "conceal", "mask"),
+    ("guess", "crack", "brute"),
+    ("leak", "expose", "reveal", "disclose"),
+    ("steal", "stolen", "breach", "compromise"),
+    ("task", "job"),
+    ("bottleneck", "hotspot"),
+    ("correct", "valid", "accurate", "proper"),
+    ("wrong", "incorrect", "invalid"),
+    ("hash", "digest"),
+    ("certificate", "cert"),
+    ("help", "aid", "assist"),
+    ("simple", "easy", "easier", "simpler", "straightforward"),
+    ("hard", "difficult", "tricky", "complex", "complicated"),
+    ("decide", "decision", "choose", "choice", "pick", "opt"),
+    ("learn", "lesson", "takeaway", "realise", "realize"),
+    ("outcome", "result"),
+    ("propose", "suggest", "recommend"),
+    ("colleague", "teammate", "coworker", "peer"),
+    ("manager", "boss", "supervisor"),
 )
 
 
@@ -173,7 +309,20 @@ def prepare_text(text: str) -> str:
     text = text.replace("’", "'").lower()
     for pattern, replacement in _CONTRACTIONS:
         text = pattern.sub(replacement, text)
+    # "I/O" is a term, not the pronoun "I"
+    text = _SLASH_TERMS.sub("io", text)
+    # "lock order does not matter" denies that the order matters: a negative claim
+    # about its subject; "it does not matter how often" is an idiom (dropped below)
+    text = _DOES_NOT_MATTER.sub(_matter, text)
+    text = _HEDGES.sub("sometimes", text)
     return _IDIOMS.sub(" ", _NO_LONGER.sub("not", text))
+
+
+def _matter(match: re.Match[str]) -> str:
+    subject = match.group(1)
+    if subject in _EXPLETIVES:
+        return match.group(0)
+    return f"{subject} is not"  # elliptical: the clause's claim is denied
 
 
 def words_of(text: str) -> list[str]:
@@ -194,6 +343,10 @@ class Clause:
         cues: for each negation cue, how many content words precede it and its scope:
             :data:`SPREAD` (the whole clause), 0 (the words after it) or n (the next n
             words).
+        narrow: the stem ranges (start, end) each negation cue governs read narrowly:
+            the words after it up to the end of the clause, or of the relative clause
+            it sits in; for an elliptical "POST is not", the words before it.
+        soft: the stem ranges governed by an avoidance verb ("avoid retrying").
     """
 
     text: str
@@ -201,6 +354,17 @@ class Clause:
     stems: tuple[str, ...]
     cues: tuple[tuple[int, int], ...]
     joined: tuple[tuple[str, int], ...] = ()
+    narrow: tuple[tuple[int, int], ...] = ()
+    soft: tuple[tuple[int, int], ...] = ()
+
+    def polarity(self, position: int) -> int:
+        """:data:`NEGATIVE`, :data:`SOFT` or :data:`POSITIVE` for the stem at ``position``,
+        with the narrow reading of negation scope."""
+        if any(start <= position < end for start, end in self.narrow):
+            return NEGATIVE
+        if any(start <= position < end for start, end in self.soft):
+            return SOFT
+        return POSITIVE
 
     @property
     def elliptical(self) -> bool:
@@ -243,11 +407,19 @@ def _clause(text: str, sentence: int) -> Clause:
     stems: list[str] = []
     cues: list[tuple[int, int]] = []
     joined: list[tuple[str, int]] = []
+    starts: list[tuple[int, int, bool]] = []  # (position, local scope or 0, relative)
+    soft_starts: list[tuple[int, bool]] = []
+    auxiliaries: list[int] = []
     words = words_of(text)
     conditional = bool(words) and words[0] in _CONDITIONAL  # ignores "no", not "do not"
+    relative = False
     previous = ""
     before = ""
     for word in words:
+        if word in _RELATIVE:
+            relative = True
+        if word in _AUXILIARIES:
+            auxiliaries.append(len(stems))
         if word in NEGATIONS or word in _MISCONCEPTION_CUES:
             verb_negation = word == "never" or (word in {"not", "non"} and before in _AUXILIARIES)
             if not conditional or verb_negation:
@@ -258,16 +430,56 @@ def _clause(text: str, sentence: int) -> Clause:
                 else:
                     scope = 0
                 cues.append((len(stems), scope))
+                starts.append((len(stems), max(scope, 0), relative))
             previous = ""
         elif word not in STOPWORDS:
             if previous and previous.isalpha() and word.isalpha():
                 joined.append((stem(previous + word), len(stems) - 1))
             stems.append(stem(word))
+            if word in _AVOIDANCE:
+                soft_starts.append((len(stems), relative))
+            if word in _PREPOSITION_CUES and not conditional:
+                # "without" is a word of its own; it negates the next word, or read
+                # narrowly its phrase, up to the next auxiliary ("customers without
+                # orders are dropped", "find rows without scanning the whole table")
+                cues.append((len(stems), 1))
+                starts.append((len(stems), 0, True))
             previous = word
         else:
             previous = ""
         before = word
-    return Clause(text.strip(), sentence, tuple(stems), tuple(cues), tuple(joined))
+    count = len(stems)
+    withouts = [c for c, scope in cues if scope == 1 and c > 0 and stems[c - 1] == _WITHOUT]
+    verb_cues = [c for c, scope in cues if scope == SPREAD]
+    if withouts and verb_cues and min(verb_cues) < max(withouts):
+        # a double negation: "it can not be modified without the other side noticing"
+        # states that modifications are noticed
+        cues, starts = [], []
+
+    def end_of(start: int, in_relative: bool) -> int:
+        # a relative clause ends at the next auxiliary after its own words
+        if in_relative:
+            return next((a for a in auxiliaries if a > start), count)
+        return count
+
+    narrow: list[tuple[int, int]] = []
+    for start, local, in_relative in starts:
+        if local:
+            narrow.append((start, start + local))
+        elif start >= count:
+            narrow.append((0, count))  # "POST is not."
+        else:
+            narrow.append((start, end_of(start, in_relative)))
+    soft = [(start, end_of(start, rel)) for start, rel in soft_starts if start < count]
+    return Clause(
+        text.strip(),
+        sentence,
+        tuple(stems),
+        tuple(cues),
+        tuple(joined),
+        tuple(narrow),
+        tuple(soft),
+    )
 
 
 def split_clauses(text: str) -> list[Clause]:
@@ -293,6 +505,8 @@ class Phrase:
         weights: weight of each stem (words that only repeat the prompt weigh less).
         novel: which stems do not occur in the question prompt.
         negated: the phrase itself is negative ("POST is not idempotent").
+        polarity: each stem's polarity under the narrow reading of negation scope
+            (:data:`POSITIVE`, :data:`NEGATIVE` or :data:`SOFT`).
     """
 
     text: str
@@ -300,6 +514,7 @@ class Phrase:
     weights: tuple[float, ...]
     novel: tuple[bool, ...]
     negated: bool
+    polarity: tuple[int, ...] = ()
 
     @property
     def total(self) -> float:
@@ -338,6 +553,21 @@ def negation_vote(
     return negative >= positive
 
 
+def _combined(states: Sequence[int]) -> int:
+    """One polarity for a stem seen several times: negative only if always negative."""
+    if all(state == NEGATIVE for state in states):
+        return NEGATIVE
+    if all(state != POSITIVE for state in states):
+        return SOFT
+    return POSITIVE
+
+
+def narrow_polarity(clauses: Sequence[Clause], options: frozenset[str]) -> int | None:
+    """The combined narrow polarity of the stems in ``options`` across ``clauses``."""
+    states = [c.polarity(p) for c in clauses for p in c.positions(options)]
+    return _combined(states) if states else None
+
+
 def make_phrase(text: str, prompt_stems: frozenset[str], *, uniform: bool = False) -> Phrase:
     """Analyse a rubric phrase; stems also in the prompt weigh :data:`PROMPT_WORD_WEIGHT`.
 
@@ -364,7 +594,8 @@ def make_phrase(text: str, prompt_stems: frozenset[str], *, uniform: bool = Fals
         weight_of = dict(zip(stems, weights, strict=True))
         own = list(dict.fromkeys(first.stems))
         negated = negation_vote([first], [frozenset({s}) for s in own], [weight_of[s] for s in own])
-    return Phrase(text, stems, weights, novel, negated)
+    polarity = tuple(narrow_polarity(clauses, frozenset({s})) or POSITIVE for s in stems)
+    return Phrase(text, stems, weights, novel, negated, polarity)
 
 
 @dataclass(frozen=True)
@@ -477,6 +708,8 @@ class AnalysedAnswer:
         opposed = self._negated(phrase, alike, start, end) != phrase.negated
         if not opposed and end > start:
             opposed = self._clause_opposes(phrase, alike, start, end, union)
+        if opposed:
+            opposed = self._narrowly_opposed(phrase, alike, start, end)
         novel_hit = not any(phrase.novel) or any(
             phrase.novel[bit] and union >> bit & 1 for bit in range(len(phrase.stems))
         )
@@ -527,6 +760,43 @@ class AnalysedAnswer:
             targets = [alike[b] for b in bits]
             weights = [phrase.weights[b] for b in bits]
             if negation_vote([clause], targets, weights) != phrase.negated:
+                return True
+        return False
+
+    def _narrowly_opposed(
+        self, phrase: Phrase, alike: Sequence[frozenset[str]], start: int, end: int
+    ) -> bool:
+        """Confirm an opposition with the narrow reading of negation scope.
+
+        The clause-level reading above lets a negation anywhere in a clause negate
+        every word of it, which is right for "query plans are not worth looking at"
+        but wrong for "customers who never ordered are dropped" or "you read a value
+        that never existed" against "the data read never existed". Here only the stems
+        inside some negation's narrow scope (on either side) take part: the match is
+        opposed when those whose polarity differs outweigh those that agree. "Avoid
+        X" agrees with "do not X" (and with a positive claim about avoiding X). The
+        window as a whole, or any one clause of it with two matched stems, may oppose.
+        """
+        clauses = self.clauses[start : end + 1]
+        groups = [clauses]
+        if end > start:
+            for clause in clauses:
+                if sum(bool(clause.positions(options)) for options in alike) >= 2:
+                    groups.append([clause])
+        for group in groups:
+            differ = agree = 0.0
+            for bit, options in enumerate(alike):
+                found = narrow_polarity(group, options) if options else None
+                if found is None:
+                    continue
+                own = phrase.polarity[bit] if phrase.polarity else POSITIVE
+                if own == found == POSITIVE:
+                    continue
+                if own == found or SOFT in (own, found):
+                    agree += phrase.weights[bit]
+                else:
+                    differ += phrase.weights[bit]
+            if differ > agree:
                 return True
         return False
 

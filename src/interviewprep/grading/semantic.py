@@ -6,13 +6,15 @@ stated misconceptions and keyword lists are decided lexically and cap the score 
 in the offline grader. Embeddings only *add* credit for key points the lexical
 matcher missed, which is where paraphrases fail lexically:
 
-* every sentence of the answer (and the whole answer when it is short) is embedded,
-  after dropping words that only repeat the question prompt;
+* every sentence of the answer, the clauses of sentences that have several, and the
+  whole answer when it is short, are embedded after dropping words that only repeat
+  the question prompt (a key point is often one clause of a longer sentence);
 * each key point's wordings (text and phrasings) are embedded the same way, once per
   question;
 * a key point whose best cosine similarity reaches ``covered_at`` counts as covered,
   from ``partial_from`` it earns proportional partial credit, unless the matching
-  sentence and the wording disagree on negation.
+  segment and the wording disagree on negation (read narrowly, per segment, so a
+  negation in another clause of the sentence does not hide a match).
 
 Needs the ``semantic`` extra (numpy, tokenizers) and the model weights (see
 :mod:`interviewprep.grading.embedding`).
@@ -39,6 +41,10 @@ from interviewprep.grading.rubric import PointOutcome, RubricGrader, RubricSetti
 logger = logging.getLogger(__name__)
 
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
+_CLAUSE_BREAK = re.compile(
+    r"[,:;()]\s+|\s+(?:but|whereas|while|although|though|because|since|so|and then)\s+"
+)
+MIN_CLAUSE_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -50,16 +56,33 @@ class SemanticSettings:
         partial_from: similarity from which a key point earns partial credit.
         max_segments: at most this many sentences are embedded (bounds latency).
         strip_prompt_words: drop words that only repeat the prompt before embedding.
+        clauses: also embed the clauses of multi-clause sentences.
     """
 
     covered_at: float = 0.5
     partial_from: float = 0.4
     max_segments: int = 24
     strip_prompt_words: bool = True
+    clauses: bool = True
 
 
 def _negative(text: str) -> bool:
-    return any(c.cues for c in split_clauses(text))
+    """Whether ``text`` negates something, reading negation scope narrowly (so "the
+    customers who never ordered are dropped" is negative, "avoid X" is not)."""
+    return any(c.narrow for c in split_clauses(text))
+
+
+def _segments(sentences: list[str]) -> list[str]:
+    """The sentences, then the clauses of sentences that have several (a key point is
+    often one clause of a longer sentence, and a negation elsewhere in the sentence
+    must not hide it)."""
+    segments = list(sentences)
+    for sentence in sentences:
+        parts = [p.strip(" ,;:-") for p in _CLAUSE_BREAK.split(sentence)]
+        parts = [p for p in parts if len(p.split()) >= MIN_CLAUSE_WORDS]
+        if len(parts) > 1:
+            segments.extend(parts)
+    return segments
 
 
 class SemanticRubricGrader:
@@ -145,6 +168,8 @@ class SemanticRubricGrader:
         wordings, owners, negative = self._rubric(question, prompt)
         sentences = [s.strip() for s in _SENTENCE.split(text) if s.strip()]
         sentences = sentences[: self.semantic.max_segments]
+        if self.semantic.clauses:
+            sentences = _segments(sentences)[: 2 * self.semantic.max_segments]
         if 1 < len(sentences) <= 3:
             sentences.append(text)
         vectors = self.encoder.encode([self._strip(s, prompt) for s in sentences])

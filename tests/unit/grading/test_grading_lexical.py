@@ -88,3 +88,68 @@ def test_keyword_lists(text: str) -> None:
 )
 def test_claims_are_not_keyword_lists(text: str) -> None:
     assert not is_keyword_list(text)
+
+
+def _match(answer: str, phrase: str) -> tuple[float, bool]:
+    match = AnalysedAnswer(answer).match_phrase(make_phrase(phrase, NO_PROMPT))
+    return match.coverage, match.opposed
+
+
+@pytest.mark.parametrize(
+    ("answer", "phrase"),
+    [
+        # a negation inside a relative clause does not negate the main clause
+        ("customers who never ordered are dropped", "customers are dropped"),
+        ("you read a value that never officially existed", "the data read never existed"),
+        # "has not committed" agrees with "has not committed yet", whatever the subject
+        (
+            "a transaction changed a row but has not committed yet",
+            "reading changes another transaction has not committed yet",
+        ),
+        # "avoid X" agrees with "do not X"
+        ("avoid retrying a 400 error", "do not retry a 400 error"),
+        ("never retry a 400 error", "avoid retrying a 400 error"),
+        # a prepositional "without" negates only its object
+        ("with an inner join customers without orders are dropped", "customers are dropped"),
+    ],
+)
+def test_narrow_negation_scope_does_not_oppose(answer: str, phrase: str) -> None:
+    coverage, opposed = _match(answer, phrase)
+    assert coverage >= 0.6
+    assert not opposed
+
+
+@pytest.mark.parametrize(
+    ("answer", "phrase"),
+    [
+        ("lock order does not matter at all", "always take locks in the same order"),
+        ("an index costs nothing on writes", "an index makes writes slower"),
+        ("POST is idempotent", "POST is not idempotent"),
+        ("GET and DELETE are idempotent, PUT is not", "GET, PUT and DELETE are idempotent"),
+    ],
+)
+def test_real_negations_still_oppose(answer: str, phrase: str) -> None:
+    _, opposed = _match(answer, phrase)
+    assert opposed
+
+
+def test_all_or_nothing_is_not_a_negation() -> None:
+    _, opposed = _match(
+        "the whole transaction succeeds or none of it does",
+        "either every change is applied or none is",
+    )
+    assert not opposed
+
+
+def test_io_is_a_term_not_a_pronoun() -> None:
+    assert is_keyword_list("event loop, coroutines, await, non-blocking I/O")
+    assert not is_keyword_list("I think the event loop runs coroutines")
+
+
+def test_general_synonym_families_match_paraphrases() -> None:
+    coverage, opposed = _match(
+        "the engine jumps to the record rather than reading the entire table",
+        "find the row without scanning the whole table",
+    )
+    assert coverage >= 0.5
+    assert not opposed
