@@ -13,7 +13,11 @@ import pytest
 from telegram import Bot, Update
 from telegram.request import BaseRequest, RequestData
 
-from interviewprep.adapters.telegram.application import TelegramApp, build_application
+from interviewprep.adapters.telegram.application import (
+    TelegramApp,
+    build_application,
+    memory_of,
+)
 from interviewprep.adapters.telegram.sender import TelegramSender
 from interviewprep.app import App, build_app
 from interviewprep.config import Settings
@@ -179,7 +183,8 @@ async def tg(tg_app: App, tg_clock: FixedClock) -> AsyncIterator[Harness]:
     bot = Bot(fake_api.TOKEN, request=request)
     await bot.initialize()
     try:
-        yield Harness(tg_app, application, api, tg_clock, TelegramSender(bot, tg_app))
+        sender = TelegramSender(bot, tg_app, memory_of(application))
+        yield Harness(tg_app, application, api, tg_clock, sender)
     finally:
         await bot.shutdown()
         await application.shutdown()

@@ -279,3 +279,25 @@ async def test_empty_answer_keeps_the_question_open(tg: Harness) -> None:
     reply = (await tg.say(ADA, " \u0007\t "))[0]
     assert reply.text.startswith("That answer is empty")
     assert "Score 100%" in (await tg.say(ADA, "404"))[0].text
+
+
+async def test_a_question_opened_elsewhere_takes_the_answer(tg: Harness) -> None:
+    """The bot remembers the question it asked; if another platform (or the engine)
+    opened a newer one since, the answer goes to the question that is open."""
+    await tg.onboard(ADA)
+    await ask(tg, ADA, "data-formats")
+    person = tg.person(ADA)
+    tg.app.practice.skip(person, tg.app.practice.current(person).attempt_id)  # type: ignore[union-attr]
+    other = tg.app.practice.next_question(person, topic="web-security", source="discord")
+    assert other is not None
+    result = (await tg.say(ADA, "true"))[0]
+    assert "Score 100%" in result.text
+    assert [r["question_id"] for r in reviews(tg, ADA)] == ["tg.tf"]
+    # and a remembered question answered elsewhere is not answered twice here
+    await ask(tg, ADA, "sql")
+    open_now = tg.app.practice.current(person)
+    assert open_now is not None
+    tg.app.practice.submit_answer(person, open_now.attempt_id, "1")
+    reply = (await tg.say(ADA, "2"))[0]
+    assert reply.text.startswith("No question is open")
+    assert len(reviews(tg, ADA)) == 2

@@ -56,7 +56,8 @@ def test_token_is_redacted_in_messages_and_tracebacks(caplog: pytest.LogCaptureF
     finally:
         redaction.remove()
     assert token not in caplog.text
-    assert "bot<token>/getMe" in caplog.text and "bot<token>/sendMessage" in caplog.text
+    assert "bot<token>/getMe" in caplog.text
+    assert "bot<token>/sendMessage" in caplog.text
 
 
 def test_api_roots_for_a_self_hosted_server() -> None:
@@ -80,3 +81,24 @@ def test_webhook_settings_are_validated(tmp_path: Path) -> None:
         telegram_webhook_url="https://b.example/h", telegram_webhook_secret="a" * 20
     )
     assert "a" * 20 not in repr(settings)
+
+
+def test_memory_is_bounded() -> None:
+    from interviewprep.adapters.telegram.memory import Lru, Memory
+
+    lru: Lru[int, int] = Lru(3)
+    for i in range(5):
+        lru.put(i, i * 10)
+    assert len(lru) == 3
+    assert lru.get(0) is None
+    assert lru.get(2) == 20
+    lru.put(5, 50)  # 3 is now the oldest (2 was just used)
+    assert lru.get(3) is None
+    assert lru.get(2) == 20
+    memory = Memory()
+    memory.asked(person=7, attempt=70, user=700)
+    assert memory.persons.get(700) == 7
+    assert memory.open.get(7) == 70
+    memory.forget_user(700)
+    assert memory.persons.get(700) is None
+    assert memory.open.get(7) is None

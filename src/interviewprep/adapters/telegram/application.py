@@ -25,7 +25,8 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from interviewprep.adapters.telegram import handlers, render
+from interviewprep.adapters.telegram import buttons, handlers, render
+from interviewprep.adapters.telegram.memory import Memory
 from interviewprep.adapters.telegram.ordering import PerChatUpdateProcessor
 from interviewprep.app import App
 
@@ -96,7 +97,8 @@ def build_application(
     updater: bool = True,
     concurrency: int = CONCURRENT_UPDATES,
 ) -> TelegramApp:
-    """Build the Application, register every handler and keep ``app`` in ``bot_data``.
+    """Build the Application, register every handler; ``app`` and a :class:`Memory` go in
+    ``bot_data``.
 
     Args:
         app: the core services.
@@ -124,8 +126,16 @@ def build_application(
         builder = builder.concurrent_updates(PerChatUpdateProcessor(concurrency))
     application: TelegramApp = builder.build()
     application.bot_data["app"] = app
+    application.bot_data["memory"] = Memory()
     install(application)
     return application
+
+
+def memory_of(application: TelegramApp) -> Memory:
+    """The application's :class:`Memory` (shared with the delivery sender)."""
+    memory = application.bot_data["memory"]
+    assert isinstance(memory, Memory)
+    return memory
 
 
 def install(application: TelegramApp) -> None:
@@ -143,7 +153,7 @@ def install(application: TelegramApp) -> None:
     application.add_handler(
         CommandHandler(list(_PRIVATE_COMMANDS), handlers.private_only, filters=groups)
     )
-    application.add_handler(CallbackQueryHandler(handlers.tap))
+    application.add_handler(CallbackQueryHandler(buttons.tap))
     application.add_handler(
         ChatMemberHandler(handlers.membership, ChatMemberHandler.MY_CHAT_MEMBER)
     )

@@ -21,6 +21,7 @@ from interviewprep.adapters.telegram.application import (
     api_roots,
     build_application,
     default_rate_limiter,
+    memory_of,
     set_commands,
 )
 from interviewprep.adapters.telegram.sender import TelegramSender
@@ -118,7 +119,7 @@ async def serve(app: App, engine: DeliveryEngine, stop: asyncio.Event) -> None:
     try:
         await application.initialize()
         await sender_bot.initialize()
-        engine.register(TelegramSender(sender_bot, app))
+        engine.register(TelegramSender(sender_bot, app, memory_of(application)))
         await set_commands(application.bot)
         await application.start()
         await _receive(application, settings)

@@ -9,7 +9,6 @@ button can only produce the service's own "invalid setting" sentence.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -30,14 +29,6 @@ STEPS = ("tp", "lv", "tm", "tz", "np")  # topics, level, time, time zone, new pe
 TIMES = ("07:00", "08:00", "09:00", "12:00", "13:00", "18:00", "19:00", "20:00", "21:00")
 PACES = (1, 3, 5, 10)
 TOPICS_PER_PAGE = 16
-
-
-@dataclass(frozen=True)
-class Awaiting:
-    """The bot asked for a typed value (a time or a time zone) for this field."""
-
-    mode: str
-    field: str
 
 
 def _progress(mode: str, field: str) -> str:

@@ -260,7 +260,11 @@ def _verdict(result: AnswerOutcome) -> str:
 
 
 def outcome(
-    result: AnswerOutcome, now: datetime, group: bool = False, who: str | None = None
+    result: AnswerOutcome,
+    now: datetime,
+    group: bool = False,
+    who: str | None = None,
+    next_button: str | None = None,
 ) -> Rendered:
     """The grade, key points, model answer, explanation, follow-ups and rating buttons.
 
@@ -269,6 +273,7 @@ def outcome(
         group: in a group chat the model answer is hidden behind a spoiler.
         who: the member's display name, shown in groups.
         now: the current time, for "next review in 3 days".
+        next_button: the label of a "next question" button under the ratings, if any.
     """
     grade = result.grade
     lines: list[str] = []
@@ -312,7 +317,8 @@ def outcome(
             f"Suggested rating: <b>⭐ {result.suggested.label}</b>.{due} "
             "Tap it to confirm, or pick another."
         )
-    return "\n".join(lines), rating_keyboard(result.review_id, result.suggested, None)
+    keyboard = rating_keyboard(result.review_id, result.suggested, None, next_button)
+    return "\n".join(lines), keyboard
 
 
 def rating_keyboard(

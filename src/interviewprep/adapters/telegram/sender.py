@@ -17,6 +17,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from telegram.warnings import PTBDeprecationWarning
 
 from interviewprep.adapters.telegram import render
+from interviewprep.adapters.telegram.memory import Memory
 from interviewprep.adapters.telegram.outbox import send_html
 from interviewprep.app import App
 from interviewprep.delivery.messages import (
@@ -78,9 +79,10 @@ class TelegramSender:
     platform = PLATFORM
     limits = LIMITS
 
-    def __init__(self, bot: Bot, app: App) -> None:
+    def __init__(self, bot: Bot, app: App, memory: Memory | None = None) -> None:
         self.bot = bot
         self.app = app
+        self.memory = memory
 
     async def send(self, message: Outgoing) -> str | None:
         """Render and send one message; returns the id of the message with the buttons.
@@ -109,6 +111,10 @@ class TelegramSender:
                 raise
             logger.info("delivery %s to chat %s: %s", message.delivery_id, chat_id, exc.message)
             raise mapped from exc
+        if isinstance(message, DailyQuestion) and self.memory is not None:
+            # a private chat's id is the user's id: the answer will not need a lookup
+            user = int(chat_id) if chat_id.lstrip("-").isdigit() else None
+            self.memory.asked(message.person_id, message.question.attempt_id, user)
         return str(sent.message_id)
 
     async def _send(
