@@ -21,22 +21,25 @@ def database_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def fresh_engine(url: str | None) -> tuple[Engine, str, Callable[[], None]]:
+def fresh_engine(
+    url: str | None, schema: str | None = None
+) -> tuple[Engine, str, Callable[[], None]]:
     """A migrated, empty database, a label for the report, and a clean-up function.
 
-    PostgreSQL runs get a schema of their own, dropped afterwards.
+    PostgreSQL runs get a schema of their own (``schema``, default ``bench_<pid>``),
+    dropped afterwards; other processes reach it with :func:`schema_engine`.
     """
     if url is None:
         folder = Path(tempfile.mkdtemp(prefix="interviewprep-bench-"))
         engine = db.make_engine(f"sqlite:///{folder / 'bench.db'}")
         db.upgrade(engine)
         return engine, "SQLite (file, WAL)", engine.dispose
-    schema = f"bench_{os.getpid()}"
+    schema = schema or f"bench_{os.getpid()}"
     admin = db.make_engine(url)
     with admin.begin() as connection:
         connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = db.make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    engine = schema_engine(url, schema)
     db.upgrade(engine)
 
     def cleanup() -> None:
@@ -46,3 +49,8 @@ def fresh_engine(url: str | None) -> tuple[Engine, str, Callable[[], None]]:
         admin.dispose()
 
     return engine, "PostgreSQL", cleanup
+
+
+def schema_engine(url: str, schema: str) -> Engine:
+    """An engine on an existing PostgreSQL schema (made by :func:`fresh_engine`)."""
+    return db.make_engine(url, connect_args={"options": f"-csearch_path={schema}"})

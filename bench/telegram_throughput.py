@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import multiprocessing
@@ -50,14 +51,16 @@ from sqlalchemy import insert, select
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from telegram import Update  # noqa: E402
+from telegram import Bot, Update  # noqa: E402
 from telegram.ext import Application, ApplicationBuilder, MessageHandler, filters  # noqa: E402
 
 from interviewprep.adapters.telegram.application import (  # noqa: E402
     CONCURRENT_UPDATES,
     build_application,
+    memory_of,
 )
 from interviewprep.adapters.telegram.ordering import PerChatUpdateProcessor  # noqa: E402
+from interviewprep.adapters.telegram.sender import TelegramSender  # noqa: E402
 from interviewprep.app import App, build_app  # noqa: E402
 from interviewprep.bank.schema import (  # noqa: E402
     MultipleChoice,
@@ -68,7 +71,9 @@ from interviewprep.bank.schema import (  # noqa: E402
     TrueFalse,
 )
 from interviewprep.config import load_settings  # noqa: E402
+from interviewprep.delivery.messages import Address, DailyQuestion  # noqa: E402
 from interviewprep.domain.clock import FixedClock  # noqa: E402
+from interviewprep.services.views import QuestionView  # noqa: E402
 from interviewprep.storage.tables import Identity, Person  # noqa: E402
 
 TOKEN = "123456:BENCH-token"
@@ -107,10 +112,8 @@ def serve_fake(port_pipe: Any) -> None:
             state["updates"] = [u for u in state["updates"] if u["update_id"] >= offset]
             if not state["updates"]:
                 arrived.clear()
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(arrived.wait(), float(str(form.get("timeout") or 0)))
-                except TimeoutError:
-                    pass
             result = state["updates"][:100]
             if result and state["first"] is None:
                 state["first"] = time.perf_counter()
@@ -175,19 +178,16 @@ async def run_round(
     updates: list[dict[str, Any]],
 ) -> float:
     """Updates per second for one batch, from the first fetch to the last reply."""
-    async with httpx.AsyncClient(timeout=600) as control:
-        async with application:
-            await application.start()
-            assert application.updater is not None
-            await application.updater.start_polling(poll_interval=0, timeout=10)
-            try:
-                await control.post(
-                    f"{base}/load", json={"updates": updates, "target": len(updates)}
-                )
-                result = (await control.get(f"{base}/wait")).json()
-            finally:
-                await application.updater.stop()
-                await application.stop()
+    async with httpx.AsyncClient(timeout=600) as control, application:
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0, timeout=10)
+        try:
+            await control.post(f"{base}/load", json={"updates": updates, "target": len(updates)})
+            result = (await control.get(f"{base}/wait")).json()
+        finally:
+            await application.updater.stop()
+            await application.stop()
     return len(updates) / float(result["elapsed"])
 
 
@@ -227,12 +227,13 @@ def right_answer(question: Question) -> str:
 
 def prepare(
     app: App, first: int, count: int, kind: str, next_update: Any
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[dict[str, Any]], int, list[tuple[int, QuestionView]]]:
     """Open a question for persons ``first..`` and build one answer update each.
 
-    Returns the updates and the next unused person id.
+    Returns the updates, the next unused person id, and the (person, question) pairs.
     """
     updates: list[dict[str, Any]] = []
+    asked: list[tuple[int, QuestionView]] = []
     person = first
     while len(updates) < count:
         view = app.practice.next_question(person)
@@ -249,6 +250,7 @@ def prepare(
         if not wanted:
             app.practice.skip(person - 1, view.attempt_id)
             continue
+        asked.append((person - 1, view))
         user = {"id": person - 1, "is_bot": False, "first_name": f"P{person - 1}"}
         chat = {"id": person - 1, "type": "private"}
         if kind == "tap" and view.type is not QuestionType.MULTIPLE_CHOICE:
@@ -273,6 +275,7 @@ def prepare(
             continue
         if kind == "tap":
             app.practice.skip(person - 1, view.attempt_id)
+            asked.pop()
             continue
         updates.append(
             {
@@ -286,7 +289,30 @@ def prepare(
                 },
             }
         )
-    return updates, person
+    return updates, person, asked
+
+
+async def deliver(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    app: App,
+    base: str,
+    asked: list[tuple[int, QuestionView]],
+) -> None:
+    """Send the questions as the delivery engine would (through the adapter's sender,
+    which remembers them for the answers); not timed."""
+    bot = Bot(TOKEN, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot")
+    async with bot:
+        sender = TelegramSender(bot, app, memory_of(application))
+        for number, (person, view) in enumerate(asked):
+            message = DailyQuestion(
+                delivery_id=number,
+                address=Address("telegram", str(person)),
+                person_id=person,
+                local_date=NOW.date(),
+                question=view,
+                streak=0,
+            )
+            await sender.send(message)
 
 
 def rss_probe(url: str, base: str, updates: list[dict[str, Any]], out: Any) -> None:
@@ -316,6 +342,12 @@ async def main() -> None:
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--kind", choices=["mix", "choice", "open", "tap"], default="mix")
     parser.add_argument("--database-url")
+    parser.add_argument(
+        "--delivered",
+        action="store_true",
+        help="send each question through the adapter's delivery sender first (the daily "
+        "flow: the bot then knows the open question); default: opened elsewhere",
+    )
     parser.add_argument(
         "--concurrency",
         type=int,
@@ -348,7 +380,7 @@ async def main() -> None:
     # first answer to each question), connection pools; not reported
     for question in app.bank:
         app.practice.grader.grade(question, right_answer(question))
-    warm, first = prepare(app, 1, 50, args.kind, next_update)
+    warm, first, _ = prepare(app, 1, 50, args.kind, next_update)
     await run_round(echo_application(base), base, warm)
     full = build_application(app, TOKEN, base_url=base)
     await run_round(full, base, warm)
@@ -357,7 +389,7 @@ async def main() -> None:
     echo_concurrent: list[float] = []
     full_rates: list[float] = []
     for round_ in range(args.rounds):
-        updates, first = prepare(app, first, args.answers, args.kind, next_update)
+        updates, first, asked = prepare(app, first, args.answers, args.kind, next_update)
         echo = [
             {"update_id": next_update(), "message": {**u["message"]}}
             if "message" in u
@@ -378,19 +410,22 @@ async def main() -> None:
         same = echo_application(base, CONCURRENT_UPDATES)
         echo_concurrent.append(await run_round(same, base, again))
         full = build_application(app, TOKEN, base_url=base, concurrency=args.concurrency)
+        if args.delivered:
+            await deliver(full, app, base, asked)
         full_rates.append(await run_round(full, base, updates))
         print(
             f"round {round_ + 1}: echo {echo_rates[-1]:.0f}/s, echo with the adapter's "
             f"update processor {echo_concurrent[-1]:.0f}/s, full {full_rates[-1]:.0f}/s "
-            f"({full_rates[-1] / echo_rates[-1]:.2f}x / {full_rates[-1] / echo_concurrent[-1]:.2f}x)"
+            f"({full_rates[-1] / echo_rates[-1]:.2f}x"
+            f" / {full_rates[-1] / echo_concurrent[-1]:.2f}x)"
         )
     # RSS of a bot process of its own (the seeding above is not part of it)
-    probe_updates, first = prepare(app, first, args.answers, args.kind, next_update)
+    probe_updates, first, _ = prepare(app, first, args.answers, args.kind, next_update)
     receive, send = multiprocessing.Pipe()
     spawn = multiprocessing.get_context("spawn")
     probe = spawn.Process(target=rss_probe, args=(url, base, probe_updates, send))
     probe.start()
-    rss, peak, probe_rate = receive.recv()
+    rss, peak, _rate = receive.recv()
     probe.join()
     print(f"bot process after {len(probe_updates)} answers: RSS {rss:.0f} MB (peak {peak:.0f} MB)")
     echo_median, full_median = statistics.median(echo_rates), statistics.median(full_rates)
@@ -399,6 +434,8 @@ async def main() -> None:
         json.dumps(
             {
                 "kind": args.kind,
+                "questions": "delivered by the bot" if args.delivered else "opened elsewhere",
+                "concurrency": args.concurrency,
                 "answers_per_round": args.answers,
                 "database": "sqlite file" if args.database_url is None else "postgresql",
                 "people": args.people,

@@ -64,6 +64,9 @@ class EvalSet:
 def load_eval_set(path: Path) -> EvalSet:
     """Load an evaluation folder (or its answers file, with the packs beside it).
 
+    A folder with an answers file and no packs (``eval/grading/tuning/``) uses the
+    packs of its parent folder.
+
     Raises:
         EvalSetError: with a message naming the problem.
     """
@@ -72,9 +75,11 @@ def load_eval_set(path: Path) -> EvalSet:
     if not answers.is_file():
         raise EvalSetError(f"no {ANSWERS_FILE} in {folder}")
     questions: dict[str, Question] = {}
-    for pack_file in sorted(folder.glob("*.yaml")):
-        if pack_file.resolve() == answers.resolve():
-            continue
+    packs = [p for p in sorted(folder.glob("*.yaml")) if p.resolve() != answers.resolve()]
+    if not packs and (folder.parent / ANSWERS_FILE).is_file():
+        # a folder of extra answers (eval/grading/tuning/) to the parent's questions
+        packs = [p for p in sorted(folder.parent.glob("*.yaml")) if p.name != ANSWERS_FILE]
+    for pack_file in packs:
         for question in load_pack(pack_file).questions:
             questions[question.id] = question
     try:

@@ -128,7 +128,8 @@ _CONTRACTIONS = (
 _IDIOMS = re.compile(
     r"\bno matter\b|\b(?:does|do|did|will|would) not matter\b|\bnot only\b|\bnot just\b"
     r"|\bno doubt\b|\bno problem\b|\bnot to mention\b|\bif not\b"
-    r"|\bor (?:none|nothing)\b"  # "all or nothing", "every change or none"
+    r"|\bor (?:none|nothing|neither)\b"  # "all or nothing", "both or neither"
+    r"|\beach other\b|\bone another\b"  # reciprocal pronouns, not "each" or "one"
 )
 _NO_LONGER = re.compile(r"\bno longer\b|\brather than\b|\binstead of\b")
 _HEDGES = re.compile(r"\bnot (?:always|necessarily)\b")
@@ -140,7 +141,7 @@ _EXPLETIVES = frozenset({"it", "this", "that", "which", "what", "who", "there", 
 _SLASH_TERMS = re.compile(r"\bi\s*/\s*o\b")
 _SENTENCES = re.compile(r"[.!?;]+(?=\s|$)|\n+")
 _CLAUSES = re.compile(
-    r"[,:()\[\]{}—–]|\s-\s|\b(?:and|but|whereas|while|whilst|although|though|however"
+    r"[,:()\[\]{}—–\"“”]|\s-\s|\b(?:and|but|whereas|while|whilst|although|though|however"
     r"|because|since|so|which|unlike|except|yet|whereby|otherwise)\b|\s(?=(?:if|unless)\b)"
 )
 _WORDS = re.compile(r"[^\W_]+[+#]*")

@@ -68,6 +68,7 @@ class Failure:
     description: str
     retry_after: int | None = None
     chat_id: int | None = None
+    migrate_to: int | None = None
 
 
 @dataclass
@@ -125,6 +126,8 @@ class FakeBotApi:
             }
             if failure.retry_after is not None:
                 body["parameters"] = {"retry_after": failure.retry_after}
+            if failure.migrate_to is not None:
+                body["parameters"] = {"migrate_to_chat_id": failure.migrate_to}
             return failure.status, body
         handler = getattr(self, "_" + re.sub(r"(?<!^)([A-Z])", r"_\1", method).lower(), None)
         if handler is None:

@@ -63,14 +63,16 @@ class Live:
         return await self.server.wait_message(who["id"], after, contains)
 
     async def tap(self, who: dict[str, Any], message: Sent, label: str) -> None:
-        """Tap a button; wait until the tap is answered."""
+        """Tap a button; wait until the tap is answered and the message edited."""
         answered = len(self.api.callback_answers)
         data = message.data(label)
+        stored = self.api.messages[(message.chat_id, message.message_id)]
+        edits = stored.edits
         self.server.push(fake_api.callback_update(self.api.next_update_id(), who, data, message))
         await self.server.wait_for(
-            lambda: len(self.api.callback_answers) > answered, what=f"an answer to {label!r}"
+            lambda: len(self.api.callback_answers) > answered and stored.edits > edits,
+            what=f"an answer to {label!r} and an edit",
         )
-        await self.server.settle()
 
     async def tap_reply(self, who: dict[str, Any], message: Sent, label: str) -> Sent:
         """Tap a button and wait for the new message it produces."""

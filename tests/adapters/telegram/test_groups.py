@@ -208,3 +208,35 @@ async def test_bot_removed_from_the_group_pauses_it(tg: Harness) -> None:
     view = tg.app.groups.find("telegram", str(GROUP))
     assert view is not None
     assert view.paused
+
+
+async def test_a_group_upgraded_to_a_supergroup_is_followed(tg: Harness) -> None:
+    engine = await setup_group(tg)
+    await tg.say(ADMIN, "/groupon 10:00 UTC", group=GROUP)
+    new_id = -1009999
+    tg.api.fail(
+        "sendMessage",
+        Failure(400, "Bad Request: group chat was upgraded", chat_id=GROUP, migrate_to=new_id),
+    )
+    tg.clock.now = datetime(2026, 3, 7, 10, 1, tzinfo=UTC)
+    assert (await engine.tick()).sent == 1
+    assert tg.api.last(new_id).text.startswith("👥 Daily group question")
+    assert tg.app.groups.find("telegram", str(new_id)) is not None
+    assert tg.app.groups.find("telegram", str(GROUP)) is None
+    # the service message Telegram sends in the old chat is followed too (no-op now)
+    another = -1008888
+    await tg.process(
+        {
+            "update_id": tg.api.next_update_id(),
+            "message": {
+                "message_id": 9,
+                "date": 1_772_870_400,
+                "chat": {"id": new_id, "type": "group", "title": "g"},
+                "from": ADMIN,
+                "migrate_to_chat_id": another,
+            },
+        }
+    )
+    view = tg.app.groups.find("telegram", str(another))
+    assert view is not None
+    assert view.channel_id == str(another)

@@ -117,6 +117,16 @@ def test_default_grader_keeps_its_dev_results() -> None:
     assert m.p95_ms <= 20
 
 
+def test_tuning_answers_use_the_parent_questions() -> None:
+    data = load_eval_set(ROOT / "eval" / "grading" / "tuning")
+    assert data.items
+    main = load_eval_set(ROOT / "eval" / "grading")
+    dev = {i.question_id for i in main.select("dev").items}
+    # extra tuning answers only ever go to dev questions
+    assert {i.question_id for i in data.items} <= dev
+    assert {i.split for i in data.items} == {"dev"}
+
+
 def test_auc_and_percentile() -> None:
     assert auc([0.9, 0.8, 0.1], [True, True, False]) == 1.0
     assert auc([0.5, 0.5], [True, False]) == 0.5

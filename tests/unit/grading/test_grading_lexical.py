@@ -153,3 +153,38 @@ def test_general_synonym_families_match_paraphrases() -> None:
     )
     assert coverage >= 0.5
     assert not opposed
+
+
+@pytest.mark.parametrize(
+    ("answer", "phrase"),
+    [
+        # a double negation states the positive claim
+        (
+            "the data can not be modified in transit without the other side detecting it",
+            "modified data in transit is detected by the other side",
+        ),
+        # a hedge is not a denial
+        (
+            "a read right after a write does not always return the new value",
+            "a read right after a write may return an old value",
+        ),
+        # a negation inside a quotation is a mention, not the answer's claim
+        (
+            'constraints like "balance can not go negative" hold after every transaction',
+            "constraints hold after every transaction",
+        ),
+        # "ignores" agrees with "does not care about"
+        ("curl does not care about CORS", "curl ignores CORS"),
+    ],
+)
+def test_idioms_and_double_negation_do_not_oppose(answer: str, phrase: str) -> None:
+    _, opposed = _match(answer, phrase)
+    assert not opposed
+
+
+def test_each_other_is_a_pronoun() -> None:
+    coverage, _ = _match(
+        "two transfers do not see each other's half-finished changes",
+        "every change is applied",
+    )
+    assert coverage < 0.5

@@ -154,6 +154,7 @@ def install(application: TelegramApp) -> None:
         CommandHandler(list(_PRIVATE_COMMANDS), handlers.private_only, filters=groups)
     )
     application.add_handler(CallbackQueryHandler(buttons.tap))
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, handlers.migrated))
     application.add_handler(
         ChatMemberHandler(handlers.membership, ChatMemberHandler.MY_CHAT_MEMBER)
     )

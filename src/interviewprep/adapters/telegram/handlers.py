@@ -372,6 +372,19 @@ async def group_reply(update: Update, context: Context) -> None:
     await group_outcome(update, context, person, result, message.message_id)
 
 
+async def migrated(update: Update, context: Context) -> None:
+    """Follow a group that became a supergroup (its chat id changes)."""
+    message = message_of(update)
+    if message.migrate_to_chat_id is not None:
+        old, new = message.chat_id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id is not None:
+        old, new = message.migrate_from_chat_id, message.chat_id
+    else:
+        return
+    if services(context).groups.migrate(PLATFORM, str(old), str(new)) is not None:
+        logger.info("group chat %s is now %s", old, new)
+
+
 async def groupon(update: Update, context: Context) -> None:
     """Admins: turn on the daily group question: /groupon [HH:MM] [time zone]."""
     if not await _is_admin(update, context):

@@ -130,7 +130,7 @@ class TelegramSender:
             # a group became a supergroup: it has a new id; post there and remember it
             new_id = str(exc.new_chat_id)
             if isinstance(message, GroupQuestion):
-                self.app.groups.update(message.group_id, channel_id=new_id)
+                self.app.groups.migrate(PLATFORM, chat_id, new_id)
             logger.info("chat %s migrated to %s", chat_id, new_id)
             return await send_html(self.bot, new_id, text, keyboard)
 
