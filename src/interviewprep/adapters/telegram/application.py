@@ -40,7 +40,7 @@ TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 # paces at 20/s: together they stay under Telegram's ~30 messages/s.
 INTERACTIVE_PER_SECOND = 10.0
 # Updates of different chats handled at once while others wait for the Bot API.
-CONCURRENT_UPDATES = 16
+CONCURRENT_UPDATES = 8
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 
 _PRIVATE_COMMANDS = {
