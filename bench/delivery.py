@@ -3,7 +3,7 @@
     python bench/delivery.py [--only plan fanout workers] [--repeat 3]
         [--recipients 100000] [--fanout 600] [--shared 10000]
         [--pg postgresql://postgres@127.0.0.1:5432/test | --no-pg]
-        [--small-bank] [--hold-zones] [--profile]
+        [--small-bank] [--profile]
 
 Recipients are persons with a private chat each, spread over every IANA zone of
 ``zoneinfo.available_timezones()`` with delivery times spread over the day. They are
@@ -203,9 +203,6 @@ def bench_plan(url: str | None, args: argparse.Namespace) -> dict[str, Any]:
             due_remind = connection.execute(
                 select(func.count()).select_from(_r).where(_r.c.remind_at <= NOW)
             ).scalar_one()
-        # --hold-zones: keep every ZoneInfo alive, so ZoneInfo(name) is a cache hit (what
-        # a zone cache in the engine would give); by default only the 8 most recent are
-        held = [ZoneInfo(name) for name in available_timezones()] if args.hold_zones else []
         clock = FixedClock(NOW)
         worker = DeliveryEngine(
             make_app(engine, clock), config=EngineConfig(batch=100_000), worker_id="bench"
@@ -232,9 +229,8 @@ def bench_plan(url: str | None, args: argparse.Namespace) -> dict[str, Any]:
             if profile:
                 print(f"--- profile of plan() on {label} ---")
                 pstats.Stats(profile).sort_stats("cumulative").print_stats(18)
-        del held
         print(
-            f"plan, {label}{' (zones held)' if args.hold_zones else ''}:"
+            f"plan, {label}:"
             f" {args.recipients:,} recipients (seeded in {seeded:.1f} s),"
             f" due: {due_daily:,} daily + {due_remind:,} reminders;"
             f" claimed {claimed['daily']:,} daily + {claimed['reminder']:,} reminders"
@@ -510,11 +506,6 @@ def main() -> None:
         "--small-bank",
         action="store_true",
         help="fan-out and workers with the 13-question test pack, not the built-in bank",
-    )
-    parser.add_argument(
-        "--hold-zones",
-        action="store_true",
-        help="keep all ZoneInfo objects alive during plan() (what-if for a zone cache)",
     )
     args = parser.parse_args()
     wanted = set(args.only or ["plan", "fanout", "workers"])

@@ -19,6 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from interviewprep.app import App, build_app
 from interviewprep.config import ConfigError, Settings, load_settings
 from interviewprep.delivery.engine import DeliveryEngine
+from interviewprep.logsafe import RedactSecrets
 
 logger = logging.getLogger(__name__)
 
@@ -27,25 +28,6 @@ PLATFORMS = ("telegram", "discord")
 
 class _Adapter(Protocol):
     async def serve(self, app: App, engine: DeliveryEngine, stop: asyncio.Event) -> None: ...
-
-
-class RedactSecrets(logging.Filter):
-    """Replace bot tokens in every log record, whichever library logs them."""
-
-    def __init__(self, secrets: Sequence[str]) -> None:
-        super().__init__()
-        self.secrets = [s for s in secrets if s]
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not self.secrets:
-            return True
-        message = record.getMessage()
-        cleaned = message
-        for secret in self.secrets:
-            cleaned = cleaned.replace(secret, "[redacted]")
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        return True
 
 
 def install_redaction(settings: Settings) -> None:

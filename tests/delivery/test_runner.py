@@ -15,7 +15,8 @@ from interviewprep.app import App
 from interviewprep.delivery.engine import DeliveryEngine
 from interviewprep.delivery.messages import DailyQuestion
 from interviewprep.domain.clock import FixedClock
-from interviewprep.runner import RedactSecrets, serve
+from interviewprep.logsafe import RedactSecrets
+from interviewprep.runner import serve
 from tests.delivery.conftest import FakeSender
 
 
@@ -78,4 +79,4 @@ def test_tokens_are_redacted_from_every_log_line(caplog: pytest.LogCaptureFixtur
     )
     redact.filter(record)
     assert token not in record.getMessage()
-    assert "[redacted]" in record.getMessage()
+    assert "<token>" in record.getMessage()

@@ -59,6 +59,7 @@ class Streak:
     today_done: bool
     history: tuple[tuple[date, DayStatus], ...] = field(default=())
     restorable: int = 0  # a streak broken yesterday that today's double goal restores
+    today: date | None = None  # the local day this streak is as of (for calendars)
 
     @property
     def at_risk(self) -> bool:
@@ -86,7 +87,7 @@ def compute(
         # Moving west can put a recorded day "tomorrow"; it still counts, never vanishes.
         today = active[-1]
     if not active:
-        return Streak(0, 0, 0, 0, today_done=False)
+        return Streak(0, 0, 0, 0, today_done=False, today=today)
     current = longest = total = freezes = run_since_freeze = restorable = 0
     history: list[tuple[date, DayStatus]] = []
     day = active[0]
@@ -130,4 +131,5 @@ def compute(
         today_done=counts.get(today, 0) >= goal,
         history=tuple(history),
         restorable=restorable,
+        today=today,
     )

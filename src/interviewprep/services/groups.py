@@ -318,9 +318,10 @@ class Groups:
             if start is not None:
                 statement = statement.where(Review.answered_at >= start)
             totals = {p: (int(n), int(c or 0)) for p, n, c in uow.session.exec(statement).all()}
+        streaks = self.practice.streaks(list(totals))
         rows = []
         for person_id, (answered, right) in totals.items():
-            streak = self.practice.streak(person_id).current
+            streak = streaks[person_id].current
             points = 3 * right + (answered - right)
             rows.append(
                 (
@@ -354,7 +355,7 @@ class Groups:
                 daily_goal=max(group.min_members, 1), max_freezes=0, restore=False
             )
             today = local_date(now, ZoneInfo(group.timezone))
-            excused = uow.deliveries.excused_days(group_id=group_id)
+            excused = uow.deliveries.excused_group_days(group_id)
             return streakdomain.compute(counts, today, rules, excused)
 
     def summary(self, group_id: int, day: date) -> DaySummary:

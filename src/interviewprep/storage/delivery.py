@@ -204,15 +204,25 @@ class DeliveryRepository:
         values["paused" if paused else "active"] = paused  # paused=True or active=False
         self.session.execute(update(_r).where(_r.c.id == recipient_id).values(**values))
 
-    def excused_days(self, person_id: int | None = None, group_id: int | None = None) -> set[date]:
-        """Local days whose delivery was missed while the bot was down."""
-        condition = (
-            _r.c.person_id == person_id if person_id is not None else _r.c.group_id == group_id
+    def excused_days(self, person_ids: Iterable[int]) -> dict[int, set[date]]:
+        """Per person, the local days whose delivery was missed while the bot was down."""
+        wanted = list(person_ids)
+        statement = (
+            select(_r.c.person_id, _d.c.local_date)
+            .select_from(_d.join(_r, _r.c.id == _d.c.recipient_id))
+            .where(_r.c.person_id.in_(wanted), _d.c.status == "missed", _d.c.kind == "daily")
         )
+        days: dict[int, set[date]] = {p: set() for p in wanted}
+        for person, day in self.session.execute(statement).all():
+            days[person].add(day)
+        return days
+
+    def excused_group_days(self, group_id: int) -> set[date]:
+        """A group's local days whose delivery was missed while the bot was down."""
         statement = (
             select(_d.c.local_date)
             .select_from(_d.join(_r, _r.c.id == _d.c.recipient_id))
-            .where(condition, _d.c.status == "missed", _d.c.kind == "daily")
+            .where(_r.c.group_id == group_id, _d.c.status == "missed", _d.c.kind == "daily")
         )
         return set(self.session.execute(statement).scalars().all())
 

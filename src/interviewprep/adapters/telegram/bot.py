@@ -28,6 +28,7 @@ from interviewprep.adapters.telegram.sender import TelegramSender
 from interviewprep.app import App
 from interviewprep.config import ConfigError, Settings
 from interviewprep.delivery.engine import DeliveryEngine
+from interviewprep.logsafe import RedactSecrets
 
 logger = logging.getLogger(__name__)
 
@@ -35,37 +36,11 @@ logger = logging.getLogger(__name__)
 _NOISY = ("httpx", "httpcore", "telegram", "telegram.ext", "interviewprep", "apscheduler")
 
 
-class RedactToken(logging.Filter):
-    """Replace the bot token in every log record with ``<token>``."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite the record in place; never drops it."""
-        if not self.token:
-            return True
-        message = record.getMessage()
-        if self.token in message:
-            record.msg = message.replace(self.token, "<token>")
-            record.args = None
-        if record.exc_info and record.exc_info[1] is not None:
-            text = str(record.exc_info[1])
-            if self.token in text:
-                record.exc_text = (
-                    logging.Formatter()
-                    .formatException(record.exc_info)
-                    .replace(self.token, "<token>")
-                )
-        return True
-
-
 class Redaction:
-    """A :class:`RedactToken` filter attached to the root handlers and noisy loggers."""
+    """A :class:`RedactSecrets` filter attached to the root handlers and noisy loggers."""
 
     def __init__(self, token: str) -> None:
-        self.filter = RedactToken(token)
+        self.filter = RedactSecrets([token])
         self.targets: list[logging.Filterer] = [
             *logging.getLogger().handlers,
             *(logging.getLogger(name) for name in _NOISY),

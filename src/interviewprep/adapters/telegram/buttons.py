@@ -228,7 +228,6 @@ async def _tap_setting(
         return
     else:
         toast = onboarding.apply(app.practice, person, field, value)
-        remembered(context).zones.pop(person)
         if field == "tp":
             page = (
                 app.bank.topics.index(value) // onboarding.TOPICS_PER_PAGE

@@ -96,16 +96,6 @@ def enrol(update: Update, context: Context) -> int:
     return person
 
 
-def zone_of(context: Context, person: int) -> str:
-    """The person's time zone (remembered)."""
-    memory = remembered(context)
-    zone = memory.zones.get(person)
-    if zone is None:
-        zone = services(context).practice.settings(person).timezone
-        memory.zones.put(person, zone)
-    return zone
-
-
 def forget_user(update: Update | None, context: Context) -> None:
     """Drop what the bot remembers about the update's user."""
     if update is not None and update.effective_user is not None:

@@ -11,7 +11,6 @@ import json
 import logging
 from collections import deque
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from telegram import (
     ChatMemberUpdated,
@@ -52,12 +51,10 @@ from interviewprep.adapters.telegram.common import (
     services,
     show_outcome,
     user_id_of,
-    zone_of,
 )
 from interviewprep.adapters.telegram.markup import esc
 from interviewprep.adapters.telegram.memory import Session
 from interviewprep.adapters.telegram.outbox import send_html
-from interviewprep.domain.clock import local_date
 from interviewprep.services.errors import (
     AttemptClosed,
     InvalidSetting,
@@ -78,7 +75,6 @@ async def start(update: Update, context: Context) -> None:
     person = enrol(update, context)
     app = services(context)
     app.subscriptions.subscribe(person, PLATFORM, str(chat_id_of(update)))
-    remembered(context).zones.pop(person)
     user = update.effective_user
     name = user.first_name if user else ""
     await say(
@@ -173,9 +169,7 @@ async def streak(update: Update, context: Context) -> None:
     """Show the streak, freezes and a calendar of the last weeks."""
     person = person_of(update, context)
     app = services(context)
-    value = app.practice.streak(person)
-    today_local = local_date(app.clock(), ZoneInfo(zone_of(context, person)))
-    await say(update, context, render.streak(value, today_local))
+    await say(update, context, render.streak(app.practice.streak(person)))
 
 
 async def stats(update: Update, context: Context) -> None:
@@ -326,7 +320,6 @@ async def _typed_setting(update: Update, context: Context, text: str) -> bool:
     app = services(context)
     toast = onboarding.apply(app.practice, person, awaiting.field, value)
     memory.awaiting.pop(user_id_of(update))
-    memory.zones.pop(person)
     following = onboarding.next_field(awaiting.mode, awaiting.field)
     screen = onboarding.screen(app.practice, person, awaiting.mode, following, app.clock())
     await say(update, context, f"✔ {esc(toast)}")

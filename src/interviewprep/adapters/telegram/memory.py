@@ -72,14 +72,12 @@ class Memory:
     Attributes:
         persons: Telegram user id -> person id.
         open: person id -> the attempt of the last question this process put to them.
-        zones: person id -> their time zone.
         sessions: Telegram user id -> the running /practice session.
         awaiting: Telegram user id -> the settings field a typed value is expected for.
     """
 
     persons: Lru[int, int] = field(default_factory=Lru)
     open: Lru[int, int] = field(default_factory=Lru)
-    zones: Lru[int, str] = field(default_factory=Lru)
     sessions: Lru[int, Session] = field(default_factory=lambda: Lru(5_000))
     awaiting: Lru[int, Awaiting] = field(default_factory=lambda: Lru(5_000))
 
@@ -94,6 +92,5 @@ class Memory:
         person = self.persons.pop(user)
         if person is not None:
             self.open.pop(person)
-            self.zones.pop(person)
         self.sessions.pop(user)
         self.awaiting.pop(user)

@@ -8,7 +8,7 @@ person (display names, answers) or a pack (prompts, options, explanations) goes 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -38,6 +38,7 @@ DAY_MARKS = {
     DayStatus.RESTORED: "🔁",
     DayStatus.MISSED: "🟥",
     DayStatus.PENDING: "⏳",
+    DayStatus.EXCUSED: "🛠",
 }
 CHOICE_TYPES = {QuestionType.SINGLE_CHOICE, QuestionType.TRUE_FALSE}
 TYPE_NAMES = {
@@ -366,8 +367,10 @@ def when(moment: datetime | None, now: datetime) -> str:
 # ------------------------------------------------------------------ progress
 
 
-def streak(value: Streak, today: date, weeks: int = 4) -> str:
+def streak(value: Streak, weeks: int = 4) -> str:
     """Current and longest streak, freezes, and a calendar of the last weeks."""
+    assert value.today is not None  # streaks from the services always carry their day
+    today = value.today
     lines = [f"🔥 <b>Streak: {value.current} day(s)</b> · longest {value.longest}"]
     state = "done ✅" if value.today_done else "not yet"
     lines.append(f"Today: {state} · freezes held: {value.freezes} 🧊")
@@ -386,7 +389,9 @@ def streak(value: Streak, today: date, weeks: int = 4) -> str:
             else:
                 cells.append(DAY_MARKS.get(status[day], "⬜") if day in status else "⬜")
         lines.append("".join(cells))
-    lines.append("🟩 done · 🟥 missed · 🧊 freeze · 🔁 restored · 💤 rest · ⏳ today · ⬜ none")
+    lines.append(
+        "🟩 done · 🟥 missed · 🧊 freeze · 🔁 restored · 💤 rest · 🛠 bot down · ⏳ today · ⬜ none"
+    )
     return "\n".join(lines)
 
 
