@@ -12,6 +12,7 @@ UTC instant moves when the zone changes offset. Two edge cases:
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 _MAX_GAP_MINUTES = 24 * 60  # no zone skips a whole day except at date-line moves
@@ -30,8 +31,34 @@ def exists(day: date, at: time, zone: ZoneInfo) -> bool:
     return back.replace(tzinfo=None) == local.replace(tzinfo=None)
 
 
+@lru_cache(maxsize=8192)
+def steady_offset(day: date, zone: ZoneInfo) -> timedelta | None:
+    """The UTC offset ``zone`` keeps through the whole of local ``day``, or None.
+
+    None when the offset differs between the day's start, its noon and the next day's
+    start, i.e. on a day with a transition. (A day with two transitions that cancel out
+    before noon and after it would also be caught; tzdata has none for present dates.)
+    """
+    offsets = {
+        datetime.combine(day, moment, tzinfo=zone).utcoffset() for moment in (time(0), time(12))
+    }
+    offsets.add(datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).utcoffset())
+    if len(offsets) != 1:
+        return None
+    (offset,) = offsets
+    return offset
+
+
 def instant(day: date, at: time, zone: ZoneInfo) -> datetime:
     """The UTC instant of wall time ``at`` on local ``day`` (see module notes on DST)."""
+    offset = steady_offset(day, zone)
+    if offset is not None:  # most days: plain arithmetic, no zone lookups per call
+        return (datetime.combine(day, at) - offset).replace(tzinfo=UTC)
+    return walk_instant(day, at, zone)
+
+
+def walk_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """:func:`instant` the slow way: minute by minute to the first wall time that exists."""
     wall = datetime.combine(day, at)
     for _ in range(_MAX_GAP_MINUTES):
         if exists(wall.date(), wall.time(), zone):
