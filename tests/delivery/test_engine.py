@@ -400,3 +400,21 @@ async def test_today_then_daily_delivery_does_not_ask_twice(
     at(clock, 2026, 3, 6, 9)
     report = await make_engine().tick()
     assert (report.sent, report.skipped) == (0, 1)
+
+
+async def test_worker_ids_with_quotes_commas_and_braces_are_stored_verbatim(
+    app: App, clock: FixedClock, sender: FakeSender
+) -> None:
+    """Claims go to PostgreSQL as array literals: awkward worker names must survive."""
+    at(clock, 2026, 3, 6, 8)
+    person(app, "1", "UTC", "09:00")
+    person(app, "2", "UTC", "09:00")
+    worker = 'host "a", {b}\\c NULL'
+    engine = DeliveryEngine(app, worker_id=worker)
+    engine.register(sender)
+    at(clock, 2026, 3, 6, 9)
+    assert (await engine.tick()).sent == 2
+    rows = deliveries(app)
+    assert [r.claimed_by for r in rows] == [worker, worker]
+    assert {r.local_date.isoformat() for r in rows} == {"2026-03-06"}
+    assert all(r.lease_until == clock.now + timedelta(seconds=600) for r in rows)

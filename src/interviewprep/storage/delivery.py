@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import Row, and_, bindparam, func, or_, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
@@ -43,7 +42,36 @@ _RECIPIENT_COLUMNS = (
     _p.c.daily_goal,
     _p.c.rest_days,
 )
+_CLAIM_COLUMNS = {
+    "recipient_id": "integer",
+    "local_date": "date",
+    "kind": "varchar",
+    "status": "varchar",
+    "attempts": "integer",
+    "claimed_by": "varchar",
+    "claimed_at": "timestamptz",
+    "lease_until": "timestamptz",
+}
+"""The columns (and PostgreSQL types) of a claim row, as the engine builds them."""
 _FROM = _r.outerjoin(_p, _p.c.id == _r.c.person_id).outerjoin(_g, _g.c.id == _r.c.group_id)
+
+
+def _array_literal(values: Iterable[Any], kind: str) -> str:
+    """A PostgreSQL array literal of ``kind`` values (None is NULL), for the server to parse.
+
+    psycopg adapting a list of 100k datetimes element by element took 4 s of a 10 s plan.
+    Dates and aware datetimes print without spaces or quotes in ISO form.
+    """
+    if kind == "varchar":
+        items = (
+            "NULL" if v is None else '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            for v in values
+        )
+    elif kind == "integer":
+        items = ("NULL" if v is None else str(int(v)) for v in values)
+    else:  # date, timestamptz
+        items = ("NULL" if v is None else v.isoformat() for v in values)
+    return "{" + ",".join(items) + "}"
 
 
 @dataclass(frozen=True)
@@ -101,7 +129,9 @@ class DeliveryRepository:
         """
         if not rows:
             return []
-        maker = pg_insert if self._postgres else sqlite_insert
+        if self._postgres:
+            return self._insert_unnest(rows)
+        maker = sqlite_insert
         statement = (
             maker(_d)
             .on_conflict_do_nothing(index_elements=["recipient_id", "local_date", "kind"])
@@ -110,9 +140,41 @@ class DeliveryRepository:
         result = self.session.execute(statement, rows)
         return [(int(r), str(k), int(d)) for d, r, k in result.all()]
 
+    def _insert_unnest(self, rows: list[dict[str, Any]]) -> list[tuple[int, str, int]]:
+        # One statement with one array per column: psycopg parses a multi-row VALUES
+        # statement anew for each page of rows (10 of 14 s for 82k rows), arrays once.
+        arrays = {
+            name: _array_literal((row[name] for row in rows), kind)
+            for name, kind in _CLAIM_COLUMNS.items()
+        }
+        casts = ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _CLAIM_COLUMNS.items())
+        statement = text(
+            f"INSERT INTO deliveries ({', '.join(_CLAIM_COLUMNS)}) SELECT * FROM unnest({casts})"
+            " ON CONFLICT (recipient_id, local_date, kind) DO NOTHING"
+            " RETURNING id, recipient_id, kind"
+        )
+        result = self.session.execute(statement, arrays)
+        return [(int(r), str(k), int(d)) for d, r, k in result.all()]
+
     def set_due(self, column: str, values: Iterable[tuple[int, datetime | None]]) -> None:
-        """Move recipients' next due instants (one executemany)."""
-        params = [{"rid": rid, "at": at} for rid, at in values]
+        """Move recipients' next due instants (one statement)."""
+        if column not in ("next_at", "remind_at"):
+            raise ValueError(f"not a due column: {column}")
+        pairs = list(values)
+        if pairs and self._postgres:
+            self.session.execute(
+                text(
+                    f"UPDATE recipients SET {column} = v.at FROM unnest("
+                    "CAST(:ids AS integer[]), CAST(:ats AS timestamptz[])) AS v(id, at)"
+                    " WHERE recipients.id = v.id"
+                ),
+                {
+                    "ids": _array_literal((rid for rid, _ in pairs), "integer"),
+                    "ats": _array_literal((at for _, at in pairs), "timestamptz"),
+                },
+            )
+            return
+        params = [{"rid": rid, "at": at} for rid, at in pairs]
         if params:
             statement = (
                 update(_r).where(_r.c.id == bindparam("rid")).values({column: bindparam("at")})
