@@ -189,20 +189,35 @@ class DeliveryEngine:
                 instants[key] = timing.instant(day, timing.parse_hhmm(hhmm), zone)
             return instants[key]
 
+        todays: dict[str, tuple[date, datetime]] = {}
+
+        def today_in(zone: ZoneInfo) -> date:
+            if zone.key not in todays:
+                today = local_date(now, zone)
+                todays[zone.key] = (today, timing.instant(today, time(0), zone))
+            return todays[zone.key][0]
+
+        def day_of(moment: datetime, zone: ZoneInfo) -> date:
+            # most due instants fell today: a comparison instead of a zone conversion
+            today = today_in(zone)
+            if todays[zone.key][1] <= moment <= now:
+                return today
+            return local_date(moment, zone)
+
         with self.app.uow() as uow:
             repo = uow.deliveries
             claims: list[dict[str, Any]] = []
             missed: list[dict[str, Any]] = []
             moves: list[tuple[int, datetime | None]] = []
             meta: dict[tuple[int, str], Any] = {}
-            for row in repo.due("next_at", now, self.config.batch, platforms):
+            for row in repo.due(
+                "next_at", now, self.config.batch, platforms, reminder_fields=False
+            ):
                 zone = self._zone(repo, row)
                 if zone is None:
                     continue
-                today = local_date(now, zone)
-                first_late = max(
-                    local_date(row.next_at, zone), today - timedelta(MISSED_DAYS_RECORDED)
-                )
+                today = today_in(zone)
+                first_late = max(day_of(row.next_at, zone), today - timedelta(MISSED_DAYS_RECORDED))
                 day = first_late
                 while day < today:
                     missed.append(
@@ -244,7 +259,7 @@ class DeliveryEngine:
                 if row.kind != "person" or not row.reminders:
                     moves.append((row.id, None))
                     continue
-                today = local_date(now, zone)
+                today = today_in(zone)
                 hhmm = timing.reminder_time(
                     row.reminder_hours,
                     timing.parse_hhmm(row.quiet_start) if row.quiet_start else None,
@@ -252,7 +267,7 @@ class DeliveryEngine:
                 ).strftime("%H:%M")
                 slot = at(zone, hhmm, today)
                 if slot <= now:
-                    if local_date(row.remind_at, zone) == today:  # no catch-up of old days
+                    if day_of(row.remind_at, zone) == today:  # no catch-up of old days
                         candidates.append((row, today))
                     moves.append((row.id, at(zone, hhmm, today + timedelta(days=1))))
                 else:
@@ -292,7 +307,7 @@ class DeliveryEngine:
                 zone = self._zone(repo, owner) if owner is not None else None
                 if owner is None or zone is None or d.attempts >= self.config.max_attempts:
                     give_up.append(d.id)
-                elif local_date(now, zone) != d.local_date:
+                elif today_in(zone) != d.local_date:
                     give_up.append(d.id)  # the day is over: no stale question tomorrow
                 else:
                     relet.append(d.id)

@@ -42,6 +42,7 @@ _RECIPIENT_COLUMNS = (
     _p.c.daily_goal,
     _p.c.rest_days,
 )
+_DAILY_COLUMNS = _RECIPIENT_COLUMNS[:10]  # up to delivery_time: what a daily claim needs
 _CLAIM_COLUMNS = {
     "recipient_id": "integer",
     "local_date": "date",
@@ -108,12 +109,24 @@ class DeliveryRepository:
         return statement
 
     def due(
-        self, column: str, now: datetime, limit: int, platforms: Sequence[str]
+        self,
+        column: str,
+        now: datetime,
+        limit: int,
+        platforms: Sequence[str],
+        *,
+        reminder_fields: bool = True,
     ) -> Sequence[Row[Any]]:
-        """Recipients on ``platforms`` whose ``next_at`` or ``remind_at`` has come, oldest first."""
+        """Recipients on ``platforms`` whose ``next_at`` or ``remind_at`` has come, oldest first.
+
+        Args:
+            reminder_fields: also read the person's reminder settings, goal and rest days
+                (the daily pass does without: decoding 100k JSON rest-day lists was a
+                tenth of a plan).
+        """
         due_at = _r.c[column]
         statement = (
-            select(*_RECIPIENT_COLUMNS)
+            select(*(_RECIPIENT_COLUMNS if reminder_fields else _DAILY_COLUMNS))
             .select_from(_FROM)
             .where(due_at <= now, _r.c.platform.in_(platforms))
             .order_by(due_at)
