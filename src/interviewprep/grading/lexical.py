@@ -107,13 +107,23 @@ _AVOIDANCE = frozenset(
         """
         avoid avoids avoided avoiding prevent prevents prevented preventing refrain
         refrains forbid forbids forbidden disallow disallows ignore ignores ignored
-        ignoring bypass bypasses bypassed lack lacks lacked lacking
+        ignoring bypass bypasses bypassed lack lacks lacked lacking lose loses lost
+        losing miss misses missed missing broken absent unable insteadof
         """
     )
 )
-"""Verbs that negate their object softly: "avoid X" agrees with "do not X" as well
+"""Words that negate what follows softly: "avoid X" agrees with "do not X" as well
 as with a positive claim about avoiding X; "curl ignores CORS" with "curl does not
-care about CORS"."""
+care about CORS"; "you lose random page access" with "you cannot jump to any page";
+"broken authorisation" with "never authorises". "Instead of" and "rather than" read
+as the cue word ``insteadof``: "reuse connections instead of paying to connect" does
+not deny "connecting is expensive"."""
+_INSTEAD = "insteadof"
+_PREPOSITIONS = frozenset(
+    _words("with for of in on at by from under into to after before when")
+)
+"""After one of these "no" negates only the next word: "customers with no orders
+get NULLs" says nothing negative about the NULLs."""
 _CONDITIONAL = frozenset({"if", "unless"})
 """A clause opening with these states a condition, not a claim: its "no" cues are
 ignored ("if no new writes happen, replicas converge" is a positive claim), verb
@@ -133,7 +143,8 @@ _IDIOMS = re.compile(
     r"|\bor (?:none|nothing|neither)\b"  # "all or nothing", "both or neither"
     r"|\beach other\b|\bone another\b"  # reciprocal pronouns, not "each" or "one"
 )
-_NO_LONGER = re.compile(r"\bno longer\b|\brather than\b|\binstead of\b")
+_NO_LONGER = re.compile(r"\bno longer\b")
+_INSTEAD_OF = re.compile(r"\brather than\b|\binstead of\b")
 _HEDGES = re.compile(r"\bnot (?:always|necessarily)\b")
 """"does not always return the new value" hedges ("sometimes"), it does not deny."""
 _DOES_NOT_MATTER = re.compile(
@@ -176,7 +187,8 @@ def stem(word: str) -> str:
 def prepare_text(text: str) -> str:
     """Lower-case, expand contractions and drop idioms whose "not"/"no" negates nothing.
 
-    "no longer", "rather than" and "instead of" become "not".
+    "no longer" becomes "not"; "rather than" and "instead of" the soft cue
+    ``insteadof``.
     """
     text = text.replace("’", "'").lower()
     for pattern, replacement in _CONTRACTIONS:
@@ -188,6 +200,7 @@ def prepare_text(text: str) -> str:
     # about its subject; "it does not matter how often" is an idiom (dropped below)
     text = _DOES_NOT_MATTER.sub(_matter, text)
     text = _HEDGES.sub("sometimes", text)
+    text = _INSTEAD_OF.sub(_INSTEAD, text)
     return _IDIOMS.sub(" ", _NO_LONGER.sub("not", text))
 
 
@@ -298,12 +311,17 @@ def _clause(text: str, sentence: int) -> Clause:
             if not conditional or verb_negation:
                 if word in _LOCAL_SCOPE and before not in _AUXILIARIES:
                     scope = _LOCAL_SCOPE[word]
+                elif word == "no" and before in _PREPOSITIONS:
+                    scope = 1  # "with no orders", "for no reason"
                 elif word == "never" or (word in {"not", "non"} and before in _AUXILIARIES):
                     scope = SPREAD  # "is not idempotent", "is non-idempotent"
                 else:
                     scope = 0
                 cues.append((len(stems), scope))
                 starts.append((len(stems), max(scope, 0), relative))
+            previous = ""
+        elif word == _INSTEAD:
+            soft_starts.append((len(stems), relative))
             previous = ""
         elif word not in STOPWORDS:
             if previous and previous.isalpha() and word.isalpha():
@@ -561,6 +579,8 @@ class AnalysedAnswer:
             for end in range(start, min(n, start + MAX_WINDOW)):
                 if not self._joinable(start, end):
                     break
+                if tight and self.clauses[end].sentence != self.clauses[start].sentence:
+                    break  # a stated claim is read inside one sentence
                 long_clauses += not self.clauses[end].short
                 if tight and long_clauses > 1:
                     break
