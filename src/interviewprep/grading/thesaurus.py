@@ -84,7 +84,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
         "modification",
         "changes",
     ),
-    ("read", "fetch", "retrieve", "lookup", "load", "obtain", "reading"),
+    ("read", "fetch", "retrieve", "lookup", "load", "obtain", "reader", "reading"),
     (
         "store",
         "save",
@@ -92,6 +92,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
         "write",
         "keep",
         "retain",
+        "writer",
         "stash",
         "storing",
         "saved",
@@ -304,7 +305,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
         "detection",
     ),
     ("tamper", "manipulate", "forge"),
-    ("prove", "demonstrate", "attest"),
+    ("prove", "demonstrate", "attest", "vouch", "vouches", "vouched"),
     ("converge", "reconcile", "sync", "synchronise", "synchronize"),
     ("available", "reachable", "online", "responsive"),
     (
@@ -455,11 +456,20 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("trip", "trips", "tripped"),
     ("queue", "backlog"),
     ("worker", "processor"),
+    ("space", "room", "footprint"),
+    ("partial", "partially", "incomplete", "unfinished", "halfway"),
+    ("transit", "flight", "wire"),
     ("wasteful", "waste", "wasted", "wasting"),
 )
 
 _EXPRESSION_TABLE: tuple[tuple[str, str], ...] = (
     # time and frequency
+    (
+        r"\b(?:run|runs|running|ran|happen\w*|execut\w*|arriv\w*|occur\w*|come|comes|coming"
+        r"|hit|hits|fire|fires|start|starts|retry|retried|retries|write|writes|writing)"
+        r"(?: all)? at once",
+        "concurrently",
+    ),
     (r"at the (?:very )?same (?:time|moment|instant)|all at once|in parallel", "concurrently"),
     (r"at once|right away|straight away|without (?:any )?delay|in no time", "immediately"),
     (r"over and over(?: again)?|again and again|time after time|more than once", "repeatedly"),
@@ -509,12 +519,32 @@ _EXPRESSION_TABLE: tuple[tuple[str, str], ...] = (
     (r"\bby hand\b", "manually"),
     # reading through data
     (
+        r"\b(?:read|reads|reading|visit\w*|touch\w*|check|checks|checking|examin\w*|inspect\w*"
+        r"|look at|looking at|looks at)(?: (?:through|over|at))? ((?:every|each|all(?: of)?"
+        r"(?: the)?|the (?:whole|entire|full)) (?:single )?(?:\w+ )?(?:rows?|records?|entry|entries"
+        r"|items?|table|lines|documents?))\b",
+        r"scan \1",
+    ),
+    (
         r"\b(?:go|goes|going|went|walk|walks|walking|walked|run|runs|ran|read|reads|reading)"
         r" (?:through|over) (?:every|each|all(?: the)?|the (?:whole|entire|full)) (?:\w+ )?"
         r"(?:rows?|records?|entries|items|lines)",
         "scan every row",
     ),
     (r"\brow by row|\brecord by record|\bentry by entry", "scan sequentially"),
+    (
+        r"\b(?:doubl(?:e|es|ed|ing)|twice as long as|twice the)\s+(?:the\s+)?(?:previous\s+)?"
+        r"(?:wait|delay|pause|interval|timeout|backoff|sleep)"
+        r"|\b(?:twice|two times) as long as (?:the )?(?:previous|last|prior|one before)(?: one)?",
+        "exponentially longer delay",
+    ),
+    (
+        r"\b(?:in flight|on the wire|over the wire|over the network|across the network)",
+        "in transit",
+    ),
+    (r"\bhalf[- ](?:done|finished|written|applied|complete|made)", "incomplete"),
+    (r"\bpower (?:cut|failure|loss|outage)|\bpull(?:s|ed)? the plug", "crash"),
+    (r"\b(?:take|takes|took|taking|eat|eats|ate|eating|use|uses|used|using) up\b", "use"),
     # quantities
     (r"\b(?:a lot of|lots of|plenty of|loads of|a bunch of|tons of)", "many"),
     (r"\b(?:a (?:few|couple of)|a handful of)", "several"),
