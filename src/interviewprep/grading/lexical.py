@@ -119,9 +119,11 @@ care about CORS"; "you lose random page access" with "you cannot jump to any pag
 as the cue word ``insteadof``: "reuse connections instead of paying to connect" does
 not deny "connecting is expensive"."""
 _INSTEAD = "insteadof"
-_PREPOSITIONS = frozenset(
-    _words("with for of in on at by from under into to after before when")
+_PRESCRIPTIVE = re.compile(
+    r"\b(?:should|must|ought to|(?:need|needs|have|has|got) to|make sure|ensure|always)\b"
 )
+"""Modal words of a clause that prescribes rather than describes."""
+_PREPOSITIONS = frozenset(_words("with for of in on at by from under into to after before when"))
 """After one of these "no" negates only the next word: "customers with no orders
 get NULLs" says nothing negative about the NULLs."""
 _CONDITIONAL = frozenset({"if", "unless"})
@@ -144,6 +146,10 @@ _IDIOMS = re.compile(
     r"|\beach other\b|\bone another\b"  # reciprocal pronouns, not "each" or "one"
 )
 _NO_LONGER = re.compile(r"\bno longer\b")
+_NOT_JUST = re.compile(
+    r"\b((?:" + "|".join(sorted(_AUXILIARIES)) + r")\s+not)\s+(?:just|only|simply|merely)\b"
+)
+""""do not just add retries" denies adding retries; "not just X but Y" is an idiom."""
 _INSTEAD_OF = re.compile(r"\brather than\b|\binstead of\b")
 _HEDGES = re.compile(r"\bnot (?:always|necessarily)\b")
 """"does not always return the new value" hedges ("sometimes"), it does not deny."""
@@ -152,6 +158,7 @@ _DOES_NOT_MATTER = re.compile(
 )
 _EXPLETIVES = frozenset({"it", "this", "that", "which", "what", "who", "there", "so"})
 _SLASH_TERMS = re.compile(r"\bi\s*/\s*o\b")
+_NEGATIVE_TERMS = re.compile(r"\b(?:[a-z]+-)*(?:no|none)(?:-[a-z]+)+\b|\b(?:[a-z]+-)+none\b")
 _SENTENCES = re.compile(r"[.!?;]+(?=\s|$)|\n+")
 _CLAUSES = re.compile(
     r"[,:()\[\]{}—–\"“”]|\s-\s|\b(?:and|but|whereas|while|whilst|although|though|however"
@@ -184,23 +191,28 @@ def stem(word: str) -> str:
     return _SYNONYM_OF.get(base, base)
 
 
-def prepare_text(text: str) -> str:
+def prepare_text(text: str, *, keep_expressions: bool = False) -> str:
     """Lower-case, expand contractions and drop idioms whose "not"/"no" negates nothing.
 
     "no longer" becomes "not"; "rather than" and "instead of" the soft cue
-    ``insteadof``.
+    ``insteadof``. Multi-word expressions become
+    their concept words (:mod:`interviewprep.grading.thesaurus`); with
+    ``keep_expressions`` (answers) the expression's own words stay beside them.
     """
     text = text.replace("’", "'").lower()
     for pattern, replacement in _CONTRACTIONS:
         text = pattern.sub(replacement, text)
     # "I/O" is a term, not the pronoun "I"
     text = _SLASH_TERMS.sub("io", text)
-    text = rewrite_expressions(text)
+    # "no-cache", "If-None-Match": names, not negations
+    text = _NEGATIVE_TERMS.sub(lambda m: m.group(0).replace("-", ""), text)
+    text = rewrite_expressions(text, keep=keep_expressions)
     # "lock order does not matter" denies that the order matters: a negative claim
     # about its subject; "it does not matter how often" is an idiom (dropped below)
     text = _DOES_NOT_MATTER.sub(_matter, text)
     text = _HEDGES.sub("sometimes", text)
     text = _INSTEAD_OF.sub(_INSTEAD, text)
+    text = _NOT_JUST.sub(r"\1", text)
     return _IDIOMS.sub(" ", _NO_LONGER.sub("not", text))
 
 
@@ -233,6 +245,10 @@ class Clause:
             the words after it up to the end of the clause, or of the relative clause
             it sits in; for an elliptical "POST is not", the words before it.
         soft: the stem ranges governed by an avoidance verb ("avoid retrying").
+        prescriptive: the clause says what should be done ("you must check the
+            owner"), not what is the case.
+        aside: the stem ranges after "instead of" or "rather than": an alternative set
+            aside, which earns no partial credit.
     """
 
     text: str
@@ -242,6 +258,8 @@ class Clause:
     joined: tuple[tuple[str, int], ...] = ()
     narrow: tuple[tuple[int, int], ...] = ()
     soft: tuple[tuple[int, int], ...] = ()
+    prescriptive: bool = False
+    aside: tuple[tuple[int, int], ...] = ()
 
     def polarity(self, position: int) -> int:
         """:data:`NEGATIVE`, :data:`SOFT` or :data:`POSITIVE` for the stem at ``position``,
@@ -289,19 +307,30 @@ class Clause:
         return False
 
 
+def _noun_phrase(words: Sequence[str], start: int) -> int:
+    """How many content words from ``start`` run on before a function word (at least 1)."""
+    count = 0
+    for word in words[start:]:
+        if word in STOPWORDS or word in NEGATIONS:
+            break
+        count += 1
+    return max(count, 1)
+
+
 def _clause(text: str, sentence: int) -> Clause:
     stems: list[str] = []
     cues: list[tuple[int, int]] = []
     joined: list[tuple[str, int]] = []
     starts: list[tuple[int, int, bool]] = []  # (position, local scope or 0, relative)
     soft_starts: list[tuple[int, bool]] = []
+    aside_starts: list[int] = []
     auxiliaries: list[int] = []
     words = words_of(text)
     conditional = bool(words) and words[0] in _CONDITIONAL  # ignores "no", not "do not"
     relative = False
     previous = ""
     before = ""
-    for word in words:
+    for index, word in enumerate(words):
         if word in _RELATIVE:
             relative = True
         if word in _AUXILIARIES:
@@ -312,7 +341,8 @@ def _clause(text: str, sentence: int) -> Clause:
                 if word in _LOCAL_SCOPE and before not in _AUXILIARIES:
                     scope = _LOCAL_SCOPE[word]
                 elif word == "no" and before in _PREPOSITIONS:
-                    scope = 1  # "with no orders", "for no reason"
+                    # "with no orders": the noun phrase after it, up to a function word
+                    scope = _noun_phrase(words, index + 1)
                 elif word == "never" or (word in {"not", "non"} and before in _AUXILIARIES):
                     scope = SPREAD  # "is not idempotent", "is non-idempotent"
                 else:
@@ -322,6 +352,7 @@ def _clause(text: str, sentence: int) -> Clause:
             previous = ""
         elif word == _INSTEAD:
             soft_starts.append((len(stems), relative))
+            aside_starts.append(len(stems))
             previous = ""
         elif word not in STOPWORDS:
             if previous and previous.isalpha() and word.isalpha():
@@ -362,6 +393,8 @@ def _clause(text: str, sentence: int) -> Clause:
         else:
             narrow.append((start, end_of(start, in_relative)))
     soft = [(start, end_of(start, rel)) for start, rel in soft_starts if start < count]
+    prescriptive = bool(_PRESCRIPTIVE.search(text)) and not cues
+    aside = tuple((start, count) for start in aside_starts if start < count)
     return Clause(
         text.strip(),
         sentence,
@@ -370,12 +403,18 @@ def _clause(text: str, sentence: int) -> Clause:
         tuple(joined),
         tuple(narrow),
         tuple(soft),
+        prescriptive,
+        aside,
     )
 
 
-def split_clauses(text: str) -> list[Clause]:
-    """Split text into clauses with stems and negation cues (text is lower-cased here)."""
-    prepared = prepare_text(text)
+def split_clauses(text: str, *, answer: bool = False) -> list[Clause]:
+    """Split text into clauses with stems and negation cues (text is lower-cased here).
+
+    An ``answer`` keeps the words of its multi-word expressions beside their concept
+    words; a rubric phrase is read as concept words only.
+    """
+    prepared = prepare_text(text, keep_expressions=answer)
     clauses: list[Clause] = []
     for index, sentence in enumerate(s for s in _SENTENCES.split(prepared) if s.strip()):
         for part in _CLAUSES.split(sentence):
@@ -453,9 +492,21 @@ def _combined(states: Sequence[int]) -> int:
     return POSITIVE
 
 
-def narrow_polarity(clauses: Sequence[Clause], options: frozenset[str]) -> int | None:
-    """The combined narrow polarity of the stems in ``options`` across ``clauses``."""
-    states = [c.polarity(p) for c in clauses for p in c.positions(options)]
+def narrow_polarity(
+    clauses: Sequence[Clause], options: frozenset[str], *, answer: bool = False
+) -> int | None:
+    """The combined narrow polarity of the stems in ``options`` across ``clauses``.
+
+    With ``answer``, a positive stem of a prescriptive clause ("the server must check
+    the owner") counts as :data:`SOFT`: a remedy does not deny a key point that
+    describes the flaw ("the server does not check the owner").
+    """
+    states = [
+        SOFT if answer and c.prescriptive and state == POSITIVE else state
+        for c in clauses
+        for p in c.positions(options)
+        for state in (c.polarity(p),)
+    ]
     return _combined(states) if states else None
 
 
@@ -500,7 +551,8 @@ class Match:
         evidence: the clauses of the window, joined.
         novel_hit: at least one stem that is not in the prompt was found (or the
             phrase has none).
-        hits: how many of the phrase's stems were found.
+        hits: how many of the phrase's stems were found, not counting those only
+            found in an alternative set aside ("rather than an implementation").
     """
 
     coverage: float
@@ -520,7 +572,7 @@ class AnalysedAnswer:
     """An answer split into clauses, with a stem index for fast phrase matching."""
 
     def __init__(self, text: str) -> None:
-        self.clauses = split_clauses(text)
+        self.clauses = split_clauses(text, answer=True)
         self.vocabulary = sorted({s for c in self.clauses for s in c.stems})
         self._joined = frozenset(s for c in self.clauses for s, _ in c.joined)
         self._alike: dict[str, frozenset[str]] = {}
@@ -607,7 +659,16 @@ class AnalysedAnswer:
             phrase.novel[bit] and union >> bit & 1 for bit in range(len(phrase.stems))
         )
         evidence = "; ".join(c.text for c in self.clauses[start : end + 1])
-        hits = bin(union).count("1")
+        window = self.clauses[start : end + 1]
+        hits = sum(
+            any(
+                not any(a <= p < b for a, b in clause.aside)
+                for clause in window
+                for p in clause.positions(options)
+            )
+            for bit, options in enumerate(alike)
+            if union >> bit & 1
+        )
         return Match(round(coverage, 4), opposed, evidence, novel_hit, hits)
 
     def _joinable(self, start: int, end: int) -> bool:
@@ -679,7 +740,7 @@ class AnalysedAnswer:
         for group in groups:
             differ = agree = 0.0
             for bit, options in enumerate(alike):
-                found = narrow_polarity(group, options) if options else None
+                found = narrow_polarity(group, options, answer=True) if options else None
                 if found is None:
                     continue
                 own = phrase.polarity[bit] if phrase.polarity else POSITIVE

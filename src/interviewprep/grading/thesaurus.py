@@ -480,8 +480,9 @@ _EXPRESSION_TABLE: tuple[tuple[str, str], ...] = (
     (r"ahead of time|in advance|up front|before(?:hand)? it (?:is|gets) needed", "early"),
     (r"for (?:a )?(?:short|little) while|for a moment|short[- ]lived", "temporarily"),
     # giving, returning, getting
-    (r"\b(?:hand|give|send|pass)(?:s|ed|ing)? (?:it |them |that |this )?back", "return"),
-    (r"\b(?:handed|gave|given|sent|passed) (?:it |them |that |this )?back", "return"),
+    # ("sends it back" is left alone: a client sending a cookie or a tag back echoes it)
+    (r"\b(?:hand|give|pass)(?:s|ed|ing)? (?:it |them |that |this )?back", "return"),
+    (r"\b(?:handed|gave|given|passed) (?:it |them |that |this )?back", "return"),
     (r"\b(?:come|comes|came|coming) back with", "return"),
     (r"\bget(?:s|ting)? (?:it |them |the \w+ )?back|\bgot (?:it |them |the \w+ )?back", "recover"),
     (r"\blook(?:s|ed|ing)? (?:it |them )?up\b", "lookup"),
@@ -510,6 +511,11 @@ _EXPRESSION_TABLE: tuple[tuple[str, str], ...] = (
     (r"\b(?:set|sets) (?:it |them )?aside|\bmove(?:s|d)? (?:it |them )?aside", "separate"),
     # knowing, choosing, ensuring
     (r"\b(?:make|makes|made|making) (?:sure|certain)", "ensure"),
+    (
+        r"\b(?:get|gets|getting|got|stand|stands|standing|stood) in (?:each other|one another"
+        r"|the|their|its|your|my|our|his|her) way",
+        "block",
+    ),
     (r"\b(?:find|finds|found|figure|figures|figured|work|works|worked) out\b", "discover"),
     (r"\b(?:go|goes|went) with|\bopt(?:s|ed)? for|\bsettle(?:s|d)? on", "choose"),
     (
@@ -558,8 +564,26 @@ EXPRESSIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 """Multi-word expressions and the concept word each is read as (lower-case text)."""
 
 
-def rewrite_expressions(text: str) -> str:
-    """Replace the multi-word expressions of lower-case ``text`` by their concept words."""
+_NEGATING = re.compile(r"\b(?:not|no|never|without|nothing|none)\b")
+
+
+def rewrite_expressions(text: str, *, keep: bool = False) -> str:
+    """Replace the multi-word expressions of lower-case ``text`` by their concept words.
+
+    With ``keep`` the expression's words stay and the concept words follow them,
+    except for expressions with a negation word of their own ("almost never"), which
+    are always replaced so that the negation does not remain.
+    """
     for pattern, replacement in EXPRESSIONS:
-        text = pattern.sub(replacement, text)
+        if keep:
+            text = pattern.sub(lambda m, r=replacement: _kept(m, r), text)
+        else:
+            text = pattern.sub(replacement, text)
     return text
+
+
+def _kept(match: re.Match[str], replacement: str) -> str:
+    concept = match.expand(replacement)
+    if _NEGATING.search(match.group(0)):
+        return concept
+    return f"{match.group(0)} {concept}"
