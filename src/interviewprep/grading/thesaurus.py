@@ -13,6 +13,7 @@ positive meaning ("almost never" is "rarely", "without delay" is "immediately").
 
 from __future__ import annotations
 
+import functools
 import re
 
 SYNONYMS: tuple[tuple[str, ...], ...] = (
@@ -576,7 +577,7 @@ def rewrite_expressions(text: str, *, keep: bool = False) -> str:
     """
     for pattern, replacement in EXPRESSIONS:
         if keep:
-            text = pattern.sub(lambda m, r=replacement: _kept(m, r), text)
+            text = pattern.sub(functools.partial(_kept, replacement=replacement), text)
         else:
             text = pattern.sub(replacement, text)
     return text
