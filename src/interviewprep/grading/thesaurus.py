@@ -527,10 +527,10 @@ _EXPRESSION_TABLE: tuple[tuple[str, str], ...] = (
     # reading through data
     (
         r"\b(?:read|reads|reading|visit\w*|touch\w*|check|checks|checking|examin\w*|inspect\w*"
-        r"|look at|looking at|looks at)(?: (?:through|over|at))? ((?:every|each|all(?: of)?"
-        r"(?: the)?|the (?:whole|entire|full)) (?:single )?(?:\w+ )?(?:rows?|records?|entry|entries"
-        r"|items?|table|lines|documents?))\b",
-        r"scan \1",
+        r"|look at|looking at|looks at)(?: (?:through|over|at))? (?P<scanned>(?:every|each"
+        r"|all(?: of)?(?: the)?|the (?:whole|entire|full)) (?:single )?(?:\w+ )?(?:rows?|records?"
+        r"|entry|entries|items?|table|lines|documents?))\b",
+        r"scan \g<scanned>",
     ),
     (
         r"\b(?:go|goes|going|went|walk|walks|walking|walked|run|runs|ran|read|reads|reading)"
@@ -564,7 +564,32 @@ EXPRESSIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 """Multi-word expressions and the concept word each is read as (lower-case text)."""
 
+_WORD = re.compile(r"[a-z]+")
+_COMMON = frozenset(
+    re.findall(
+        r"\w+",
+        """
+        a an the it its them they this that these is are was were be been being to of in
+        on at by for with as and or each every not no do does did has have had s
+        """,
+    )
+)
+"""Words too common to tell whether an expression may occur (each expression has a
+less common word of its own)."""
+_LITERAL_WORD = re.compile(r"(?<![a-z\\])[a-z]{2,}(?![a-z(\\?*+{])")
 
+
+def _needs(pattern: str) -> frozenset[str]:
+    """Whole, not too common words written in ``pattern`` (not stems followed by a
+    suffix group): every match contains one of them, so text without any is skipped."""
+    words = frozenset(_LITERAL_WORD.findall(pattern.replace("\\b", " ")))
+    return (words - _COMMON) or words
+
+
+_PLAN = tuple(
+    (_needs(pattern), compiled, replacement)
+    for (pattern, _), (compiled, replacement) in zip(_EXPRESSION_TABLE, EXPRESSIONS, strict=True)
+)
 _NEGATING = re.compile(r"\b(?:not|no|never|without|nothing|none)\b")
 
 
@@ -575,16 +600,16 @@ def rewrite_expressions(text: str, *, keep: bool = False) -> str:
     except for expressions with a negation word of their own ("almost never"), which
     are always replaced so that the negation does not remain.
     """
-    for pattern, replacement in EXPRESSIONS:
-        if keep:
-            text = pattern.sub(functools.partial(_kept, replacement=replacement), text)
-        else:
-            text = pattern.sub(replacement, text)
+    present = frozenset(_WORD.findall(text))
+    for needs, pattern, replacement in _PLAN:
+        if needs and needs.isdisjoint(present):
+            continue
+        text = pattern.sub(functools.partial(_rewrite, replacement=replacement, keep=keep), text)
     return text
 
 
-def _kept(match: re.Match[str], replacement: str) -> str:
+def _rewrite(match: re.Match[str], replacement: str, keep: bool) -> str:
     concept = match.expand(replacement)
-    if _NEGATING.search(match.group(0)):
+    if not keep or _NEGATING.search(match.group(0)):
         return concept
     return f"{match.group(0)} {concept}"
