@@ -26,6 +26,9 @@ from interviewprep.grading.result import Grader, GradeResult
 logger = logging.getLogger(__name__)
 
 ANSWERS_FILE = "answers.yaml"
+PACKS_FILE = "packs.txt"
+"""Optional, in an evaluation folder: pack files to load, one path a line, relative to
+the folder (``eval/grading/tuning-bank/`` uses the shipped bank's packs this way)."""
 SPLITS = ("dev", "heldout")
 BANDS = (ExpectedGrade.PASS, ExpectedGrade.PARTIAL, ExpectedGrade.FAIL)
 MUST_FAIL_KINDS = ("negated", "keywords")
@@ -65,7 +68,8 @@ def load_eval_set(path: Path) -> EvalSet:
     """Load an evaluation folder (or its answers file, with the packs beside it).
 
     A folder with an answers file and no packs (``eval/grading/tuning/``) uses the
-    packs of its parent folder.
+    packs of its parent folder; a folder with a ``packs.txt`` also loads the packs it
+    lists (``eval/grading/tuning-bank/`` answers questions of the shipped bank).
 
     Raises:
         EvalSetError: with a message naming the problem.
@@ -76,9 +80,18 @@ def load_eval_set(path: Path) -> EvalSet:
         raise EvalSetError(f"no {ANSWERS_FILE} in {folder}")
     questions: dict[str, Question] = {}
     packs = [p for p in sorted(folder.glob("*.yaml")) if p.resolve() != answers.resolve()]
-    if not packs and (folder.parent / ANSWERS_FILE).is_file():
+    listed = folder / PACKS_FILE
+    if not packs and not listed.is_file() and (folder.parent / ANSWERS_FILE).is_file():
         # a folder of extra answers (eval/grading/tuning/) to the parent's questions
         packs = [p for p in sorted(folder.parent.glob("*.yaml")) if p.name != ANSWERS_FILE]
+    if listed.is_file():
+        for line in listed.read_text(encoding="utf-8").splitlines():
+            entry = line.split("#", 1)[0].strip()
+            if entry:
+                pack_path = (folder / entry).resolve()
+                if not pack_path.is_file():
+                    raise EvalSetError(f"{listed}: no pack file {entry}")
+                packs.append(pack_path)
     for pack_file in packs:
         for question in load_pack(pack_file).questions:
             questions[question.id] = question

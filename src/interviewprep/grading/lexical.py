@@ -34,6 +34,8 @@ from functools import lru_cache
 import snowballstemmer
 from rapidfuzz import fuzz, process
 
+from interviewprep.grading.thesaurus import SYNONYMS, rewrite_expressions
+
 
 def _words(text: str) -> list[str]:
     return text.split()
@@ -105,13 +107,25 @@ _AVOIDANCE = frozenset(
         """
         avoid avoids avoided avoiding prevent prevents prevented preventing refrain
         refrains forbid forbids forbidden disallow disallows ignore ignores ignored
-        ignoring bypass bypasses bypassed lack lacks lacked lacking
+        ignoring bypass bypasses bypassed lack lacks lacked lacking lose loses lost
+        losing miss misses missed missing broken absent unable insteadof
         """
     )
 )
-"""Verbs that negate their object softly: "avoid X" agrees with "do not X" as well
+"""Words that negate what follows softly: "avoid X" agrees with "do not X" as well
 as with a positive claim about avoiding X; "curl ignores CORS" with "curl does not
-care about CORS"."""
+care about CORS"; "you lose random page access" with "you cannot jump to any page";
+"broken authorisation" with "never authorises". "Instead of" and "rather than" read
+as the cue word ``insteadof``: "reuse connections instead of paying to connect" does
+not deny "connecting is expensive"."""
+_INSTEAD = "insteadof"
+_PRESCRIPTIVE = re.compile(
+    r"\b(?:should|must|ought to|(?:need|needs|have|has|got) to|make sure|ensure|always)\b"
+)
+"""Modal words of a clause that prescribes rather than describes."""
+_PREPOSITIONS = frozenset(_words("with for of in on at by from under into to after before when"))
+"""After one of these "no" negates only the next word: "customers with no orders
+get NULLs" says nothing negative about the NULLs."""
 _CONDITIONAL = frozenset({"if", "unless"})
 """A clause opening with these states a condition, not a claim: its "no" cues are
 ignored ("if no new writes happen, replicas converge" is a positive claim), verb
@@ -131,7 +145,12 @@ _IDIOMS = re.compile(
     r"|\bor (?:none|nothing|neither)\b"  # "all or nothing", "both or neither"
     r"|\beach other\b|\bone another\b"  # reciprocal pronouns, not "each" or "one"
 )
-_NO_LONGER = re.compile(r"\bno longer\b|\brather than\b|\binstead of\b")
+_NO_LONGER = re.compile(r"\bno longer\b")
+_NOT_JUST = re.compile(
+    r"\b((?:" + "|".join(sorted(_AUXILIARIES)) + r")\s+not)\s+(?:just|only|simply|merely)\b"
+)
+""""do not just add retries" denies adding retries; "not just X but Y" is an idiom."""
+_INSTEAD_OF = re.compile(r"\brather than\b|\binstead of\b")
 _HEDGES = re.compile(r"\bnot (?:always|necessarily)\b")
 """"does not always return the new value" hedges ("sometimes"), it does not deny."""
 _DOES_NOT_MATTER = re.compile(
@@ -139,143 +158,13 @@ _DOES_NOT_MATTER = re.compile(
 )
 _EXPLETIVES = frozenset({"it", "this", "that", "which", "what", "who", "there", "so"})
 _SLASH_TERMS = re.compile(r"\bi\s*/\s*o\b")
+_NEGATIVE_TERMS = re.compile(r"\b(?:[a-z]+-)*(?:no|none)(?:-[a-z]+)+\b|\b(?:[a-z]+-)+none\b")
 _SENTENCES = re.compile(r"[.!?;]+(?=\s|$)|\n+")
 _CLAUSES = re.compile(
     r"[,:()\[\]{}—–\"“”]|\s-\s|\b(?:and|but|whereas|while|whilst|although|though|however"
     r"|because|since|so|which|unlike|except|yet|whereby|otherwise)\b|\s(?=(?:if|unless)\b)"
 )
 _WORDS = re.compile(r"[^\W_]+[+#]*")
-
-SYNONYMS: tuple[tuple[str, ...], ...] = (
-    (
-        "repeat",
-        "again",
-        "retry",
-        "retries",
-        "resend",
-        "replay",
-        "twice",
-        "multiple",
-        "many",
-        "several",
-        "redo",
-        "reissue",
-        "rerun",
-        "repetition",
-        "repeatedly",
-    ),
-    ("same", "identical", "unchanged", "equivalent", "equal"),
-    ("create", "insert", "add", "generate", "spawn"),
-    ("duplicate", "copy", "another", "extra", "double"),
-    ("remove", "delete", "erase"),
-    ("each", "every"),
-    ("once", "one", "single"),
-    ("error", "failure", "fail", "broken", "outage"),
-    ("fast", "quick", "quickly", "speed", "faster"),
-    ("slow", "slower", "latency", "lag"),
-    ("big", "large", "huge"),
-    ("small", "little", "tiny"),
-    ("change", "modify", "alter", "mutate", "update"),
-    ("read", "fetch", "retrieve", "lookup", "load"),
-    ("store", "save", "persist", "write", "keep"),
-    ("start", "begin", "began", "begun", "kick"),
-    ("stop", "halt"),
-    ("check", "inspect", "examine", "investigate", "look", "looked"),
-    ("effect", "impact"),
-    ("user", "customer", "client", "caller", "consumer"),
-    ("ensure", "guarantee", "promise"),
-    ("prevent", "avoid"),
-    ("old", "stale", "outdated", "obsolete"),
-    ("lose", "lost", "loss"),
-    ("rollback", "revert", "undo"),
-    ("tell", "inform", "notify", "told", "communicate"),
-    ("wait", "block", "blocking"),
-    ("allow", "permit", "enable"),
-    ("return", "respond", "reply", "answer"),
-    ("request", "call", "invocation"),
-    ("contain", "include", "carry", "bring"),
-    ("remember", "recall", "memorise", "memorize"),
-    ("need", "require", "necessary"),
-    # general families (English and common engineering usage, not per question)
-    ("database", "db", "datastore"),
-    ("application", "app"),
-    ("server", "machine", "host", "instance", "box"),
-    ("memory", "ram"),
-    ("disk", "storage", "drive"),
-    ("whole", "entire", "complete", "full"),
-    ("scan", "traverse"),
-    ("separate", "isolated", "private", "dedicated"),
-    ("unique", "distinct", "different"),
-    ("lock", "mutex", "latch", "semaphore"),
-    ("concurrent", "concurrently", "parallel", "simultaneous", "simultaneously"),
-    ("conflict", "clash", "collision", "contention", "collide"),
-    ("rare", "rarely", "seldom", "infrequent", "uncommon"),
-    ("cheap", "cheaper", "inexpensive", "lightweight", "light", "lighter"),
-    ("expensive", "costly", "heavy", "heavier"),
-    ("encrypt", "encryption", "encipher", "scramble"),
-    ("attacker", "hacker", "adversary", "intruder", "eavesdropper", "sniffer", "snooper"),
-    ("verify", "validate", "confirm"),
-    ("send", "sent", "transmit", "forward", "deliver"),
-    ("limit", "cap", "quota", "budget", "maximum", "max", "threshold", "ceiling"),
-    ("reject", "refuse", "deny", "decline"),
-    ("delay", "pause", "sleep", "backoff"),
-    ("random", "randomise", "randomize", "randomly", "jitter"),
-    ("crash", "die", "dies", "died", "fault", "faulty"),
-    ("problem", "issue", "bug", "defect"),
-    ("data", "information", "info"),
-    ("count", "number", "amount", "tally"),
-    ("execute", "run", "perform"),
-    ("command", "statement", "instruction"),
-    ("concatenate", "concatenation", "concat", "glue", "append", "splice", "interpolate"),
-    ("permission", "privilege"),
-    (
-        "parameter",
-        "param",
-        "placeholder",
-        "bind",
-        "parameterised",
-        "parameterized",
-        "parametrised",
-        "parametrized",
-    ),
-    ("protect", "secure", "guard", "shield", "defend", "safeguard"),
-    ("detect", "notice", "spot", "discover"),
-    ("tamper", "manipulate", "forge"),
-    ("prove", "demonstrate", "attest"),
-    ("converge", "reconcile", "sync", "synchronise", "synchronize"),
-    ("available", "reachable", "online", "responsive"),
-    ("increase", "raise", "grow", "rise", "boost", "expand"),
-    ("reduce", "decrease", "lower", "shrink", "minimise", "minimize"),
-    ("latest", "newest", "recent", "fresh"),
-    ("immediate", "immediately", "instant", "instantly"),
-    ("eventually", "ultimately", "finally"),
-    ("temporary", "temporarily", "transient", "briefly"),
-    ("durable", "permanent", "permanently"),
-    ("split", "partition", "divide", "slice", "chunk", "segment"),
-    ("row", "record", "entry", "tuple"),
-    ("column", "field", "attribute"),
-    ("cost", "price", "overhead", "penalty", "downside", "drawback", "disadvantage"),
-    ("benefit", "advantage", "upside", "gain"),
-    ("hide", "conceal", "mask"),
-    ("guess", "crack", "brute"),
-    ("leak", "expose", "reveal", "disclose"),
-    ("steal", "stolen", "breach", "compromise"),
-    ("task", "job"),
-    ("bottleneck", "hotspot"),
-    ("correct", "valid", "accurate", "proper"),
-    ("wrong", "incorrect", "invalid"),
-    ("hash", "digest"),
-    ("certificate", "cert"),
-    ("help", "aid", "assist"),
-    ("simple", "easy", "easier", "simpler", "straightforward"),
-    ("hard", "difficult", "tricky", "complex", "complicated"),
-    ("decide", "decision", "choose", "choice", "pick", "opt"),
-    ("learn", "lesson", "takeaway", "realise", "realize"),
-    ("outcome", "result"),
-    ("propose", "suggest", "recommend"),
-    ("colleague", "teammate", "coworker", "peer"),
-    ("manager", "boss", "supervisor"),
-)
 
 
 def _raw_stem(word: str) -> str:
@@ -302,20 +191,28 @@ def stem(word: str) -> str:
     return _SYNONYM_OF.get(base, base)
 
 
-def prepare_text(text: str) -> str:
+def prepare_text(text: str, *, keep_expressions: bool = False) -> str:
     """Lower-case, expand contractions and drop idioms whose "not"/"no" negates nothing.
 
-    "no longer", "rather than" and "instead of" become "not".
+    "no longer" becomes "not"; "rather than" and "instead of" the soft cue
+    ``insteadof``. Multi-word expressions become
+    their concept words (:mod:`interviewprep.grading.thesaurus`); with
+    ``keep_expressions`` (answers) the expression's own words stay beside them.
     """
     text = text.replace("’", "'").lower()
     for pattern, replacement in _CONTRACTIONS:
         text = pattern.sub(replacement, text)
     # "I/O" is a term, not the pronoun "I"
     text = _SLASH_TERMS.sub("io", text)
+    # "no-cache", "If-None-Match": names, not negations
+    text = _NEGATIVE_TERMS.sub(lambda m: m.group(0).replace("-", ""), text)
+    text = rewrite_expressions(text, keep=keep_expressions)
     # "lock order does not matter" denies that the order matters: a negative claim
     # about its subject; "it does not matter how often" is an idiom (dropped below)
     text = _DOES_NOT_MATTER.sub(_matter, text)
     text = _HEDGES.sub("sometimes", text)
+    text = _INSTEAD_OF.sub(_INSTEAD, text)
+    text = _NOT_JUST.sub(r"\1", text)
     return _IDIOMS.sub(" ", _NO_LONGER.sub("not", text))
 
 
@@ -348,6 +245,10 @@ class Clause:
             the words after it up to the end of the clause, or of the relative clause
             it sits in; for an elliptical "POST is not", the words before it.
         soft: the stem ranges governed by an avoidance verb ("avoid retrying").
+        prescriptive: the clause says what should be done ("you must check the
+            owner"), not what is the case.
+        aside: the stem ranges after "instead of" or "rather than": an alternative set
+            aside, which earns no partial credit.
     """
 
     text: str
@@ -357,6 +258,8 @@ class Clause:
     joined: tuple[tuple[str, int], ...] = ()
     narrow: tuple[tuple[int, int], ...] = ()
     soft: tuple[tuple[int, int], ...] = ()
+    prescriptive: bool = False
+    aside: tuple[tuple[int, int], ...] = ()
 
     def polarity(self, position: int) -> int:
         """:data:`NEGATIVE`, :data:`SOFT` or :data:`POSITIVE` for the stem at ``position``,
@@ -404,19 +307,30 @@ class Clause:
         return False
 
 
+def _noun_phrase(words: Sequence[str], start: int) -> int:
+    """How many content words from ``start`` run on before a function word (at least 1)."""
+    count = 0
+    for word in words[start:]:
+        if word in STOPWORDS or word in NEGATIONS:
+            break
+        count += 1
+    return max(count, 1)
+
+
 def _clause(text: str, sentence: int) -> Clause:
     stems: list[str] = []
     cues: list[tuple[int, int]] = []
     joined: list[tuple[str, int]] = []
     starts: list[tuple[int, int, bool]] = []  # (position, local scope or 0, relative)
     soft_starts: list[tuple[int, bool]] = []
+    aside_starts: list[int] = []
     auxiliaries: list[int] = []
     words = words_of(text)
     conditional = bool(words) and words[0] in _CONDITIONAL  # ignores "no", not "do not"
     relative = False
     previous = ""
     before = ""
-    for word in words:
+    for index, word in enumerate(words):
         if word in _RELATIVE:
             relative = True
         if word in _AUXILIARIES:
@@ -426,12 +340,19 @@ def _clause(text: str, sentence: int) -> Clause:
             if not conditional or verb_negation:
                 if word in _LOCAL_SCOPE and before not in _AUXILIARIES:
                     scope = _LOCAL_SCOPE[word]
+                elif word == "no" and before in _PREPOSITIONS:
+                    # "with no orders": the noun phrase after it, up to a function word
+                    scope = _noun_phrase(words, index + 1)
                 elif word == "never" or (word in {"not", "non"} and before in _AUXILIARIES):
                     scope = SPREAD  # "is not idempotent", "is non-idempotent"
                 else:
                     scope = 0
                 cues.append((len(stems), scope))
                 starts.append((len(stems), max(scope, 0), relative))
+            previous = ""
+        elif word == _INSTEAD:
+            soft_starts.append((len(stems), relative))
+            aside_starts.append(len(stems))
             previous = ""
         elif word not in STOPWORDS:
             if previous and previous.isalpha() and word.isalpha():
@@ -472,6 +393,8 @@ def _clause(text: str, sentence: int) -> Clause:
         else:
             narrow.append((start, end_of(start, in_relative)))
     soft = [(start, end_of(start, rel)) for start, rel in soft_starts if start < count]
+    prescriptive = bool(_PRESCRIPTIVE.search(text)) and not cues
+    aside = tuple((start, count) for start in aside_starts if start < count)
     return Clause(
         text.strip(),
         sentence,
@@ -480,12 +403,18 @@ def _clause(text: str, sentence: int) -> Clause:
         tuple(joined),
         tuple(narrow),
         tuple(soft),
+        prescriptive,
+        aside,
     )
 
 
-def split_clauses(text: str) -> list[Clause]:
-    """Split text into clauses with stems and negation cues (text is lower-cased here)."""
-    prepared = prepare_text(text)
+def split_clauses(text: str, *, answer: bool = False) -> list[Clause]:
+    """Split text into clauses with stems and negation cues (text is lower-cased here).
+
+    An ``answer`` keeps the words of its multi-word expressions beside their concept
+    words; a rubric phrase is read as concept words only.
+    """
+    prepared = prepare_text(text, keep_expressions=answer)
     clauses: list[Clause] = []
     for index, sentence in enumerate(s for s in _SENTENCES.split(prepared) if s.strip()):
         for part in _CLAUSES.split(sentence):
@@ -563,9 +492,21 @@ def _combined(states: Sequence[int]) -> int:
     return POSITIVE
 
 
-def narrow_polarity(clauses: Sequence[Clause], options: frozenset[str]) -> int | None:
-    """The combined narrow polarity of the stems in ``options`` across ``clauses``."""
-    states = [c.polarity(p) for c in clauses for p in c.positions(options)]
+def narrow_polarity(
+    clauses: Sequence[Clause], options: frozenset[str], *, answer: bool = False
+) -> int | None:
+    """The combined narrow polarity of the stems in ``options`` across ``clauses``.
+
+    With ``answer``, a positive stem of a prescriptive clause ("the server must check
+    the owner") counts as :data:`SOFT`: a remedy does not deny a key point that
+    describes the flaw ("the server does not check the owner").
+    """
+    states = [
+        SOFT if answer and c.prescriptive and state == POSITIVE else state
+        for c in clauses
+        for p in c.positions(options)
+        for state in (c.polarity(p),)
+    ]
     return _combined(states) if states else None
 
 
@@ -610,7 +551,8 @@ class Match:
         evidence: the clauses of the window, joined.
         novel_hit: at least one stem that is not in the prompt was found (or the
             phrase has none).
-        hits: how many of the phrase's stems were found.
+        hits: how many of the phrase's stems were found, not counting those only
+            found in an alternative set aside ("rather than an implementation").
     """
 
     coverage: float
@@ -630,7 +572,7 @@ class AnalysedAnswer:
     """An answer split into clauses, with a stem index for fast phrase matching."""
 
     def __init__(self, text: str) -> None:
-        self.clauses = split_clauses(text)
+        self.clauses = split_clauses(text, answer=True)
         self.vocabulary = sorted({s for c in self.clauses for s in c.stems})
         self._joined = frozenset(s for c in self.clauses for s, _ in c.joined)
         self._alike: dict[str, frozenset[str]] = {}
@@ -689,6 +631,8 @@ class AnalysedAnswer:
             for end in range(start, min(n, start + MAX_WINDOW)):
                 if not self._joinable(start, end):
                     break
+                if tight and self.clauses[end].sentence != self.clauses[start].sentence:
+                    break  # a stated claim is read inside one sentence
                 long_clauses += not self.clauses[end].short
                 if tight and long_clauses > 1:
                     break
@@ -715,7 +659,16 @@ class AnalysedAnswer:
             phrase.novel[bit] and union >> bit & 1 for bit in range(len(phrase.stems))
         )
         evidence = "; ".join(c.text for c in self.clauses[start : end + 1])
-        hits = bin(union).count("1")
+        window = self.clauses[start : end + 1]
+        hits = sum(
+            any(
+                not any(a <= p < b for a, b in clause.aside)
+                for clause in window
+                for p in clause.positions(options)
+            )
+            for bit, options in enumerate(alike)
+            if union >> bit & 1
+        )
         return Match(round(coverage, 4), opposed, evidence, novel_hit, hits)
 
     def _joinable(self, start: int, end: int) -> bool:
@@ -787,7 +740,7 @@ class AnalysedAnswer:
         for group in groups:
             differ = agree = 0.0
             for bit, options in enumerate(alike):
-                found = narrow_polarity(group, options) if options else None
+                found = narrow_polarity(group, options, answer=True) if options else None
                 if found is None:
                     continue
                 own = phrase.polarity[bit] if phrase.polarity else POSITIVE

@@ -74,6 +74,7 @@ class RubricSettings:
     pass_at: float = 0.75
     easy_at: float = 0.9
     keyword_list_cap: float = 0.3
+    doubt: float = 0.5
     min_latin_share: float = 0.5
     tight_key_points: bool = False
 
@@ -199,7 +200,7 @@ def judge_point(matches: list[tuple[Phrase, Match]], settings: RubricSettings) -
             best_for, evidence_for = match.coverage, match.evidence
     if best_for:
         return PointOutcome(KeyPointStatus.COVERED, 1.0, best_for, evidence_for)
-    if best_against:
+    if best_against and best_any < settings.doubt:
         return PointOutcome(KeyPointStatus.CONTRADICTED, 0.0, best_against, evidence_against)
     credit = 0.0
     if best_any >= settings.partial:

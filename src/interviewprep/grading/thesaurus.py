@@ -1,0 +1,615 @@
+"""The offline grader's thesaurus: synonym families and multi-word expressions.
+
+Both are general (English and common backend-engineering usage), never written for
+one question. :data:`SYNONYMS` maps every word of a family to the family's first word
+(after stemming, see :func:`interviewprep.grading.lexical.stem`); a word belongs to
+the first family that lists it. :data:`EXPRESSIONS` rewrites multi-word expressions
+to one concept word before an answer or a rubric phrase is split into clauses, so
+"hands back" reads as "return" and "over and over" as "repeatedly"; negation cues
+around an expression stay where they are ("does not hand back" is "does not
+return"), and expressions that carry a negation of their own are rewritten to their
+positive meaning ("almost never" is "rarely", "without delay" is "immediately").
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+SYNONYMS: tuple[tuple[str, ...], ...] = (
+    (
+        "repeat",
+        "again",
+        "retry",
+        "retries",
+        "resend",
+        "replay",
+        "twice",
+        "multiple",
+        "many",
+        "several",
+        "redo",
+        "reissue",
+        "rerun",
+        "repetition",
+        "repeatedly",
+        "repeated",
+    ),
+    ("same", "identical", "unchanged", "equivalent", "equal"),
+    ("create", "insert", "add", "generate", "spawn", "construct", "instantiate", "build"),
+    ("duplicate", "copy", "another", "extra", "double"),
+    ("remove", "delete", "erase", "discard", "purge", "evict", "wipe", "eliminate", "strip"),
+    ("each", "every"),
+    ("once", "one", "single"),
+    (
+        "error",
+        "failure",
+        "fail",
+        "broken",
+        "outage",
+        "exception",
+        "glitch",
+        "hiccup",
+        "malfunction",
+        "breakage",
+        "failing",
+        "failed",
+    ),
+    (
+        "fast",
+        "quick",
+        "quickly",
+        "speed",
+        "faster",
+        "rapid",
+        "rapidly",
+        "speedy",
+        "swift",
+        "quicker",
+        "snappy",
+        "fastest",
+    ),
+    ("slow", "slower", "latency", "lag", "sluggish", "slowly", "slowness", "slowest", "laggy"),
+    ("big", "large", "huge", "massive", "enormous", "giant", "bulky", "bigger", "larger"),
+    ("small", "little", "tiny", "smaller", "minor", "modest", "compact"),
+    (
+        "change",
+        "modify",
+        "alter",
+        "mutate",
+        "update",
+        "edit",
+        "amend",
+        "tweak",
+        "adjust",
+        "modification",
+        "changes",
+    ),
+    ("read", "fetch", "retrieve", "lookup", "load", "obtain", "reader", "reading"),
+    (
+        "store",
+        "save",
+        "persist",
+        "write",
+        "keep",
+        "retain",
+        "writer",
+        "stash",
+        "storing",
+        "saved",
+        "stored",
+    ),
+    ("start", "begin", "began", "begun", "kick", "launch", "boot", "initiate", "startup"),
+    ("stop", "halt", "cease", "terminate", "kill", "killed", "abort", "aborted", "shutdown"),
+    (
+        "check",
+        "inspect",
+        "examine",
+        "investigate",
+        "look",
+        "looked",
+        "checked",
+        "checking",
+        "inspection",
+        "probe",
+    ),
+    ("effect", "impact"),
+    (
+        "user",
+        "customer",
+        "client",
+        "caller",
+        "consumer",
+        "person",
+        "people",
+        "visitor",
+        "enduser",
+        "someone",
+        "somebody",
+        "customers",
+    ),
+    ("ensure", "guarantee", "promise", "assure", "guaranteed"),
+    ("prevent", "avoid"),
+    (
+        "old",
+        "stale",
+        "outdated",
+        "obsolete",
+        "previous",
+        "prior",
+        "earlier",
+        "former",
+        "older",
+        "legacy",
+    ),
+    ("lose", "lost", "loss", "vanish", "vanishes", "disappear", "disappears", "gone"),
+    ("rollback", "revert", "undo", "reverse", "reversed", "reversible", "reversal", "invert"),
+    ("tell", "inform", "notify", "told", "communicate", "alert", "warn", "warning"),
+    (
+        "wait",
+        "block",
+        "blocking",
+        "stall",
+        "stalls",
+        "stalled",
+        "hang",
+        "hangs",
+        "stuck",
+        "waiting",
+        "blocked",
+    ),
+    ("allow", "permit", "enable", "enabled", "permitted", "allowed"),
+    ("return", "respond", "reply", "answer", "returned", "returning"),
+    ("request", "call", "invocation"),
+    (
+        "contain",
+        "include",
+        "carry",
+        "bring",
+        "attach",
+        "attached",
+        "attaches",
+        "tack",
+        "embed",
+    ),
+    ("remember", "recall", "memorise", "memorize"),
+    ("need", "require", "necessary", "essential", "mandatory", "required", "requirement"),
+    ("database", "db", "datastore"),
+    ("application", "app"),
+    ("server", "machine", "host", "instance", "box", "vm", "computer"),
+    ("memory", "ram"),
+    ("disk", "storage", "drive"),
+    ("whole", "entire", "complete", "full", "everything", "total", "entirety"),
+    ("scan", "traverse"),
+    (
+        "separate",
+        "isolated",
+        "private",
+        "dedicated",
+        "independent",
+        "independently",
+        "standalone",
+        "isolation",
+        "isolate",
+    ),
+    ("unique", "distinct", "different"),
+    ("lock", "mutex", "latch", "semaphore"),
+    (
+        "concurrent",
+        "concurrently",
+        "parallel",
+        "simultaneous",
+        "simultaneously",
+        "concurrency",
+        "parallelism",
+        "simultaneity",
+    ),
+    ("conflict", "clash", "collision", "contention", "collide"),
+    (
+        "rare",
+        "rarely",
+        "seldom",
+        "infrequent",
+        "uncommon",
+        "unusual",
+        "occasional",
+        "occasionally",
+        "infrequently",
+        "exceptional",
+    ),
+    ("cheap", "cheaper", "inexpensive", "lightweight", "light", "lighter"),
+    ("expensive", "costly", "heavy", "heavier"),
+    ("encrypt", "encryption", "encipher", "scramble"),
+    (
+        "attacker",
+        "hacker",
+        "adversary",
+        "intruder",
+        "eavesdropper",
+        "sniffer",
+        "snooper",
+        "malicious",
+        "criminal",
+        "thief",
+        "villain",
+        "hostile",
+    ),
+    ("verify", "validate", "confirm", "validation", "verification", "confirmation"),
+    (
+        "send",
+        "sent",
+        "transmit",
+        "forward",
+        "deliver",
+        "dispatch",
+        "emit",
+        "transmission",
+        "sending",
+    ),
+    (
+        "limit",
+        "cap",
+        "quota",
+        "budget",
+        "maximum",
+        "max",
+        "threshold",
+        "ceiling",
+        "restrict",
+        "restriction",
+        "constrain",
+        "capped",
+        "limited",
+        "upper",
+    ),
+    ("reject", "refuse", "deny", "decline", "refused", "rejected", "denied"),
+    ("delay", "pause", "sleep", "backoff", "postpone", "defer"),
+    ("random", "randomise", "randomize", "randomly", "jitter", "unpredictable", "unguessable"),
+    ("crash", "die", "dies", "died", "fault", "faulty", "crashed", "crashes", "collapse"),
+    ("problem", "issue", "bug", "defect", "flaw", "trouble", "issues", "problems"),
+    ("data", "information", "info"),
+    ("count", "number", "amount", "tally"),
+    ("execute", "run", "perform", "invoke", "execution", "running"),
+    ("command", "statement", "instruction"),
+    ("concatenate", "concatenation", "concat", "glue", "append", "splice", "interpolate"),
+    ("permission", "privilege"),
+    (
+        "parameter",
+        "param",
+        "placeholder",
+        "bind",
+        "parameterised",
+        "parameterized",
+        "parametrised",
+        "parametrized",
+    ),
+    (
+        "protect",
+        "secure",
+        "guard",
+        "shield",
+        "defend",
+        "safeguard",
+        "protection",
+        "secured",
+        "security",
+    ),
+    (
+        "detect",
+        "notice",
+        "spot",
+        "discover",
+        "recognise",
+        "recognize",
+        "noticed",
+        "spotted",
+        "detection",
+    ),
+    ("tamper", "manipulate", "forge"),
+    ("prove", "demonstrate", "attest", "vouch", "vouches", "vouched"),
+    ("converge", "reconcile", "sync", "synchronise", "synchronize"),
+    ("available", "reachable", "online", "responsive"),
+    (
+        "increase",
+        "raise",
+        "grow",
+        "rise",
+        "boost",
+        "expand",
+        "bump",
+        "climb",
+        "accumulate",
+        "pile",
+    ),
+    (
+        "reduce",
+        "decrease",
+        "lower",
+        "shrink",
+        "minimise",
+        "minimize",
+        "cut",
+        "trim",
+        "fewer",
+        "less",
+    ),
+    ("latest", "newest", "recent", "fresh", "newer"),
+    ("immediate", "immediately", "instant", "instantly", "promptly", "instantaneous"),
+    ("eventually", "ultimately", "finally", "later", "afterwards", "sooner"),
+    (
+        "temporary",
+        "temporarily",
+        "transient",
+        "briefly",
+        "ephemeral",
+        "short-lived",
+        "transitory",
+    ),
+    ("durable", "permanent", "permanently", "lasting", "persistent", "survive", "survives"),
+    ("split", "partition", "divide", "slice", "chunk", "segment", "separated"),
+    ("row", "record", "entry", "tuple"),
+    ("column", "field", "attribute"),
+    (
+        "cost",
+        "price",
+        "overhead",
+        "penalty",
+        "downside",
+        "drawback",
+        "disadvantage",
+        "expense",
+        "tax",
+        "toll",
+    ),
+    (
+        "benefit",
+        "advantage",
+        "upside",
+        "gain",
+        "win",
+        "payoff",
+        "perk",
+        "pro",
+        "gains",
+        "benefits",
+    ),
+    ("hide", "conceal", "mask", "obscure", "invisible", "hidden"),
+    ("guess", "crack", "brute"),
+    ("leak", "expose", "reveal", "disclose", "exposure", "leakage", "exposed", "leaked"),
+    (
+        "steal",
+        "stolen",
+        "breach",
+        "compromise",
+        "theft",
+        "exfiltrate",
+        "hijack",
+        "hijacked",
+        "takeover",
+    ),
+    ("task", "job"),
+    ("bottleneck", "hotspot"),
+    ("correct", "valid", "accurate", "proper"),
+    ("wrong", "incorrect", "invalid"),
+    ("hash", "digest", "fingerprint", "hashed", "hashing"),
+    ("certificate", "cert"),
+    ("help", "aid", "assist"),
+    (
+        "simple",
+        "easy",
+        "easier",
+        "simpler",
+        "straightforward",
+        "trivial",
+        "painless",
+        "simplicity",
+    ),
+    (
+        "hard",
+        "difficult",
+        "tricky",
+        "complex",
+        "complicated",
+        "painful",
+        "challenging",
+        "harder",
+    ),
+    ("decide", "decision", "choose", "choice", "pick", "opt", "decides", "determine"),
+    ("learn", "lesson", "takeaway", "realise", "realize"),
+    ("outcome", "result"),
+    ("propose", "suggest", "recommend", "advise", "advocate"),
+    ("colleague", "teammate", "coworker", "peer"),
+    ("manager", "boss", "supervisor"),
+    ("automatic", "automatically", "implicit", "implicitly", "transparently", "autonomously"),
+    ("manual", "manually", "handwritten"),
+    ("unavailable", "downtime", "offline", "unreachable", "unresponsive"),
+    ("fix", "repair", "resolve", "solve", "remedy", "cure", "mend", "fixed", "repaired"),
+    ("monitor", "watch", "observe", "observability", "monitoring", "surveil"),
+    ("often", "frequent", "frequently", "regularly", "constantly", "routinely", "commonly"),
+    (
+        "sequential",
+        "sequentially",
+        "serial",
+        "serially",
+        "serialise",
+        "serialize",
+        "serialised",
+        "serialized",
+    ),
+    ("disable", "deactivate", "disabled", "switchoff"),
+    ("recover", "restore", "recovery", "recoverable", "retrievable"),
+    ("early", "beforehand", "advance", "upfront", "ahead", "proactively", "prematurely"),
+    ("goal", "aim", "purpose", "objective", "intent", "intention"),
+    ("skip", "omit", "omitted", "skipped", "bypassed"),
+    ("trust", "rely", "reliance", "reliable"),
+    ("busy", "loaded", "overloaded", "swamped", "saturated"),
+    ("spike", "burst", "surge", "peak", "flood"),
+    ("overwrite", "clobber", "overwritten", "overwrote", "clobbered"),
+    ("order", "sequence", "sorted", "ordered", "sort"),
+    ("share", "shared", "global"),
+    ("sign", "signature", "signed"),
+    ("log", "journal", "logs", "logging"),
+    ("snapshot", "dump", "backup"),
+    ("pointer", "reference", "link", "refer"),
+    ("combine", "merge"),
+    ("search", "find", "seek", "locate"),
+    ("compare", "comparison"),
+    ("trip", "trips", "tripped"),
+    ("queue", "backlog"),
+    ("worker", "processor"),
+    ("space", "room", "footprint"),
+    ("partial", "partially", "incomplete", "unfinished", "halfway"),
+    ("transit", "flight", "wire"),
+    ("wasteful", "waste", "wasted", "wasting"),
+)
+
+_EXPRESSION_TABLE: tuple[tuple[str, str], ...] = (
+    # time and frequency
+    (
+        r"\b(?:run|runs|running|ran|happen\w*|execut\w*|arriv\w*|occur\w*|come|comes|coming"
+        r"|hit|hits|fire|fires|start|starts|retry|retried|retries|write|writes|writing)"
+        r"(?: all)? at once",
+        "concurrently",
+    ),
+    (r"at the (?:very )?same (?:time|moment|instant)|all at once|in parallel", "concurrently"),
+    (r"at once|right away|straight away|without (?:any )?delay|in no time", "immediately"),
+    (r"over and over(?: again)?|again and again|time after time|more than once", "repeatedly"),
+    (r"hardly ever|almost never|once in a while|every now and then|now and then", "rarely"),
+    (r"all the time|most of the time|again every time", "often"),
+    (r"sooner or later|in the end|over time|after a while", "eventually"),
+    (r"one (?:at a time|after (?:the )?other|after another|by one)|in turn", "sequentially"),
+    (r"ahead of time|in advance|up front|before(?:hand)? it (?:is|gets) needed", "early"),
+    (r"for (?:a )?(?:short|little) while|for a moment|short[- ]lived", "temporarily"),
+    # giving, returning, getting
+    # ("sends it back" is left alone: a client sending a cookie or a tag back echoes it)
+    (r"\b(?:hand|give|pass)(?:s|ed|ing)? (?:it |them |that |this )?back", "return"),
+    (r"\b(?:handed|gave|given|passed) (?:it |them |that |this )?back", "return"),
+    (r"\b(?:come|comes|came|coming) back with", "return"),
+    (r"\bget(?:s|ting)? (?:it |them |the \w+ )?back|\bgot (?:it |them |the \w+ )?back", "recover"),
+    (r"\blook(?:s|ed|ing)? (?:it |them )?up\b", "lookup"),
+    (r"\b(?:fetch|pull|grab)(?:s|ed|es|ing)? (?:it |them )?(?:back|out)\b", "fetch"),
+    # failing, breaking, stopping
+    (
+        r"\b(?:go|goes|going|gone|went) (?:down|offline|dark)|\b(?:fall|falls|fell|falling) over"
+        r"|\b(?:blow|blows|blew|blown) up|\b(?:keel|keels|keeled) over",
+        "crash",
+    ),
+    (r"\b(?:is|are|was|were|be|being) down\b", "unavailable"),
+    (r"\b(?:shut|shuts|shutting) (?:it )?down|\b(?:wind|winds|wound) down", "stop"),
+    (r"\b(?:turn|turns|turned|switch|switches|switched|shut|shuts) (?:it |them )?off", "disable"),
+    (r"\b(?:turn|turns|turned|switch|switches|switched) (?:it |them )?on\b", "enable"),
+    (r"\b(?:spin|spins|spun|boot|boots|booted|fire|fires|fired|start|starts) (?:it )?up", "start"),
+    # removing, keeping, changing
+    (
+        r"\b(?:throw|throws|threw|thrown|toss|tosses|tossed) (?:it |them )?away"
+        r"|\b(?:get|gets|got|getting) rid of|\b(?:clean|cleans|cleaned) (?:it |them )?up",
+        "remove",
+    ),
+    (r"\b(?:write|writes|wrote|written) (?:it |them )?(?:down|out)\b", "write"),
+    (r"\b(?:keep|keeps|kept) (?:an eye on|track of|watch)", "monitor"),
+    (r"\b(?:break|breaks|broke|split|splits) (?:it |them )?up\b", "split"),
+    (r"\b(?:pile|piles|piled|build|builds|built|add|adds|added|stack|stacks) up\b", "accumulate"),
+    (r"\b(?:set|sets) (?:it |them )?aside|\bmove(?:s|d)? (?:it |them )?aside", "separate"),
+    # knowing, choosing, ensuring
+    (r"\b(?:make|makes|made|making) (?:sure|certain)", "ensure"),
+    (
+        r"\b(?:get|gets|getting|got|stand|stands|standing|stood) in (?:each other|one another"
+        r"|the|their|its|your|my|our|his|her) way",
+        "block",
+    ),
+    (r"\b(?:find|finds|found|figure|figures|figured|work|works|worked) out\b", "discover"),
+    (r"\b(?:go|goes|went) with|\bopt(?:s|ed)? for|\bsettle(?:s|d)? on", "choose"),
+    (
+        r"\b(?:by itself|by themselves|on (?:its|their) own accord|without being asked)",
+        "automatically",
+    ),
+    (r"\bby hand\b", "manually"),
+    # reading through data
+    (
+        r"\b(?:read|reads|reading|visit\w*|touch\w*|check|checks|checking|examin\w*|inspect\w*"
+        r"|look at|looking at|looks at)(?: (?:through|over|at))? (?P<scanned>(?:every|each"
+        r"|all(?: of)?(?: the)?|the (?:whole|entire|full)) (?:single )?(?:\w+ )?(?:rows?|records?"
+        r"|entry|entries|items?|table|lines|documents?))\b",
+        r"scan \g<scanned>",
+    ),
+    (
+        r"\b(?:go|goes|going|went|walk|walks|walking|walked|run|runs|ran|read|reads|reading)"
+        r" (?:through|over) (?:every|each|all(?: the)?|the (?:whole|entire|full)) (?:\w+ )?"
+        r"(?:rows?|records?|entries|items|lines)",
+        "scan every row",
+    ),
+    (r"\brow by row|\brecord by record|\bentry by entry", "scan sequentially"),
+    (
+        r"\b(?:doubl(?:e|es|ed|ing)|twice as long as|twice the)\s+(?:the\s+)?(?:previous\s+)?"
+        r"(?:wait|delay|pause|interval|timeout|backoff|sleep)"
+        r"|\b(?:twice|two times) as long as (?:the )?(?:previous|last|prior|one before)(?: one)?",
+        "exponentially longer delay",
+    ),
+    (
+        r"\b(?:in flight|on the wire|over the wire|over the network|across the network)",
+        "in transit",
+    ),
+    (r"\bhalf[- ](?:done|finished|written|applied|complete|made)", "incomplete"),
+    (r"\bpower (?:cut|failure|loss|outage)|\bpull(?:s|ed)? the plug", "crash"),
+    (r"\b(?:take|takes|took|taking|eat|eats|ate|eating|use|uses|used|using) up\b", "use"),
+    # quantities
+    (r"\b(?:a lot of|lots of|plenty of|loads of|a bunch of|tons of)", "many"),
+    (r"\b(?:a (?:few|couple of)|a handful of)", "several"),
+    (r"\bless and less|\bfewer and fewer", "decreasing"),
+    (r"\bmore and more", "increasing"),
+)
+
+EXPRESSIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(rf"(?:{pattern})"), replacement) for pattern, replacement in _EXPRESSION_TABLE
+)
+"""Multi-word expressions and the concept word each is read as (lower-case text)."""
+
+_WORD = re.compile(r"[a-z]+")
+_COMMON = frozenset(
+    re.findall(
+        r"\w+",
+        """
+        a an the it its them they this that these is are was were be been being to of in
+        on at by for with as and or each every not no do does did has have had s
+        """,
+    )
+)
+"""Words too common to tell whether an expression may occur (each expression has a
+less common word of its own)."""
+_LITERAL_WORD = re.compile(r"(?<![a-z\\])[a-z]{2,}(?![a-z(\\?*+{])")
+
+
+def _needs(pattern: str) -> frozenset[str]:
+    """Whole, not too common words written in ``pattern`` (not stems followed by a
+    suffix group): every match contains one of them, so text without any is skipped."""
+    words = frozenset(_LITERAL_WORD.findall(pattern.replace("\\b", " ")))
+    return (words - _COMMON) or words
+
+
+_PLAN = tuple(
+    (_needs(pattern), compiled, replacement)
+    for (pattern, _), (compiled, replacement) in zip(_EXPRESSION_TABLE, EXPRESSIONS, strict=True)
+)
+_NEGATING = re.compile(r"\b(?:not|no|never|without|nothing|none)\b")
+
+
+def rewrite_expressions(text: str, *, keep: bool = False) -> str:
+    """Replace the multi-word expressions of lower-case ``text`` by their concept words.
+
+    With ``keep`` the expression's words stay and the concept words follow them,
+    except for expressions with a negation word of their own ("almost never"), which
+    are always replaced so that the negation does not remain.
+    """
+    present = frozenset(_WORD.findall(text))
+    for needs, pattern, replacement in _PLAN:
+        if needs and needs.isdisjoint(present):
+            continue
+        text = pattern.sub(functools.partial(_rewrite, replacement=replacement, keep=keep), text)
+    return text
+
+
+def _rewrite(match: re.Match[str], replacement: str, keep: bool) -> str:
+    concept = match.expand(replacement)
+    if not keep or _NEGATING.search(match.group(0)):
+        return concept
+    return f"{match.group(0)} {concept}"
