@@ -418,3 +418,47 @@ async def test_worker_ids_with_quotes_commas_and_braces_are_stored_verbatim(
     assert [r.claimed_by for r in rows] == [worker, worker]
     assert {r.local_date.isoformat() for r in rows} == {"2026-03-06"}
     assert all(r.lease_until == clock.now + timedelta(seconds=600) for r in rows)
+
+
+@pytest.mark.parametrize("same_lease", [True, False], ids=["one-lease", "mixed-leases"])
+def test_claim_inserts_skip_existing_days_and_return_new_ids(
+    app: App, clock: FixedClock, same_lease: bool
+) -> None:
+    """Both insert paths (batch-wide lease bound once, or per row) agree."""
+    at(clock, 2026, 3, 6, 8)
+    person(app, "1")
+    person(app, "2")
+    with app.uow() as uow:
+        rids = sorted(r.id for r in uow.session.exec(select(Recipient)).all())
+    now = clock.now
+    day = now.date()
+
+    def row(rid: int, kind: str, shift: int) -> dict[str, object]:
+        lease = now + timedelta(minutes=10 if same_lease else 10 + shift)
+        return {
+            "recipient_id": rid,
+            "local_date": day,
+            "kind": kind,
+            "status": "claimed",
+            "attempts": 1,
+            "claimed_by": "w",
+            "claimed_at": now,
+            "lease_until": lease,
+        }
+
+    with app.uow() as uow:
+        first = uow.deliveries.insert_ignoring_conflicts([row(rids[0], "daily", 0)])
+        uow.commit()
+    with app.uow() as uow:
+        again = uow.deliveries.insert_ignoring_conflicts(
+            [row(rids[0], "daily", 1), row(rids[1], "daily", 2), row(rids[0], "reminder", 3)]
+        )
+        uow.commit()
+    assert [(r, k) for r, k, _ in first] == [(rids[0], "daily")]
+    assert sorted((r, k) for r, k, _ in again) == [(rids[0], "reminder"), (rids[1], "daily")]
+    stored = {(d.recipient_id, d.kind): d for d in deliveries(app)}
+    assert {d.id for d in stored.values()} == {i for *_, i in first + again}
+    assert stored[(rids[0], "daily")].lease_until == now + timedelta(minutes=10)
+    assert stored[(rids[0], "reminder")].local_date == day
+    expected = timedelta(minutes=10 if same_lease else 13)
+    assert stored[(rids[0], "reminder")].lease_until == now + expected

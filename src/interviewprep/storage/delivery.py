@@ -6,6 +6,7 @@ size: the engine plans a tick for 100,000 recipients without a query per recipie
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -43,6 +44,7 @@ _RECIPIENT_COLUMNS = (
     _p.c.rest_days,
 )
 _DAILY_COLUMNS = _RECIPIENT_COLUMNS[:10]  # up to delivery_time: what a daily claim needs
+_SHARED_CLAIM_COLUMNS = ("claimed_by", "claimed_at", "lease_until")
 _CLAIM_COLUMNS = {
     "recipient_id": "integer",
     "local_date": "date",
@@ -55,6 +57,10 @@ _CLAIM_COLUMNS = {
 }
 """The columns (and PostgreSQL types) of a claim row, as the engine builds them."""
 _FROM = _r.outerjoin(_p, _p.c.id == _r.c.person_id).outerjoin(_g, _g.c.id == _r.c.group_id)
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value  # dates: SQLite's format
 
 
 def _array_literal(values: Iterable[Any], kind: str) -> str:
@@ -144,13 +150,34 @@ class DeliveryRepository:
             return []
         if self._postgres:
             return self._insert_unnest(rows)
-        maker = sqlite_insert
-        statement = (
-            maker(_d)
-            .on_conflict_do_nothing(index_elements=["recipient_id", "local_date", "kind"])
-            .returning(_d.c.id, _d.c.recipient_id, _d.c.kind)
-        )
-        result = self.session.execute(statement, rows)
+        return self._insert_json(rows)
+
+    def _insert_json(self, rows: list[dict[str, Any]]) -> list[tuple[int, str, int]]:
+        # SQLite: the per-row values as one JSON array, read by json_each; the lease
+        # columns, the same for a whole plan, bound once. SQLAlchemy's multi-row insert
+        # converted three dates per row in Python (2 of 7 s for 82k rows).
+        shared = {name: rows[0][name] for name in _SHARED_CLAIM_COLUMNS}
+        if any(row[name] != value for row in rows for name, value in shared.items()):
+            upsert = (
+                sqlite_insert(_d)
+                .on_conflict_do_nothing(index_elements=["recipient_id", "local_date", "kind"])
+                .returning(_d.c.id, _d.c.recipient_id, _d.c.kind)
+            )
+            result = self.session.execute(upsert, rows)
+        else:
+            own = [name for name in _CLAIM_COLUMNS if name not in shared]
+            payload = json.dumps(
+                [[_json_value(row[name]) for name in own] for row in rows], separators=(",", ":")
+            )
+            picks = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(own)))
+            statement = text(
+                f"INSERT INTO deliveries ({', '.join(own + list(shared))})"
+                f" SELECT {picks}, {', '.join(':' + name for name in shared)}"
+                " FROM json_each(:rows) WHERE true"  # WHERE: SQLite's upsert-after-SELECT rule
+                " ON CONFLICT (recipient_id, local_date, kind) DO NOTHING"
+                " RETURNING id, recipient_id, kind"
+            ).bindparams(*(bindparam(name, type_=_d.c[name].type) for name in shared))
+            result = self.session.execute(statement, {"rows": payload, **shared})
         return [(int(r), str(k), int(d)) for d, r, k in result.all()]
 
     def _insert_unnest(self, rows: list[dict[str, Any]]) -> list[tuple[int, str, int]]:
@@ -187,12 +214,24 @@ class DeliveryRepository:
                 },
             )
             return
-        params = [{"rid": rid, "at": at} for rid, at in pairs]
-        if params:
-            statement = (
-                update(_r).where(_r.c.id == bindparam("rid")).values({column: bindparam("at")})
+        if pairs:
+            # SQLite: one UPDATE ... FROM json_each instead of 100k executemany rows
+            # the column type's own conversion, so the text matches what the ORM stores
+            dialect = self.session.get_bind().dialect
+            stored_as = _r.c[column].type.dialect_impl(dialect)
+            convert = stored_as.bind_processor(dialect) or (lambda value: value)
+            payload = json.dumps(
+                [[rid, None if at is None else convert(at)] for rid, at in pairs],
+                separators=(",", ":"),
             )
-            self.session.connection().execute(statement, params)
+            self.session.execute(
+                text(
+                    f"UPDATE recipients SET {column} = json_extract(v.value, '$[1]')"
+                    " FROM json_each(:pairs) AS v"
+                    " WHERE recipients.id = json_extract(v.value, '$[0]')"
+                ),
+                {"pairs": payload},
+            )
 
     def expired(self, now: datetime, limit: int, platforms: Sequence[str]) -> Sequence[Row[Any]]:
         """Claims whose lease ran out without a confirmation (a crash, a lost worker)."""
