@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -31,7 +30,7 @@ from interviewprep.services.settings import parse_time_of_day
 from interviewprep.services.subscriptions import reschedule_group
 from interviewprep.services.views import DaySummary, GroupPost, GroupView, LeaderRow, QuestionView
 from interviewprep.storage.tables import Attempt, Group, GroupMember, Person, Recipient, Review
-from interviewprep.storage.uow import UnitOfWork
+from interviewprep.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +53,7 @@ class Groups:
 
     def __init__(
         self,
-        uow: Callable[[], UnitOfWork],
+        uow: UnitOfWorkFactory,
         bank: Bank,
         practice: Practice,
         clock: Clock = system_clock,
@@ -115,11 +114,9 @@ class Groups:
 
     def find(self, platform: str, external_id: str) -> GroupView | None:
         """The group of a platform chat or server, if set up."""
-        with self.uow() as uow:
-            group = uow.session.exec(
-                select(Group).where(Group.platform == platform, Group.external_id == external_id)
-            ).first()
-            return self._view(uow, group) if group else None
+        with self.uow.read() as reads:
+            row = reads.group_of(platform, external_id)
+        return _view_of(row) if row is not None else None
 
     def get(self, group_id: int) -> GroupView:
         """One group.
@@ -127,8 +124,11 @@ class Groups:
         Raises:
             UnknownGroup: no such group.
         """
-        with self.uow() as uow:
-            return self._view(uow, self._group(uow, group_id))
+        with self.uow.read() as reads:
+            row = reads.group(group_id)
+        if row is None:
+            raise UnknownGroup()
+        return _view_of(row)
 
     def update(self, group_id: int, **changes: Any) -> GroupView:
         """Change a group's settings (validated; the error names the field)."""
@@ -342,21 +342,16 @@ class Groups:
     def streak(self, group_id: int) -> streakdomain.Streak:
         """The group streak: consecutive days on which at least ``min_members`` answered."""
         now = self.clock()
-        with self.uow() as uow:
-            group = self._group(uow, group_id)
-            members = select(GroupMember.person_id).where(GroupMember.group_id == group_id)
-            statement = (
-                select(col(Review.local_date), func.count(func.distinct(Review.person_id)))
-                .where(col(Review.person_id).in_(members), col(Review.revealed).is_(False))
-                .group_by(col(Review.local_date))
-            )
-            counts = {d: int(n) for d, n in uow.session.exec(statement).all()}
-            rules = streakdomain.StreakRules(
-                daily_goal=max(group.min_members, 1), max_freezes=0, restore=False
-            )
-            today = local_date(now, ZoneInfo(group.timezone))
-            excused = uow.deliveries.excused_group_days(group_id)
-            return streakdomain.compute(counts, today, rules, excused)
+        with self.uow.read() as reads:
+            group = reads.group(group_id)
+            if group is None:
+                raise UnknownGroup()
+            counts, excused = reads.group_days(group_id)
+        rules = streakdomain.StreakRules(
+            daily_goal=max(group.min_members, 1), max_freezes=0, restore=False
+        )
+        today = local_date(now, ZoneInfo(group.timezone))
+        return streakdomain.compute(counts, today, rules, excused)
 
     def summary(self, group_id: int, day: date) -> DaySummary:
         """Who answered the group's question of ``day``."""
@@ -477,6 +472,27 @@ class Groups:
             active=bool(row and row.active),
             inactive_reason=row.reason if row else None,
         )
+
+
+def _view_of(row: Any) -> GroupView:
+    """A GroupView from a :meth:`Reads.group` row (the same fields as ``Groups._view``)."""
+    return GroupView(
+        id=row.id,
+        platform=row.platform,
+        external_id=row.external_id,
+        channel_id=row.channel_id,
+        name=row.name,
+        timezone=row.timezone,
+        delivery_time=row.delivery_time,
+        topics=tuple(row.topics),
+        level=row.level,
+        role_id=row.role_id,
+        leaderboard=row.leaderboard,
+        min_members=row.min_members,
+        paused=bool(row.recipient_paused),
+        active=bool(row.recipient_active),
+        inactive_reason=row.recipient_reason,
+    )
 
 
 def _shuffle(group_id: int, question_id: str) -> int:

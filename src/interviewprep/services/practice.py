@@ -12,7 +12,7 @@ import logging
 import time
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -65,7 +65,7 @@ from interviewprep.storage.tables import (
     Report,
     Review,
 )
-from interviewprep.storage.uow import UnitOfWork
+from interviewprep.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class Practice:
 
     def __init__(
         self,
-        uow: Callable[[], UnitOfWork],
+        uow: UnitOfWorkFactory,
         bank: Bank,
         grader: Grader,
         clock: Clock = system_clock,
@@ -127,14 +127,20 @@ class Practice:
 
     def find_person(self, platform: str, external_id: str) -> int | None:
         """The person id behind a platform account, or None."""
-        with self.uow() as uow:
-            person = uow.persons.by_identity(platform, external_id)
-            return person.id if person else None
+        with self.uow.read() as reads:
+            return reads.person_id_of(platform, external_id)
 
     def settings(self, person_id: int) -> PersonSettings:
-        """A person's current settings."""
-        with self.uow() as uow:
-            return PersonSettings.of(self._person(uow, person_id))
+        """A person's current settings.
+
+        Raises:
+            NotEnrolled: no such person.
+        """
+        with self.uow.read() as reads:
+            person = reads.person(person_id)
+        if person is None:
+            raise NotEnrolled()
+        return PersonSettings.of(person)
 
     def update_settings(self, person_id: int, **changes: Any) -> PersonSettings:
         """Change settings; every value is validated first (see :func:`updated`)."""
@@ -592,98 +598,129 @@ class Practice:
     # ---------------------------------------------------------------- reading
 
     def streak(self, person_id: int) -> streakdomain.Streak:
-        """The person's streak as of their current local day."""
-        streak = self.streaks([person_id]).get(person_id)
-        if streak is None:
-            raise NotEnrolled()
-        return streak
+        """The person's streak as of their current local day.
+
+        Raises:
+            NotEnrolled: no such person.
+        """
+        now = self.clock()
+        with self.uow.read() as reads:
+            person = reads.person(person_id)
+            if person is None:
+                raise NotEnrolled()
+            counts, excused = reads.streak_days(person_id)
+        return _streak(person, counts, excused, now)
+
+    def streak_of(self, platform: str, external_id: str) -> streakdomain.Streak | None:
+        """:meth:`streak` of the person behind a platform account; None if not enrolled."""
+        now = self.clock()
+        with self.uow.read() as reads:
+            person = reads.person_of(platform, external_id)
+            if person is None:
+                return None
+            counts, excused = reads.streak_days(person.id)
+        return _streak(person, counts, excused, now)
 
     def streaks(self, person_ids: Collection[int]) -> dict[int, streakdomain.Streak]:
-        """Streaks of several people (a leaderboard) in three queries; unknown ids are left out."""
+        """Streaks of several people (a leaderboard) in two queries; unknown ids are left out."""
         now = self.clock()
-        with self.uow() as uow:
-            people = uow.persons.many(person_ids)
-            counts = uow.reviews.counts_by_day(list(people))
-            excused = uow.deliveries.excused_days(people)
-            return {
-                pid: streakdomain.compute(
-                    counts[pid],
-                    local_date(now, ZoneInfo(person.timezone)),
-                    _rules(person),
-                    excused[pid],
-                )
-                for pid, person in people.items()
-            }
+        with self.uow.read() as reads:
+            people = reads.persons(person_ids)
+            counts, excused = reads.streak_days_of(list(people))
+        return {
+            pid: _streak(person, counts[pid], excused[pid], now) for pid, person in people.items()
+        }
 
     def stats(self, person_id: int) -> Stats:
-        """Accuracy and retention per topic, due forecast, weakest topics and leeches."""
+        """Accuracy and retention per topic, due forecast, weakest topics and leeches.
+
+        Raises:
+            NotEnrolled: no such person.
+        """
         now = self.clock()
-        with self.uow() as uow:
-            person = self._person(uow, person_id)
-            zone = ZoneInfo(person.timezone)
-            config = self._scheduler(person)
-            answered: Counter[str] = Counter()
-            correct: Counter[str] = Counter()
-            total = right = 0
-            for question_id, rating, _score in uow.reviews.outcomes(person_id):
-                question = self.bank.get(question_id)
-                ok = rating is not None and rating >= Rating.HARD
-                total += 1
-                right += ok
-                for t in question.topics if question else ():
-                    answered[t] += 1
-                    correct[t] += ok
-            recall: dict[str, list[float]] = defaultdict(list)
-            leeches: list[str] = []
-            due_now = 0
-            today = local_date(now, zone)
-            forecast: Counter[Any] = Counter()
-            cards = uow.cards.all_for(person_id)
-            for row in cards:
-                state = _state(row)
-                question = self.bank.get(row.question_id)
-                if state.is_leech:
-                    leeches.append(row.question_id)
-                if question is None:
-                    continue
-                if row.due <= now:
-                    due_now += 1
-                day = max(local_date(row.due, zone), today)
-                if (day - today).days < FORECAST_DAYS:
-                    forecast[day] += 1
-                if not state.is_new:
-                    value = carddomain.retrievability(state, now, config)
-                    for t in question.topics:
-                        recall[t].append(value)
-            topics = tuple(
-                TopicStats(
-                    t,
-                    answered[t],
-                    correct[t],
-                    sum(recall[t]) / len(recall[t]) if recall[t] else None,
-                )
-                for t in sorted(set(answered) | set(recall))
+        with self.uow.read() as reads:
+            person = reads.person(person_id)
+            if person is None:
+                raise NotEnrolled()
+            outcomes = reads.outcomes(person_id)
+            cards = reads.cards(person_id)
+        return self._stats(person, outcomes, cards, now)
+
+    def stats_of(self, platform: str, external_id: str) -> Stats | None:
+        """:meth:`stats` of the person behind a platform account; None if not enrolled."""
+        now = self.clock()
+        with self.uow.read() as reads:
+            person = reads.person_of(platform, external_id)
+            if person is None:
+                return None
+            outcomes = reads.outcomes(person.id)
+            cards = reads.cards(person.id)
+        return self._stats(person, outcomes, cards, now)
+
+    def _stats(self, person: Any, outcomes: list[Any], cards: list[Any], now: datetime) -> Stats:
+        zone = ZoneInfo(person.timezone)
+        config = SchedulerConfig(desired_retention=person.desired_retention, fuzzing=self.fuzz)
+        answered: Counter[str] = Counter()
+        correct: Counter[str] = Counter()
+        total = right = 0
+        for question_id, rating, _score in outcomes:
+            question = self.bank.get(question_id)
+            ok = rating is not None and rating >= Rating.HARD
+            total += 1
+            right += ok
+            for t in question.topics if question else ():
+                answered[t] += 1
+                correct[t] += ok
+        recall: dict[str, list[float]] = defaultdict(list)
+        leeches: list[str] = []
+        due_now = 0
+        today = local_date(now, zone)
+        forecast: Counter[Any] = Counter()
+        for row in cards:
+            state = _state(row)
+            question = self.bank.get(row.question_id)
+            if state.is_leech:
+                leeches.append(row.question_id)
+            if question is None:
+                continue
+            if row.due <= now:
+                due_now += 1
+            day = max(local_date(row.due, zone), today)
+            if (day - today).days < FORECAST_DAYS:
+                forecast[day] += 1
+            if not state.is_new:
+                value = carddomain.retrievability(state, now, config)
+                for t in question.topics:
+                    recall[t].append(value)
+        topics = tuple(
+            TopicStats(
+                t,
+                answered[t],
+                correct[t],
+                sum(recall[t]) / len(recall[t]) if recall[t] else None,
             )
-            weakest = tuple(
-                s.topic
-                for s in sorted(
-                    (s for s in topics if s.retention is not None),
-                    key=lambda s: (s.retention, s.topic),
-                )[:3]
-            )
-            return Stats(
-                answered=total,
-                correct=right,
-                cards=len(cards),
-                due_now=due_now,
-                leeches=tuple(sorted(leeches)),
-                topics=topics,
-                forecast=tuple(
-                    (today + timedelta(days=i), forecast[today + timedelta(days=i)])
-                    for i in range(FORECAST_DAYS)
-                ),
-                weakest=weakest,
-            )
+            for t in sorted(set(answered) | set(recall))
+        )
+        weakest = tuple(
+            s.topic
+            for s in sorted(
+                (s for s in topics if s.retention is not None),
+                key=lambda s: (s.retention, s.topic),
+            )[:3]
+        )
+        return Stats(
+            answered=total,
+            correct=right,
+            cards=len(cards),
+            due_now=due_now,
+            leeches=tuple(sorted(leeches)),
+            topics=topics,
+            forecast=tuple(
+                (today + timedelta(days=i), forecast[today + timedelta(days=i)])
+                for i in range(FORECAST_DAYS)
+            ),
+            weakest=weakest,
+        )
 
     def export(self, person_id: int) -> dict[str, Any]:
         """All of a person's data as JSON-ready dicts."""
@@ -801,7 +838,8 @@ def _correct_options(question: Question) -> tuple[str, ...]:
     return ()
 
 
-def _state(row: CardRow) -> CardState:
+def _state(row: Any) -> CardState:
+    """The FSRS state of a card (an ORM ``CardRow`` or a Core row of the cards table)."""
     return CardState(
         due=row.due,
         state=row.state,
@@ -820,9 +858,18 @@ def _store_state(row: CardRow, state: CardState) -> None:
     row.last_review, row.reps, row.lapses = state.last_review, state.reps, state.lapses
 
 
-def _rules(person: Person) -> streakdomain.StreakRules:
+def _rules(person: Any) -> streakdomain.StreakRules:
     return streakdomain.StreakRules(
         daily_goal=person.daily_goal, rest_weekdays=frozenset(person.rest_days)
+    )
+
+
+def _streak(
+    person: Any, counts: dict[date, int], excused: set[date], now: datetime
+) -> streakdomain.Streak:
+    """A person's streak (``person``: a row with timezone, daily_goal, rest_days)."""
+    return streakdomain.compute(
+        counts, local_date(now, ZoneInfo(person.timezone)), _rules(person), excused
     )
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from interviewprep.storage.delivery import DeliveryRepository
+from interviewprep.storage.reads import Reads
 from interviewprep.storage.repositories import (
     AnswerRepository,
     AttemptRepository,
@@ -83,6 +84,39 @@ def _describe(exc: OperationalError) -> str:
     return f"the database is not reachable ({text.splitlines()[0]}); nothing was saved"
 
 
+class ReadOnly:
+    """Use as ``with uow_factory.read() as reads: ...`` for reads that change nothing.
+
+    A plain connection instead of an ORM session: no identity map, no session
+    begin/rollback bookkeeping. Each statement sees what was committed before it ran
+    (as in a READ COMMITTED transaction); the connection goes back to the pool at the
+    end of the block.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._connection: Connection | None = None
+
+    def __enter__(self) -> Reads:
+        try:
+            self._connection = self._engine.connect()
+        except OperationalError as exc:
+            raise StorageUnavailable(_describe(exc)) from exc
+        return Reads(self._connection)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        if isinstance(exc, OperationalError):
+            raise StorageUnavailable(_describe(exc)) from exc
+
+
 class UnitOfWorkFactory:
     """Makes units of work on one engine."""
 
@@ -91,3 +125,7 @@ class UnitOfWorkFactory:
 
     def __call__(self) -> UnitOfWork:
         return UnitOfWork(self.engine)
+
+    def read(self) -> ReadOnly:
+        """A read-only unit (see :class:`ReadOnly`)."""
+        return ReadOnly(self.engine)
