@@ -29,7 +29,7 @@ from interviewprep.adapters.discord.reply import (
     build_view,
     text,
 )
-from interviewprep.services.errors import NotEnrolled, PracticeError
+from interviewprep.services.errors import PracticeError
 
 logger = logging.getLogger(__name__)
 
@@ -131,12 +131,7 @@ async def _run(host: Host, user_id: int, work: Work, inline: bool) -> Reply:
         try:
             if inline:
                 return work()
-            try:
-                return await host.in_thread(work)
-            except NotEnrolled:
-                # a cached person id deleted meanwhile (e.g. /forget elsewhere): once more
-                host.flows.evict(str(user_id))
-                return await host.in_thread(work)
+            return await host.in_thread(work)
         except PracticeError as exc:
             reply = text(str(exc))
             reply.error = True
