@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
@@ -18,7 +18,6 @@ from interviewprep.config import check_timezone
 from interviewprep.domain import streak as streakdomain
 from interviewprep.domain import timing
 from interviewprep.domain.clock import Clock, local_date, system_clock
-from interviewprep.domain.rating import Rating
 from interviewprep.services.errors import (
     GroupQuestionDone,
     InvalidSetting,
@@ -29,7 +28,7 @@ from interviewprep.services.practice import LEVEL_RANK, Practice
 from interviewprep.services.settings import parse_time_of_day
 from interviewprep.services.subscriptions import reschedule_group
 from interviewprep.services.views import DaySummary, GroupPost, GroupView, LeaderRow, QuestionView
-from interviewprep.storage.tables import Attempt, Group, GroupMember, Person, Recipient, Review
+from interviewprep.storage.tables import Attempt, Group, GroupMember, Person, Recipient
 from interviewprep.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
@@ -289,8 +288,10 @@ class Groups:
         if period not in ("week", "month", "all"):
             raise InvalidSetting("period: choose week, month or all")
         now = self.clock()
-        with self.uow() as uow:
-            group = self._group(uow, group_id)
+        with self.uow.read() as reads:
+            group = reads.group(group_id)
+            if group is None:
+                raise UnknownGroup()
             zone = ZoneInfo(group.timezone)
             today = local_date(now, zone)
             start: datetime | None = None
@@ -298,26 +299,11 @@ class Groups:
                 start = timing.instant(today - timedelta(days=today.weekday()), time(0), zone)
             elif period == "month":
                 start = timing.instant(today.replace(day=1), time(0), zone)
-            members = uow.session.exec(
-                select(GroupMember.person_id, Person.display_name)
-                .join(Person, col(Person.id) == GroupMember.person_id)
-                .where(
-                    GroupMember.group_id == group_id,
-                    col(GroupMember.leaderboard_opt_out).is_(False),
-                )
-            ).all()
-            names = dict(members)
-            if not names:
-                return ()
-            correct = func.sum(case((col(Review.rating) >= int(Rating.HARD), 1), else_=0))
-            statement = (
-                select(Review.person_id, func.count(), correct)
-                .where(col(Review.person_id).in_(names), col(Review.revealed).is_(False))
-                .group_by(col(Review.person_id))
-            )
-            if start is not None:
-                statement = statement.where(Review.answered_at >= start)
-            totals = {p: (int(n), int(c or 0)) for p, n, c in uow.session.exec(statement).all()}
+            members = reads.leaderboard(group_id, start)
+        if not members:
+            return ()
+        names = {row.person_id: row.display_name for row in members}
+        totals = {row.person_id: (int(row.answered), int(row.correct or 0)) for row in members}
         streaks = self.practice.streaks(list(totals))
         rows = []
         for person_id, (answered, right) in totals.items():
@@ -343,15 +329,14 @@ class Groups:
         """The group streak: consecutive days on which at least ``min_members`` answered."""
         now = self.clock()
         with self.uow.read() as reads:
-            group = reads.group(group_id)
-            if group is None:
-                raise UnknownGroup()
-            counts, excused = reads.group_days(group_id)
+            inputs = reads.group_streak_inputs(group_id)
+        if inputs is None:
+            raise UnknownGroup()
         rules = streakdomain.StreakRules(
-            daily_goal=max(group.min_members, 1), max_freezes=0, restore=False
+            daily_goal=max(inputs.daily_goal, 1), max_freezes=0, restore=False
         )
-        today = local_date(now, ZoneInfo(group.timezone))
-        return streakdomain.compute(counts, today, rules, excused)
+        today = local_date(now, ZoneInfo(inputs.timezone))
+        return streakdomain.compute(inputs.counts, today, rules, inputs.excused)
 
     def summary(self, group_id: int, day: date) -> DaySummary:
         """Who answered the group's question of ``day``."""

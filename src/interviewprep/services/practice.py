@@ -54,6 +54,7 @@ from interviewprep.services.views import (
     Stats,
     TopicStats,
 )
+from interviewprep.storage.reads import StatsInputs, StreakInputs
 from interviewprep.storage.repositories import AnswerContext
 from interviewprep.storage.tables import (
     Attempt,
@@ -605,31 +606,27 @@ class Practice:
         """
         now = self.clock()
         with self.uow.read() as reads:
-            person = reads.person(person_id)
-            if person is None:
-                raise NotEnrolled()
-            counts, excused = reads.streak_days(person_id)
-        return _streak(person, counts, excused, now)
+            inputs = reads.streak_inputs(person_id)
+        if inputs is None:
+            raise NotEnrolled()
+        return _streak(inputs, now)
 
     def streak_of(self, platform: str, external_id: str) -> streakdomain.Streak | None:
-        """:meth:`streak` of the person behind a platform account; None if not enrolled."""
+        """:meth:`streak` of the person behind a platform account; None if not enrolled.
+
+        One statement: a chat command needs no separate lookup of the person.
+        """
         now = self.clock()
         with self.uow.read() as reads:
-            person = reads.person_of(platform, external_id)
-            if person is None:
-                return None
-            counts, excused = reads.streak_days(person.id)
-        return _streak(person, counts, excused, now)
+            inputs = reads.streak_inputs_of(platform, external_id)
+        return _streak(inputs, now) if inputs is not None else None
 
     def streaks(self, person_ids: Collection[int]) -> dict[int, streakdomain.Streak]:
         """Streaks of several people (a leaderboard) in two queries; unknown ids are left out."""
         now = self.clock()
         with self.uow.read() as reads:
-            people = reads.persons(person_ids)
-            counts, excused = reads.streak_days_of(list(people))
-        return {
-            pid: _streak(person, counts[pid], excused[pid], now) for pid, person in people.items()
-        }
+            inputs = reads.streak_inputs_many(person_ids)
+        return {pid: _streak(each, now) for pid, each in inputs.items()}
 
     def stats(self, person_id: int) -> Stats:
         """Accuracy and retention per topic, due forecast, weakest topics and leeches.
@@ -639,37 +636,32 @@ class Practice:
         """
         now = self.clock()
         with self.uow.read() as reads:
-            person = reads.person(person_id)
-            if person is None:
-                raise NotEnrolled()
-            outcomes = reads.outcomes(person_id)
-            cards = reads.cards(person_id)
-        return self._stats(person, outcomes, cards, now)
+            inputs = reads.stats_inputs(person_id)
+        if inputs is None:
+            raise NotEnrolled()
+        return self._stats(inputs, now)
 
     def stats_of(self, platform: str, external_id: str) -> Stats | None:
         """:meth:`stats` of the person behind a platform account; None if not enrolled."""
         now = self.clock()
         with self.uow.read() as reads:
-            person = reads.person_of(platform, external_id)
-            if person is None:
-                return None
-            outcomes = reads.outcomes(person.id)
-            cards = reads.cards(person.id)
-        return self._stats(person, outcomes, cards, now)
+            inputs = reads.stats_inputs_of(platform, external_id)
+        return self._stats(inputs, now) if inputs is not None else None
 
-    def _stats(self, person: Any, outcomes: list[Any], cards: list[Any], now: datetime) -> Stats:
-        zone = ZoneInfo(person.timezone)
-        config = SchedulerConfig(desired_retention=person.desired_retention, fuzzing=self.fuzz)
+    def _stats(self, inputs: StatsInputs, now: datetime) -> Stats:
+        zone = ZoneInfo(inputs.timezone)
+        config = SchedulerConfig(desired_retention=inputs.desired_retention, fuzzing=self.fuzz)
+        cards = inputs.cards
         answered: Counter[str] = Counter()
         correct: Counter[str] = Counter()
         total = right = 0
-        for question_id, rating, _score in outcomes:
+        # (question, answers, answers rated Hard or better), summed in the database
+        for question_id, n, ok in inputs.outcomes:
             question = self.bank.get(question_id)
-            ok = rating is not None and rating >= Rating.HARD
-            total += 1
+            total += n
             right += ok
             for t in question.topics if question else ():
-                answered[t] += 1
+                answered[t] += n
                 correct[t] += ok
         recall: dict[str, list[float]] = defaultdict(list)
         leeches: list[str] = []
@@ -858,19 +850,13 @@ def _store_state(row: CardRow, state: CardState) -> None:
     row.last_review, row.reps, row.lapses = state.last_review, state.reps, state.lapses
 
 
-def _rules(person: Any) -> streakdomain.StreakRules:
-    return streakdomain.StreakRules(
-        daily_goal=person.daily_goal, rest_weekdays=frozenset(person.rest_days)
+def _streak(inputs: StreakInputs, now: datetime) -> streakdomain.Streak:
+    """A person's streak as of their local day at ``now``."""
+    rules = streakdomain.StreakRules(
+        daily_goal=inputs.daily_goal, rest_weekdays=frozenset(inputs.rest_days)
     )
-
-
-def _streak(
-    person: Any, counts: dict[date, int], excused: set[date], now: datetime
-) -> streakdomain.Streak:
-    """A person's streak (``person``: a row with timezone, daily_goal, rest_days)."""
-    return streakdomain.compute(
-        counts, local_date(now, ZoneInfo(person.timezone)), _rules(person), excused
-    )
+    today = local_date(now, ZoneInfo(inputs.timezone))
+    return streakdomain.compute(inputs.counts, today, rules, inputs.excused)
 
 
 def _shuffle_key(person_id: int, question_id: str) -> int:

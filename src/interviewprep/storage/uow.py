@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
@@ -87,22 +87,26 @@ def _describe(exc: OperationalError) -> str:
 class ReadOnly:
     """Use as ``with uow_factory.read() as reads: ...`` for reads that change nothing.
 
-    A plain connection instead of an ORM session: no identity map, no session
+    A pooled DB-API connection instead of an ORM session: no identity map, no session
     begin/rollback bookkeeping. Each statement sees what was committed before it ran
     (as in a READ COMMITTED transaction); the connection goes back to the pool at the
-    end of the block.
+    end of the block, where the pool rolls back whatever the driver began.
     """
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._connection: Connection | None = None
+        self._reads: Reads | None = None
 
     def __enter__(self) -> Reads:
         try:
-            self._connection = self._engine.connect()
+            self._reads = Reads(self._engine.raw_connection(), self._engine)
         except OperationalError as exc:
             raise StorageUnavailable(_describe(exc)) from exc
-        return Reads(self._connection)
+        except self._engine.dialect.loaded_dbapi.OperationalError as exc:
+            raise StorageUnavailable(
+                f"the database is not reachable ({str(exc).splitlines()[0]}); nothing was saved"
+            ) from exc
+        return self._reads
 
     def __exit__(
         self,
@@ -110,9 +114,9 @@ class ReadOnly:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        if self._reads is not None:
+            self._reads.close()
+            self._reads = None
         if isinstance(exc, OperationalError):
             raise StorageUnavailable(_describe(exc)) from exc
 

@@ -137,12 +137,14 @@ def install(tree: Tree) -> None:
     @tree.command(name="streak", description="Your streak, and this server's streak")
     async def streak(interaction: discord.Interaction[Any]) -> None:
         actor, flows = actor_of(interaction), host_of(interaction).flows
-        await respond(interaction, lambda: flows.streak(actor))
+        await respond(
+            interaction, lambda: flows.streak(actor), read=lambda: flows.streak_read(actor)
+        )
 
     @tree.command(name="stats", description="Your accuracy, recall per topic and what is due")
     async def stats(interaction: discord.Interaction[Any]) -> None:
         actor, flows = actor_of(interaction), host_of(interaction).flows
-        await respond(interaction, lambda: flows.stats(actor))
+        await respond(interaction, lambda: flows.stats(actor), read=lambda: flows.stats_read(actor))
 
     @tree.command(name="leaderboard", description="This server's leaderboard")
     @app_commands.describe(period="week (default), month or all time")
@@ -151,7 +153,8 @@ def install(tree: Tree) -> None:
         interaction: discord.Interaction[Any], period: Literal["week", "month", "all"] = "week"
     ) -> None:
         actor, flows = actor_of(interaction), host_of(interaction).flows
-        await respond(interaction, lambda: flows.leaderboard(actor, period), ephemeral=False)
+        work = lambda: flows.leaderboard(actor, period)  # noqa: E731
+        await respond(interaction, work, ephemeral=False, read=work)
 
     @tree.command(name="settings", description="Show or change your personal settings")
     @app_commands.describe(

@@ -298,9 +298,18 @@ class Flows:
 
     def streak(self, actor: Actor) -> Reply:
         """``/streak``: the person's streak, and the server's when in a server."""
+        reply = self.streak_read(actor)
+        if reply is None:  # first contact: enrol, then read
+            self.person(actor)
+            reply = self.streak_read(actor)
+            assert reply is not None
+        return reply
+
+    def streak_read(self, actor: Actor) -> Reply | None:
+        """:meth:`streak` without enrolling: None for someone not enrolled yet."""
         streak = self.app.practice.streak_of(PLATFORM, actor.user_id)
-        if streak is None:  # first contact: enrol, then read
-            streak = self.app.practice.streak(self.person(actor))
+        if streak is None:
+            return None
         lines = ["**Your streak:** " + render.streak_line(streak)]
         group = self.group_here(actor)
         if group is not None:
@@ -313,10 +322,15 @@ class Flows:
 
     def stats(self, actor: Actor) -> Reply:
         """``/stats``."""
+        reply = self.stats_read(actor)
+        if reply is None:  # first contact: enrol, then read
+            reply = Reply(embeds=[render.stats_embed(self.app.practice.stats(self.person(actor)))])
+        return reply
+
+    def stats_read(self, actor: Actor) -> Reply | None:
+        """:meth:`stats` without enrolling: None for someone not enrolled yet."""
         stats = self.app.practice.stats_of(PLATFORM, actor.user_id)
-        if stats is None:  # first contact: enrol, then read
-            stats = self.app.practice.stats(self.person(actor))
-        return Reply(embeds=[render.stats_embed(stats)])
+        return Reply(embeds=[render.stats_embed(stats)]) if stats is not None else None
 
     def leaderboard(self, actor: Actor, period: Literal["week", "month", "all"]) -> Reply:
         """``/leaderboard``: this server's members (opted-out members left out)."""
