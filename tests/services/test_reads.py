@@ -243,3 +243,22 @@ def test_group_streak_counts_days_with_enough_members(
     assert statuses[date(2026, 3, 8)] is DayStatus.MISSED
     assert statuses[date(2026, 3, 9)] is DayStatus.EXCUSED
     assert statuses[date(2026, 3, 10)] is DayStatus.DONE
+
+
+def test_group_streak_by_server_id(groups: Groups, practice: Practice, clock: FixedClock) -> None:
+    assert groups.streak_of("discord", "900") is None
+    group = groups.setup(
+        "discord", "900", channel_id="901", name="Guild", timezone="UTC", delivery_time="09:00"
+    )
+    groups.update(group.id, min_members=1)
+    ada = practice.enrol("discord", "1")
+    groups.join(group.id, ada)
+    _answer(practice, ada)
+
+    server = groups.streak_of("discord", "900")
+
+    assert server is not None
+    assert (server.group_id, server.min_members) == (group.id, 1)
+    assert server.streak == groups.streak(group.id)
+    assert (server.streak.current, server.streak.today_done) == (1, True)
+    assert groups.streak_of("telegram", "900") is None

@@ -27,7 +27,15 @@ from interviewprep.services.errors import (
 from interviewprep.services.practice import LEVEL_RANK, Practice
 from interviewprep.services.settings import parse_time_of_day
 from interviewprep.services.subscriptions import reschedule_group
-from interviewprep.services.views import DaySummary, GroupPost, GroupView, LeaderRow, QuestionView
+from interviewprep.services.views import (
+    DaySummary,
+    GroupPost,
+    GroupStreak,
+    GroupView,
+    LeaderRow,
+    QuestionView,
+)
+from interviewprep.storage.reads import StreakInputs
 from interviewprep.storage.tables import Attempt, Group, GroupMember, Person, Recipient
 from interviewprep.storage.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -332,11 +340,17 @@ class Groups:
             inputs = reads.group_streak_inputs(group_id)
         if inputs is None:
             raise UnknownGroup()
-        rules = streakdomain.StreakRules(
-            daily_goal=max(inputs.daily_goal, 1), max_freezes=0, restore=False
-        )
-        today = local_date(now, ZoneInfo(inputs.timezone))
-        return streakdomain.compute(inputs.counts, today, rules, inputs.excused)
+        return _group_streak(inputs, now)
+
+    def streak_of(self, platform: str, external_id: str) -> GroupStreak | None:
+        """:meth:`streak` of the group of a platform chat or server, in one statement;
+        None when no group is set up there."""
+        now = self.clock()
+        with self.uow.read() as reads:
+            inputs = reads.group_streak_inputs_of(platform, external_id)
+        if inputs is None or inputs.owner_id is None:
+            return None
+        return GroupStreak(inputs.owner_id, inputs.daily_goal, _group_streak(inputs, now))
 
     def summary(self, group_id: int, day: date) -> DaySummary:
         """Who answered the group's question of ``day``."""
@@ -457,6 +471,15 @@ class Groups:
             active=bool(row and row.active),
             inactive_reason=row.reason if row else None,
         )
+
+
+def _group_streak(inputs: StreakInputs, now: datetime) -> streakdomain.Streak:
+    """Consecutive group days with ``min_members`` answering; no freezes, no restoring."""
+    rules = streakdomain.StreakRules(
+        daily_goal=max(inputs.daily_goal, 1), max_freezes=0, restore=False
+    )
+    today = local_date(now, ZoneInfo(inputs.timezone))
+    return streakdomain.compute(inputs.counts, today, rules, inputs.excused)
 
 
 def _view_of(row: Any) -> GroupView:

@@ -342,31 +342,54 @@ _GROUP_BY_EXTERNAL = Prepared(
     .order_by(_recipients.c.id)
     .limit(1)
 )
-# A group's streak inputs: members answering per local day, excused days, and one row
-# with the group's time zone and the members needed for a day to count.
-_GROUP_DAYS = Prepared(
-    union_all(
+
+
+def _group_of_chat() -> Any:
+    """The group of a platform chat or server, as a scalar subquery (run once)."""
+    return (
+        select(_groups.c.id)
+        .where(
+            _groups.c.platform == bindparam("platform"),
+            _groups.c.external_id == bindparam("external_id"),
+        )
+        .scalar_subquery()
+    )
+
+
+def _group_days(group: Any) -> Any:
+    """A group's streak inputs in one statement: members answering per local day,
+    excused days, and one row with the group's id, time zone and the members needed for
+    a day to count."""
+    return union_all(
         select(
             _kind(_ANSWERED),
             _reviews.c.local_date.label("day"),
             func.count(func.distinct(_reviews.c.person_id)).label("n"),
             _null(Text()).label("zone"),
+            _null(Integer()).label("owner"),
         )
         .where(
             _reviews.c.person_id.in_(
-                select(_members.c.person_id).where(_members.c.group_id == bindparam("group_id"))
+                select(_members.c.person_id).where(_members.c.group_id == group)
             ),
             _reviews.c.revealed.is_(False),
         )
         .group_by(_reviews.c.local_date),
-        _excused(_recipients.c.group_id, bindparam("group_id")).add_columns(
-            literal_column("0", _INT), _null(Text())
+        _excused(_recipients.c.group_id, group).add_columns(
+            literal_column("0", _INT), _null(Text()), _null(Integer())
         ),
-        select(_kind(_OWNER), _null(Date()), _groups.c.min_members, _groups.c.timezone).where(
-            _groups.c.id == bindparam("group_id")
-        ),
+        select(
+            _kind(_OWNER),
+            _null(Date()),
+            _groups.c.min_members,
+            _groups.c.timezone,
+            _groups.c.id,
+        ).where(_groups.c.id == group),
     )
-)
+
+
+_GROUP_DAYS = Prepared(_group_days(bindparam("group_id")))
+_GROUP_DAYS_OF_CHAT = Prepared(_group_days(_group_of_chat()))
 
 
 def _leaderboard(since: bool) -> Any:
@@ -413,6 +436,7 @@ class StreakInputs:
     rest_days: tuple[int, ...]
     counts: dict[date, int]
     excused: set[date]
+    owner_id: int | None = None  # the group's id (group streaks only)
 
 
 @dataclass(frozen=True)
@@ -445,6 +469,7 @@ def _streak_inputs(rows: Any) -> StreakInputs | None:
         rest_days=tuple(json.loads(rest)) if rest else (),
         counts=counts,
         excused=excused,
+        owner_id=getattr(owner, "owner", None),
     )
 
 
@@ -543,6 +568,12 @@ class Reads:
         """A group's streak inputs (``daily_goal``: members needed a day), or None."""
         rows = _GROUP_DAYS.rows(self, {"group_id": group_id})
         return _streak_inputs(rows)
+
+    def group_streak_inputs_of(self, platform: str, external_id: str) -> StreakInputs | None:
+        """:meth:`group_streak_inputs` of a platform chat or server (``owner_id``: the
+        group's id), or None when no group is set up there."""
+        params = {"platform": platform, "external_id": external_id}
+        return _streak_inputs(_GROUP_DAYS_OF_CHAT.rows(self, params))
 
     def leaderboard(self, group_id: int, since: datetime | None) -> list[Any]:
         """(person_id, display_name, answered, correct) of members on the leaderboard with

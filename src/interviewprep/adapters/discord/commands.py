@@ -44,9 +44,14 @@ class Tree(app_commands.CommandTree[Host]):
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         """Admin commands need Manage Server; everyone else gets a clear private message."""
-        command = interaction.command
+        # the top-level command by name: a dict lookup (interaction.command would resolve
+        # the options a second time on every interaction)
+        data: Any = interaction.data or {}
         extras: dict[Any, Any] = {}
-        if isinstance(command, app_commands.Command):
+        root = self.get_command(str(data.get("name", ""))) if data.get("type", 1) == 1 else None
+        if root is not None:
+            extras = root.extras
+        elif isinstance(command := interaction.command, app_commands.Command):
             extras = (command.root_parent or command).extras
         elif command is not None:
             extras = command.extras

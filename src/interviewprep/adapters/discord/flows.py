@@ -311,13 +311,13 @@ class Flows:
         if streak is None:
             return None
         lines = ["**Your streak:** " + render.streak_line(streak)]
-        group = self.group_here(actor)
-        if group is not None:
-            group_streak = self.group_streak(group.id)
-            lines.append(
-                f"**Server streak:** {group_streak.current} day(s) with at least "
-                f"{group.min_members} member(s) answering, longest {group_streak.longest}"
-            )
+        if actor.guild_id is not None:
+            server = self.app.groups.streak_of(PLATFORM, actor.guild_id)
+            if server is not None:
+                lines.append(
+                    f"**Server streak:** {server.streak.current} day(s) with at least "
+                    f"{server.min_members} member(s) answering, longest {server.streak.longest}"
+                )
         return text("\n".join(lines))
 
     def stats(self, actor: Actor) -> Reply:
