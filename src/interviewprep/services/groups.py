@@ -230,11 +230,17 @@ class Groups:
 
     def post_for_message(self, platform: str, chat_id: str, message_id: str) -> GroupPost | None:
         """The group question a platform message carries (for replies to it)."""
-        with self.uow() as uow:
-            row = uow.deliveries.by_message(platform, chat_id, message_id)
-            if row is None or row.group_id is None or row.question_id is None:
-                return None
-            return GroupPost(row.group_id, row.local_date, row.question_id)
+        with self.uow.read() as reads:
+            row = reads.post_of_message(platform, chat_id, message_id)
+        if row is None or row.group_id is None or row.question_id is None:
+            return None
+        return GroupPost(row.group_id, row.local_date, row.question_id)
+
+    def answered_on(self, group_id: int, day: date) -> int:
+        """How many members answered the group's question of ``day`` (a cheap count;
+        :meth:`summary` also lists who)."""
+        with self.uow.read() as reads:
+            return reads.answered_on(group_id, day)
 
     def answer(self, group_id: int, person_id: int, day: date, question_id: str) -> QuestionView:
         """Open (or resume) a member's attempt at the group's question of ``day``.

@@ -48,6 +48,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import PoolProxiedConnection
 
 from interviewprep.storage.tables import (
+    Attempt,
     CardRow,
     Delivery,
     Group,
@@ -66,6 +67,7 @@ _groups = Group.__table__  # type: ignore[attr-defined]
 _members = GroupMember.__table__  # type: ignore[attr-defined]
 _recipients = Recipient.__table__  # type: ignore[attr-defined]
 _deliveries = Delivery.__table__  # type: ignore[attr-defined]
+_attempts = Attempt.__table__  # type: ignore[attr-defined]
 
 
 class Prepared:
@@ -392,6 +394,25 @@ _GROUP_DAYS = Prepared(_group_days(bindparam("group_id")))
 _GROUP_DAYS_OF_CHAT = Prepared(_group_days(_group_of_chat()))
 
 
+_POST_OF_MESSAGE = Prepared(
+    select(_deliveries.c.local_date, _deliveries.c.question_id, _recipients.c.group_id)
+    .select_from(_deliveries.join(_recipients, _recipients.c.id == _deliveries.c.recipient_id))
+    .where(
+        _recipients.c.platform == bindparam("platform"),
+        _recipients.c.chat_id == bindparam("chat_id"),
+        _deliveries.c.message_id == bindparam("message_id"),
+    )
+    .limit(1)
+)
+_ANSWERED_ON = Prepared(
+    select(func.count().label("n")).where(
+        _attempts.c.group_id == bindparam("group_id"),
+        _attempts.c.group_day == bindparam("day"),
+        _attempts.c.status == "answered",
+    )
+)
+
+
 def _leaderboard(since: bool) -> Any:
     """Members shown on a group's leaderboard with their answers (revealed ones left
     out) and answers rated Hard or better, since a moment or of all time."""
@@ -574,6 +595,16 @@ class Reads:
         group's id), or None when no group is set up there."""
         params = {"platform": platform, "external_id": external_id}
         return _streak_inputs(_GROUP_DAYS_OF_CHAT.rows(self, params))
+
+    def post_of_message(self, platform: str, chat_id: str, message_id: str) -> Any | None:
+        """(local_date, question_id, group_id) of the delivery that made a message."""
+        params = {"platform": platform, "chat_id": chat_id, "message_id": message_id}
+        return _POST_OF_MESSAGE.first(self, params)
+
+    def answered_on(self, group_id: int, day: date) -> int:
+        """How many members answered a group's question of a local day."""
+        row = _ANSWERED_ON.first(self, {"group_id": group_id, "day": day})
+        return int(row.n) if row is not None else 0
 
     def leaderboard(self, group_id: int, since: datetime | None) -> list[Any]:
         """(person_id, display_name, answered, correct) of members on the leaderboard with

@@ -282,8 +282,7 @@ class Flows:
                     f"🔥 **{render.name(actor.name)}** reached a {streak.current}-day streak!",
                 )
             )
-        summary = self.app.groups.summary(group.id, post.local_date)
-        if len(summary.answered) == group.min_members:
+        if self.app.groups.answered_on(group.id, post.local_date) == group.min_members:
             group_streak = self.group_streak(group.id)
             if group_streak.current in render.STREAK_MILESTONES:
                 out.append(
