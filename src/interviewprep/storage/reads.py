@@ -552,7 +552,7 @@ class Reads:
         excused: dict[int, set[date]] = {row.id: set() for row in people}
         if people:
             found = {"person_ids": list(counts)}
-            for kind, person, day, n in self.core().execute(_MANY_DAYS, found):
+            for kind, person, day, n in self.core().execute(_MANY_DAYS, found).all():
                 if kind == _ANSWERED:
                     counts[person][day] = int(n)
                 else:
