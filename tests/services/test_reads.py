@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from interviewprep.bank.loader import Bank
 from interviewprep.domain.clock import FixedClock
+from interviewprep.domain.queue import ItemKind
 from interviewprep.domain.streak import DayStatus
 from interviewprep.services.errors import NotEnrolled, UnknownGroup
 from interviewprep.services.groups import Groups
@@ -262,3 +263,29 @@ def test_group_streak_by_server_id(groups: Groups, practice: Practice, clock: Fi
     assert server.streak == groups.streak(group.id)
     assert (server.streak.current, server.streak.today_done) == (1, True)
     assert groups.streak_of("telegram", "900") is None
+
+
+def test_today_read_shows_the_day_question_once_asked(
+    practice: Practice, clock: FixedClock
+) -> None:
+    assert practice.today_of("discord", "42") is None  # not enrolled
+    person = practice.enrol("discord", "42", timezone="Pacific/Auckland")
+    assert practice.today_of("discord", "42") is None  # nothing asked today: today() asks
+
+    asked = practice.today(person)  # 22:00 on 7 March in Auckland
+    assert asked is not None
+
+    shown = practice.today_of("discord", "42")
+    assert shown == practice.today(person)
+    assert shown is not None
+    assert (shown.attempt_id, shown.answered, shown.resumed) == (asked.attempt_id, False, True)
+
+    practice.submit_answer(person, asked.attempt_id, "right")
+    done = practice.today_of("discord", "42")
+    assert done == practice.today(person)
+    assert done is not None
+    assert done.answered
+    assert done.kind is ItemKind.REVIEW  # it has a card now
+
+    clock.advance(timedelta(hours=3))  # 01:00 on 8 March in Auckland: a new day
+    assert practice.today_of("discord", "42") is None

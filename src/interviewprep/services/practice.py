@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -223,6 +224,32 @@ class Practice:
                 view = self._view(attempt, question, card, resumed=attempt.status == "asked")
                 return replace(view, answered=attempt.status != "asked")
         return self.next_question(person_id, source="daily")
+
+    def today_of(self, platform: str, external_id: str) -> QuestionView | None:
+        """:meth:`today` of the person behind an account when today's daily question was
+        already asked; None otherwise (not enrolled, nothing asked today, or the question
+        left the bank), when :meth:`today` must run because it may ask one.
+
+        Read-only, one statement: every /today after the day's delivery.
+        """
+        now = self.clock()
+        utc_day = now.date()
+        with self.uow.read() as reads:
+            # every zone's local day is within a day of the UTC day
+            row = reads.latest_daily_of(
+                platform, external_id, utc_day - timedelta(days=1), utc_day + timedelta(days=1)
+            )
+        if row is None or row.attempt_id is None:
+            return None
+        if row.asked_on != local_date(now, ZoneInfo(row.timezone)):
+            return None
+        question = self.bank.get(row.question_id)
+        if question is None:
+            return None
+        attempt: Any = SimpleNamespace(id=row.attempt_id, hints_used=row.hints_used)
+        card = row if row.card_id is not None else None
+        view = self._view(attempt, question, card, resumed=row.status == "asked")
+        return replace(view, answered=row.status != "asked")
 
     def ask(
         self,

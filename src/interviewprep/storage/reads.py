@@ -413,6 +413,50 @@ _ANSWERED_ON = Prepared(
 )
 
 
+def _latest_daily() -> Any:
+    """The person's newest daily-question attempt asked within a window of local days,
+    with its card (if any): what /today shows when the day's question was asked."""
+    newest = (
+        select(func.max(_attempts.c.id))
+        .where(
+            _attempts.c.person_id == _persons.c.id,
+            _attempts.c.source == "daily",
+            _attempts.c.asked_on.between(bindparam("first_day"), bindparam("last_day")),
+        )
+        .correlate(_persons)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            _persons.c.id.label("person_id"),
+            _persons.c.timezone,
+            _attempts.c.id.label("attempt_id"),
+            _attempts.c.question_id,
+            _attempts.c.status,
+            _attempts.c.hints_used,
+            _attempts.c.asked_on,
+            _cards.c.id.label("card_id"),
+            *(_cards.c[name] for name in _STATE_COLUMNS),
+        )
+        .select_from(
+            _identities.join(_persons, _persons.c.id == _identities.c.person_id)
+            .outerjoin(_attempts, _attempts.c.id == newest)
+            .outerjoin(
+                _cards,
+                (_cards.c.person_id == _persons.c.id)
+                & (_cards.c.question_id == _attempts.c.question_id),
+            )
+        )
+        .where(
+            _identities.c.platform == bindparam("platform"),
+            _identities.c.external_id == bindparam("external_id"),
+        )
+    )
+
+
+_LATEST_DAILY_OF = Prepared(_latest_daily())
+
+
 def _leaderboard(since: bool) -> Any:
     """Members shown on a group's leaderboard with their answers (revealed ones left
     out) and answers rated Hard or better, since a moment or of all time."""
@@ -563,6 +607,20 @@ class Reads:
             )
             for row in people
         }
+
+    def latest_daily_of(
+        self, platform: str, external_id: str, first_day: date, last_day: date
+    ) -> Any | None:
+        """The account's person (``person_id``, ``timezone``) with their newest daily
+        attempt asked between two local days (``attempt_id`` None when there is none) and
+        its card (``card_id`` None when unseen); None when the account is not enrolled."""
+        params = {
+            "platform": platform,
+            "external_id": external_id,
+            "first_day": first_day,
+            "last_day": last_day,
+        }
+        return _LATEST_DAILY_OF.first(self, params)
 
     def stats_inputs(self, person_id: int) -> StatsInputs | None:
         """A person's stats inputs (one statement), or None for an unknown id."""

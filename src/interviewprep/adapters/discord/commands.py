@@ -137,7 +137,7 @@ def install(tree: Tree) -> None:
     @tree.command(name="today", description="Today's daily question (yours, and the server's)")
     async def today(interaction: discord.Interaction[Any]) -> None:
         actor, flows = actor_of(interaction), host_of(interaction).flows
-        await respond(interaction, lambda: flows.today(actor))
+        await respond(interaction, lambda: flows.today(actor), read=lambda: flows.today_read(actor))
 
     @tree.command(name="streak", description="Your streak, and this server's streak")
     async def streak(interaction: discord.Interaction[Any]) -> None:

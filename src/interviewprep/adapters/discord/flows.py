@@ -124,7 +124,18 @@ class Flows:
         """``/today``: today's daily question (shown again if already answered)."""
         group = self.group_here(actor)
         person = self.person(actor)
-        view = self.app.practice.today(person)
+        return self._today(group, self.app.practice.today(person))
+
+    def today_read(self, actor: Actor) -> Reply | None:
+        """:meth:`today` when the day's question was asked already; None when it may have
+        to be asked now (a write)."""
+        view = self.app.practice.today_of(PLATFORM, actor.user_id)
+        if view is None:
+            return None
+        return self._today(self.group_here(actor), view)
+
+    @staticmethod
+    def _today(group: GroupView | None, view: QuestionView | None) -> Reply:
         lines = []
         if group is not None and not group.paused:
             lines.append(f"Today's server question is posted in <#{group.channel_id}>.")
