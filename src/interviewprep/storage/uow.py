@@ -99,7 +99,12 @@ class ReadOnly:
 
     def __enter__(self) -> Reads:
         try:
-            self._reads = Reads(self._engine.raw_connection(), self._engine)
+            raw = self._engine.raw_connection()
+            if self._engine.dialect.name == "postgresql":
+                # no BEGIN before and ROLLBACK after: two round trips fewer per read. Each
+                # statement sees its own snapshot, as in a READ COMMITTED transaction.
+                raw.driver_connection.autocommit = True  # type: ignore[union-attr]
+            self._reads = Reads(raw, self._engine)
         except OperationalError as exc:
             raise StorageUnavailable(_describe(exc)) from exc
         except self._engine.dialect.loaded_dbapi.OperationalError as exc:
@@ -115,6 +120,11 @@ class ReadOnly:
         traceback: TracebackType | None,
     ) -> None:
         if self._reads is not None:
+            if self._engine.dialect.name == "postgresql":
+                try:
+                    self._reads.dbapi.driver_connection.autocommit = False  # type: ignore[union-attr]
+                except Exception:
+                    self._reads.dbapi.invalidate()  # broken: the pool must not reuse it
             self._reads.close()
             self._reads = None
         if isinstance(exc, OperationalError):
