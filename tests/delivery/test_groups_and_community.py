@@ -233,3 +233,21 @@ def test_invisible_answers_are_refused_and_the_question_stays_open(
     current = app.practice.current(pid)
     assert current is not None
     assert current.attempt_id == view.attempt_id
+
+
+def test_answers_counted_and_posts_found_by_message(app: App, posted: GroupQuestion) -> None:
+    gid, day = posted.group_id, posted.local_date
+    assert app.groups.answered_on(gid, day) == 0
+    a, b, c = (app.practice.enrol("discord", n, n) for n in ("a", "b", "c"))
+    for pid in (a, b):
+        view = app.groups.answer(gid, pid, day, posted.question_id)
+        app.practice.submit_answer(pid, view.attempt_id, "right")
+    opened = app.groups.answer(gid, c, day, posted.question_id)  # opened, not answered
+    assert opened.attempt_id
+    assert app.groups.answered_on(gid, day) == 2
+    assert app.groups.answered_on(gid, day - timedelta(days=1)) == 0
+    post = app.groups.post_for_message("telegram", "-100", "1")
+    assert post is not None
+    assert (post.group_id, post.local_date, post.question_id) == (gid, day, posted.question_id)
+    assert app.groups.post_for_message("telegram", "-100", "2") is None
+    assert app.groups.post_for_message("discord", "-100", "1") is None

@@ -79,3 +79,25 @@ def test_a_database_that_is_gone_gives_a_clear_message(tmp_path: Path) -> None:
     practice.uow.engine.dispose()  # type: ignore[attr-defined]
     with pytest.raises(StorageUnavailable, match="no interviewprep tables"):
         practice.next_question(person)
+
+
+def test_reads_of_a_database_that_is_gone_give_the_same_message(tmp_path: Path) -> None:
+    path = tmp_path / "gone.db"
+    engine = db.make_engine(f"sqlite:///{path}")
+    db.upgrade(engine)
+    engine.dispose()
+    practice = _practice(f"sqlite:///{path}")
+    person = practice.enrol("discord", "1")
+    path.unlink()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    practice.uow.engine.dispose()
+    for read in (
+        lambda: practice.streak(person),
+        lambda: practice.streak_of("discord", "1"),
+        lambda: practice.stats_of("discord", "1"),
+        lambda: practice.settings(person),
+        lambda: practice.find_person("discord", "1"),
+    ):
+        with pytest.raises(StorageUnavailable, match="no interviewprep tables"):
+            read()

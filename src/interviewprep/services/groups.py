@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
@@ -19,7 +18,6 @@ from interviewprep.config import check_timezone
 from interviewprep.domain import streak as streakdomain
 from interviewprep.domain import timing
 from interviewprep.domain.clock import Clock, local_date, system_clock
-from interviewprep.domain.rating import Rating
 from interviewprep.services.errors import (
     GroupQuestionDone,
     InvalidSetting,
@@ -29,9 +27,17 @@ from interviewprep.services.errors import (
 from interviewprep.services.practice import LEVEL_RANK, Practice
 from interviewprep.services.settings import parse_time_of_day
 from interviewprep.services.subscriptions import reschedule_group
-from interviewprep.services.views import DaySummary, GroupPost, GroupView, LeaderRow, QuestionView
-from interviewprep.storage.tables import Attempt, Group, GroupMember, Person, Recipient, Review
-from interviewprep.storage.uow import UnitOfWork
+from interviewprep.services.views import (
+    DaySummary,
+    GroupPost,
+    GroupStreak,
+    GroupView,
+    LeaderRow,
+    QuestionView,
+)
+from interviewprep.storage.reads import StreakInputs
+from interviewprep.storage.tables import Attempt, Group, GroupMember, Person, Recipient
+from interviewprep.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +60,7 @@ class Groups:
 
     def __init__(
         self,
-        uow: Callable[[], UnitOfWork],
+        uow: UnitOfWorkFactory,
         bank: Bank,
         practice: Practice,
         clock: Clock = system_clock,
@@ -115,11 +121,9 @@ class Groups:
 
     def find(self, platform: str, external_id: str) -> GroupView | None:
         """The group of a platform chat or server, if set up."""
-        with self.uow() as uow:
-            group = uow.session.exec(
-                select(Group).where(Group.platform == platform, Group.external_id == external_id)
-            ).first()
-            return self._view(uow, group) if group else None
+        with self.uow.read() as reads:
+            row = reads.group_of(platform, external_id)
+        return _view_of(row) if row is not None else None
 
     def get(self, group_id: int) -> GroupView:
         """One group.
@@ -127,8 +131,11 @@ class Groups:
         Raises:
             UnknownGroup: no such group.
         """
-        with self.uow() as uow:
-            return self._view(uow, self._group(uow, group_id))
+        with self.uow.read() as reads:
+            row = reads.group(group_id)
+        if row is None:
+            raise UnknownGroup()
+        return _view_of(row)
 
     def update(self, group_id: int, **changes: Any) -> GroupView:
         """Change a group's settings (validated; the error names the field)."""
@@ -223,11 +230,17 @@ class Groups:
 
     def post_for_message(self, platform: str, chat_id: str, message_id: str) -> GroupPost | None:
         """The group question a platform message carries (for replies to it)."""
-        with self.uow() as uow:
-            row = uow.deliveries.by_message(platform, chat_id, message_id)
-            if row is None or row.group_id is None or row.question_id is None:
-                return None
-            return GroupPost(row.group_id, row.local_date, row.question_id)
+        with self.uow.read() as reads:
+            row = reads.post_of_message(platform, chat_id, message_id)
+        if row is None or row.group_id is None or row.question_id is None:
+            return None
+        return GroupPost(row.group_id, row.local_date, row.question_id)
+
+    def answered_on(self, group_id: int, day: date) -> int:
+        """How many members answered the group's question of ``day`` (a cheap count;
+        :meth:`summary` also lists who)."""
+        with self.uow.read() as reads:
+            return reads.answered_on(group_id, day)
 
     def answer(self, group_id: int, person_id: int, day: date, question_id: str) -> QuestionView:
         """Open (or resume) a member's attempt at the group's question of ``day``.
@@ -289,8 +302,10 @@ class Groups:
         if period not in ("week", "month", "all"):
             raise InvalidSetting("period: choose week, month or all")
         now = self.clock()
-        with self.uow() as uow:
-            group = self._group(uow, group_id)
+        with self.uow.read() as reads:
+            group = reads.group(group_id)
+            if group is None:
+                raise UnknownGroup()
             zone = ZoneInfo(group.timezone)
             today = local_date(now, zone)
             start: datetime | None = None
@@ -298,26 +313,11 @@ class Groups:
                 start = timing.instant(today - timedelta(days=today.weekday()), time(0), zone)
             elif period == "month":
                 start = timing.instant(today.replace(day=1), time(0), zone)
-            members = uow.session.exec(
-                select(GroupMember.person_id, Person.display_name)
-                .join(Person, col(Person.id) == GroupMember.person_id)
-                .where(
-                    GroupMember.group_id == group_id,
-                    col(GroupMember.leaderboard_opt_out).is_(False),
-                )
-            ).all()
-            names = dict(members)
-            if not names:
-                return ()
-            correct = func.sum(case((col(Review.rating) >= int(Rating.HARD), 1), else_=0))
-            statement = (
-                select(Review.person_id, func.count(), correct)
-                .where(col(Review.person_id).in_(names), col(Review.revealed).is_(False))
-                .group_by(col(Review.person_id))
-            )
-            if start is not None:
-                statement = statement.where(Review.answered_at >= start)
-            totals = {p: (int(n), int(c or 0)) for p, n, c in uow.session.exec(statement).all()}
+            members = reads.leaderboard(group_id, start)
+        if not members:
+            return ()
+        names = {row.person_id: row.display_name for row in members}
+        totals = {row.person_id: (int(row.answered), int(row.correct or 0)) for row in members}
         streaks = self.practice.streaks(list(totals))
         rows = []
         for person_id, (answered, right) in totals.items():
@@ -342,21 +342,21 @@ class Groups:
     def streak(self, group_id: int) -> streakdomain.Streak:
         """The group streak: consecutive days on which at least ``min_members`` answered."""
         now = self.clock()
-        with self.uow() as uow:
-            group = self._group(uow, group_id)
-            members = select(GroupMember.person_id).where(GroupMember.group_id == group_id)
-            statement = (
-                select(col(Review.local_date), func.count(func.distinct(Review.person_id)))
-                .where(col(Review.person_id).in_(members), col(Review.revealed).is_(False))
-                .group_by(col(Review.local_date))
-            )
-            counts = {d: int(n) for d, n in uow.session.exec(statement).all()}
-            rules = streakdomain.StreakRules(
-                daily_goal=max(group.min_members, 1), max_freezes=0, restore=False
-            )
-            today = local_date(now, ZoneInfo(group.timezone))
-            excused = uow.deliveries.excused_group_days(group_id)
-            return streakdomain.compute(counts, today, rules, excused)
+        with self.uow.read() as reads:
+            inputs = reads.group_streak_inputs(group_id)
+        if inputs is None:
+            raise UnknownGroup()
+        return _group_streak(inputs, now)
+
+    def streak_of(self, platform: str, external_id: str) -> GroupStreak | None:
+        """:meth:`streak` of the group of a platform chat or server, in one statement;
+        None when no group is set up there."""
+        now = self.clock()
+        with self.uow.read() as reads:
+            inputs = reads.group_streak_inputs_of(platform, external_id)
+        if inputs is None or inputs.owner_id is None:
+            return None
+        return GroupStreak(inputs.owner_id, inputs.daily_goal, _group_streak(inputs, now))
 
     def summary(self, group_id: int, day: date) -> DaySummary:
         """Who answered the group's question of ``day``."""
@@ -477,6 +477,36 @@ class Groups:
             active=bool(row and row.active),
             inactive_reason=row.reason if row else None,
         )
+
+
+def _group_streak(inputs: StreakInputs, now: datetime) -> streakdomain.Streak:
+    """Consecutive group days with ``min_members`` answering; no freezes, no restoring."""
+    rules = streakdomain.StreakRules(
+        daily_goal=max(inputs.daily_goal, 1), max_freezes=0, restore=False
+    )
+    today = local_date(now, ZoneInfo(inputs.timezone))
+    return streakdomain.compute(inputs.counts, today, rules, inputs.excused)
+
+
+def _view_of(row: Any) -> GroupView:
+    """A GroupView from a :meth:`Reads.group` row (the same fields as ``Groups._view``)."""
+    return GroupView(
+        id=row.id,
+        platform=row.platform,
+        external_id=row.external_id,
+        channel_id=row.channel_id,
+        name=row.name,
+        timezone=row.timezone,
+        delivery_time=row.delivery_time,
+        topics=tuple(row.topics),
+        level=row.level,
+        role_id=row.role_id,
+        leaderboard=row.leaderboard,
+        min_members=row.min_members,
+        paused=bool(row.recipient_paused),
+        active=bool(row.recipient_active),
+        inactive_reason=row.recipient_reason,
+    )
 
 
 def _shuffle(group_id: int, question_id: str) -> int:

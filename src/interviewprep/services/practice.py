@@ -12,9 +12,10 @@ import logging
 import time
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -54,6 +55,7 @@ from interviewprep.services.views import (
     Stats,
     TopicStats,
 )
+from interviewprep.storage.reads import StatsInputs, StreakInputs
 from interviewprep.storage.repositories import AnswerContext
 from interviewprep.storage.tables import (
     Attempt,
@@ -65,7 +67,7 @@ from interviewprep.storage.tables import (
     Report,
     Review,
 )
-from interviewprep.storage.uow import UnitOfWork
+from interviewprep.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +81,7 @@ class Practice:
 
     def __init__(
         self,
-        uow: Callable[[], UnitOfWork],
+        uow: UnitOfWorkFactory,
         bank: Bank,
         grader: Grader,
         clock: Clock = system_clock,
@@ -127,14 +129,20 @@ class Practice:
 
     def find_person(self, platform: str, external_id: str) -> int | None:
         """The person id behind a platform account, or None."""
-        with self.uow() as uow:
-            person = uow.persons.by_identity(platform, external_id)
-            return person.id if person else None
+        with self.uow.read() as reads:
+            return reads.person_id_of(platform, external_id)
 
     def settings(self, person_id: int) -> PersonSettings:
-        """A person's current settings."""
-        with self.uow() as uow:
-            return PersonSettings.of(self._person(uow, person_id))
+        """A person's current settings.
+
+        Raises:
+            NotEnrolled: no such person.
+        """
+        with self.uow.read() as reads:
+            person = reads.person(person_id)
+        if person is None:
+            raise NotEnrolled()
+        return PersonSettings.of(person)
 
     def update_settings(self, person_id: int, **changes: Any) -> PersonSettings:
         """Change settings; every value is validated first (see :func:`updated`)."""
@@ -216,6 +224,32 @@ class Practice:
                 view = self._view(attempt, question, card, resumed=attempt.status == "asked")
                 return replace(view, answered=attempt.status != "asked")
         return self.next_question(person_id, source="daily")
+
+    def today_of(self, platform: str, external_id: str) -> QuestionView | None:
+        """:meth:`today` of the person behind an account when today's daily question was
+        already asked; None otherwise (not enrolled, nothing asked today, or the question
+        left the bank), when :meth:`today` must run because it may ask one.
+
+        Read-only, one statement: every /today after the day's delivery.
+        """
+        now = self.clock()
+        utc_day = now.date()
+        with self.uow.read() as reads:
+            # every zone's local day is within a day of the UTC day
+            row = reads.latest_daily_of(
+                platform, external_id, utc_day - timedelta(days=1), utc_day + timedelta(days=1)
+            )
+        if row is None or row.attempt_id is None:
+            return None
+        if row.asked_on != local_date(now, ZoneInfo(row.timezone)):
+            return None
+        question = self.bank.get(row.question_id)
+        if question is None:
+            return None
+        attempt: Any = SimpleNamespace(id=row.attempt_id, hints_used=row.hints_used)
+        card = row if row.card_id is not None else None
+        view = self._view(attempt, question, card, resumed=row.status == "asked")
+        return replace(view, answered=row.status != "asked")
 
     def ask(
         self,
@@ -592,98 +626,120 @@ class Practice:
     # ---------------------------------------------------------------- reading
 
     def streak(self, person_id: int) -> streakdomain.Streak:
-        """The person's streak as of their current local day."""
-        streak = self.streaks([person_id]).get(person_id)
-        if streak is None:
+        """The person's streak as of their current local day.
+
+        Raises:
+            NotEnrolled: no such person.
+        """
+        now = self.clock()
+        with self.uow.read() as reads:
+            inputs = reads.streak_inputs(person_id)
+        if inputs is None:
             raise NotEnrolled()
-        return streak
+        return _streak(inputs, now)
+
+    def streak_of(self, platform: str, external_id: str) -> streakdomain.Streak | None:
+        """:meth:`streak` of the person behind a platform account; None if not enrolled.
+
+        One statement: a chat command needs no separate lookup of the person.
+        """
+        now = self.clock()
+        with self.uow.read() as reads:
+            inputs = reads.streak_inputs_of(platform, external_id)
+        return _streak(inputs, now) if inputs is not None else None
 
     def streaks(self, person_ids: Collection[int]) -> dict[int, streakdomain.Streak]:
-        """Streaks of several people (a leaderboard) in three queries; unknown ids are left out."""
+        """Streaks of several people (a leaderboard) in two queries; unknown ids are left out."""
         now = self.clock()
-        with self.uow() as uow:
-            people = uow.persons.many(person_ids)
-            counts = uow.reviews.counts_by_day(list(people))
-            excused = uow.deliveries.excused_days(people)
-            return {
-                pid: streakdomain.compute(
-                    counts[pid],
-                    local_date(now, ZoneInfo(person.timezone)),
-                    _rules(person),
-                    excused[pid],
-                )
-                for pid, person in people.items()
-            }
+        with self.uow.read() as reads:
+            inputs = reads.streak_inputs_many(person_ids)
+        return {pid: _streak(each, now) for pid, each in inputs.items()}
 
     def stats(self, person_id: int) -> Stats:
-        """Accuracy and retention per topic, due forecast, weakest topics and leeches."""
+        """Accuracy and retention per topic, due forecast, weakest topics and leeches.
+
+        Raises:
+            NotEnrolled: no such person.
+        """
         now = self.clock()
-        with self.uow() as uow:
-            person = self._person(uow, person_id)
-            zone = ZoneInfo(person.timezone)
-            config = self._scheduler(person)
-            answered: Counter[str] = Counter()
-            correct: Counter[str] = Counter()
-            total = right = 0
-            for question_id, rating, _score in uow.reviews.outcomes(person_id):
-                question = self.bank.get(question_id)
-                ok = rating is not None and rating >= Rating.HARD
-                total += 1
-                right += ok
-                for t in question.topics if question else ():
-                    answered[t] += 1
-                    correct[t] += ok
-            recall: dict[str, list[float]] = defaultdict(list)
-            leeches: list[str] = []
-            due_now = 0
-            today = local_date(now, zone)
-            forecast: Counter[Any] = Counter()
-            cards = uow.cards.all_for(person_id)
-            for row in cards:
-                state = _state(row)
-                question = self.bank.get(row.question_id)
-                if state.is_leech:
-                    leeches.append(row.question_id)
-                if question is None:
-                    continue
-                if row.due <= now:
-                    due_now += 1
-                day = max(local_date(row.due, zone), today)
-                if (day - today).days < FORECAST_DAYS:
-                    forecast[day] += 1
-                if not state.is_new:
-                    value = carddomain.retrievability(state, now, config)
-                    for t in question.topics:
-                        recall[t].append(value)
-            topics = tuple(
-                TopicStats(
-                    t,
-                    answered[t],
-                    correct[t],
-                    sum(recall[t]) / len(recall[t]) if recall[t] else None,
-                )
-                for t in sorted(set(answered) | set(recall))
+        with self.uow.read() as reads:
+            inputs = reads.stats_inputs(person_id)
+        if inputs is None:
+            raise NotEnrolled()
+        return self._stats(inputs, now)
+
+    def stats_of(self, platform: str, external_id: str) -> Stats | None:
+        """:meth:`stats` of the person behind a platform account; None if not enrolled."""
+        now = self.clock()
+        with self.uow.read() as reads:
+            inputs = reads.stats_inputs_of(platform, external_id)
+        return self._stats(inputs, now) if inputs is not None else None
+
+    def _stats(self, inputs: StatsInputs, now: datetime) -> Stats:
+        zone = ZoneInfo(inputs.timezone)
+        config = SchedulerConfig(desired_retention=inputs.desired_retention, fuzzing=self.fuzz)
+        cards = inputs.cards
+        answered: Counter[str] = Counter()
+        correct: Counter[str] = Counter()
+        total = right = 0
+        # (question, answers, answers rated Hard or better), summed in the database
+        for question_id, n, ok in inputs.outcomes:
+            question = self.bank.get(question_id)
+            total += n
+            right += ok
+            for t in question.topics if question else ():
+                answered[t] += n
+                correct[t] += ok
+        recall: dict[str, list[float]] = defaultdict(list)
+        leeches: list[str] = []
+        due_now = 0
+        today = local_date(now, zone)
+        forecast: Counter[Any] = Counter()
+        for row in cards:
+            state = _state(row)
+            question = self.bank.get(row.question_id)
+            if state.is_leech:
+                leeches.append(row.question_id)
+            if question is None:
+                continue
+            if row.due <= now:
+                due_now += 1
+            day = max(local_date(row.due, zone), today)
+            if (day - today).days < FORECAST_DAYS:
+                forecast[day] += 1
+            if not state.is_new:
+                value = carddomain.retrievability(state, now, config)
+                for t in question.topics:
+                    recall[t].append(value)
+        topics = tuple(
+            TopicStats(
+                t,
+                answered[t],
+                correct[t],
+                sum(recall[t]) / len(recall[t]) if recall[t] else None,
             )
-            weakest = tuple(
-                s.topic
-                for s in sorted(
-                    (s for s in topics if s.retention is not None),
-                    key=lambda s: (s.retention, s.topic),
-                )[:3]
-            )
-            return Stats(
-                answered=total,
-                correct=right,
-                cards=len(cards),
-                due_now=due_now,
-                leeches=tuple(sorted(leeches)),
-                topics=topics,
-                forecast=tuple(
-                    (today + timedelta(days=i), forecast[today + timedelta(days=i)])
-                    for i in range(FORECAST_DAYS)
-                ),
-                weakest=weakest,
-            )
+            for t in sorted(set(answered) | set(recall))
+        )
+        weakest = tuple(
+            s.topic
+            for s in sorted(
+                (s for s in topics if s.retention is not None),
+                key=lambda s: (s.retention, s.topic),
+            )[:3]
+        )
+        return Stats(
+            answered=total,
+            correct=right,
+            cards=len(cards),
+            due_now=due_now,
+            leeches=tuple(sorted(leeches)),
+            topics=topics,
+            forecast=tuple(
+                (today + timedelta(days=i), forecast[today + timedelta(days=i)])
+                for i in range(FORECAST_DAYS)
+            ),
+            weakest=weakest,
+        )
 
     def export(self, person_id: int) -> dict[str, Any]:
         """All of a person's data as JSON-ready dicts."""
@@ -801,7 +857,8 @@ def _correct_options(question: Question) -> tuple[str, ...]:
     return ()
 
 
-def _state(row: CardRow) -> CardState:
+def _state(row: Any) -> CardState:
+    """The FSRS state of a card (an ORM ``CardRow`` or a Core row of the cards table)."""
     return CardState(
         due=row.due,
         state=row.state,
@@ -820,10 +877,13 @@ def _store_state(row: CardRow, state: CardState) -> None:
     row.last_review, row.reps, row.lapses = state.last_review, state.reps, state.lapses
 
 
-def _rules(person: Person) -> streakdomain.StreakRules:
-    return streakdomain.StreakRules(
-        daily_goal=person.daily_goal, rest_weekdays=frozenset(person.rest_days)
+def _streak(inputs: StreakInputs, now: datetime) -> streakdomain.Streak:
+    """A person's streak as of their local day at ``now``."""
+    rules = streakdomain.StreakRules(
+        daily_goal=inputs.daily_goal, rest_weekdays=frozenset(inputs.rest_days)
     )
+    today = local_date(now, ZoneInfo(inputs.timezone))
+    return streakdomain.compute(inputs.counts, today, rules, inputs.excused)
 
 
 def _shuffle_key(person_id: int, question_id: str) -> int:

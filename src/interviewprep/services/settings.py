@@ -14,6 +14,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from sqlalchemy import Row
 
 from interviewprep.bank.schema import Level
 from interviewprep.config import check_timezone
@@ -88,8 +89,8 @@ class PersonSettings(BaseModel):
         return days
 
     @classmethod
-    def of(cls, person: Person) -> PersonSettings:
-        """Read the settings stored on a person row."""
+    def of(cls, person: Person | Row[Any]) -> PersonSettings:
+        """Read the settings stored on a person row (ORM object or Core row)."""
         return cls.model_validate({name: getattr(person, name) for name in cls.model_fields})
 
     def apply_to(self, person: Person) -> None:

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from interviewprep.bank.schema import QuestionType
 from interviewprep.domain.queue import ItemKind
 from interviewprep.domain.rating import Rating
+from interviewprep.domain.streak import Streak
 from interviewprep.grading.result import GradeResult
 
 
@@ -119,6 +120,15 @@ class GroupView:
     paused: bool
     active: bool
     inactive_reason: str | None
+
+
+@dataclass(frozen=True)
+class GroupStreak:
+    """A group's streak with what a line about it needs."""
+
+    group_id: int
+    min_members: int  # members answering on a day for it to count
+    streak: Streak
 
 
 @dataclass(frozen=True)

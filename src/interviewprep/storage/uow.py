@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from interviewprep.storage.delivery import DeliveryRepository
+from interviewprep.storage.reads import Reads
 from interviewprep.storage.repositories import (
     AnswerRepository,
     AttemptRepository,
@@ -83,6 +84,53 @@ def _describe(exc: OperationalError) -> str:
     return f"the database is not reachable ({text.splitlines()[0]}); nothing was saved"
 
 
+class ReadOnly:
+    """Use as ``with uow_factory.read() as reads: ...`` for reads that change nothing.
+
+    A pooled DB-API connection instead of an ORM session: no identity map, no session
+    begin/rollback bookkeeping. Each statement sees what was committed before it ran
+    (as in a READ COMMITTED transaction); the connection goes back to the pool at the
+    end of the block, where the pool rolls back whatever the driver began.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._reads: Reads | None = None
+
+    def __enter__(self) -> Reads:
+        try:
+            raw = self._engine.raw_connection()
+            if self._engine.dialect.name == "postgresql":
+                # no BEGIN before and ROLLBACK after: two round trips fewer per read. Each
+                # statement sees its own snapshot, as in a READ COMMITTED transaction.
+                raw.driver_connection.autocommit = True  # type: ignore[union-attr]
+            self._reads = Reads(raw, self._engine)
+        except OperationalError as exc:
+            raise StorageUnavailable(_describe(exc)) from exc
+        except self._engine.dialect.loaded_dbapi.OperationalError as exc:
+            raise StorageUnavailable(
+                f"the database is not reachable ({str(exc).splitlines()[0]}); nothing was saved"
+            ) from exc
+        return self._reads
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._reads is not None:
+            if self._engine.dialect.name == "postgresql":
+                try:
+                    self._reads.dbapi.driver_connection.autocommit = False  # type: ignore[union-attr]
+                except Exception:
+                    self._reads.dbapi.invalidate()  # broken: the pool must not reuse it
+            self._reads.close()
+            self._reads = None
+        if isinstance(exc, OperationalError):
+            raise StorageUnavailable(_describe(exc)) from exc
+
+
 class UnitOfWorkFactory:
     """Makes units of work on one engine."""
 
@@ -91,3 +139,7 @@ class UnitOfWorkFactory:
 
     def __call__(self) -> UnitOfWork:
         return UnitOfWork(self.engine)
+
+    def read(self) -> ReadOnly:
+        """A read-only unit (see :class:`ReadOnly`)."""
+        return ReadOnly(self.engine)

@@ -61,6 +61,7 @@ class InterviewBot(Host):
         super().__init__(intents=intents(), allowed_mentions=NO_MENTIONS, **options)
         self.app = app
         self.flows = Flows(app)
+        self.inline_reads = app.engine.dialect.name == "sqlite"
         self.defer_after = defer_after
         self.sync_commands = sync_commands
         self.tree = commands.Tree(self)

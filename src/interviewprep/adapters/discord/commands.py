@@ -44,9 +44,14 @@ class Tree(app_commands.CommandTree[Host]):
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         """Admin commands need Manage Server; everyone else gets a clear private message."""
-        command = interaction.command
+        # the top-level command by name: a dict lookup (interaction.command would resolve
+        # the options a second time on every interaction)
+        data: Any = interaction.data or {}
         extras: dict[Any, Any] = {}
-        if isinstance(command, app_commands.Command):
+        root = self.get_command(str(data.get("name", ""))) if data.get("type", 1) == 1 else None
+        if root is not None:
+            extras = root.extras
+        elif isinstance(command := interaction.command, app_commands.Command):
             extras = (command.root_parent or command).extras
         elif command is not None:
             extras = command.extras
@@ -132,17 +137,19 @@ def install(tree: Tree) -> None:
     @tree.command(name="today", description="Today's daily question (yours, and the server's)")
     async def today(interaction: discord.Interaction[Any]) -> None:
         actor, flows = actor_of(interaction), host_of(interaction).flows
-        await respond(interaction, lambda: flows.today(actor))
+        await respond(interaction, lambda: flows.today(actor), read=lambda: flows.today_read(actor))
 
     @tree.command(name="streak", description="Your streak, and this server's streak")
     async def streak(interaction: discord.Interaction[Any]) -> None:
         actor, flows = actor_of(interaction), host_of(interaction).flows
-        await respond(interaction, lambda: flows.streak(actor))
+        await respond(
+            interaction, lambda: flows.streak(actor), read=lambda: flows.streak_read(actor)
+        )
 
     @tree.command(name="stats", description="Your accuracy, recall per topic and what is due")
     async def stats(interaction: discord.Interaction[Any]) -> None:
         actor, flows = actor_of(interaction), host_of(interaction).flows
-        await respond(interaction, lambda: flows.stats(actor))
+        await respond(interaction, lambda: flows.stats(actor), read=lambda: flows.stats_read(actor))
 
     @tree.command(name="leaderboard", description="This server's leaderboard")
     @app_commands.describe(period="week (default), month or all time")
@@ -151,7 +158,8 @@ def install(tree: Tree) -> None:
         interaction: discord.Interaction[Any], period: Literal["week", "month", "all"] = "week"
     ) -> None:
         actor, flows = actor_of(interaction), host_of(interaction).flows
-        await respond(interaction, lambda: flows.leaderboard(actor, period), ephemeral=False)
+        work = lambda: flows.leaderboard(actor, period)  # noqa: E731
+        await respond(interaction, work, ephemeral=False, read=work)
 
     @tree.command(name="settings", description="Show or change your personal settings")
     @app_commands.describe(

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -36,9 +34,6 @@ from interviewprep.services.views import GroupView, QuestionView
 logger = logging.getLogger(__name__)
 
 PLATFORM = "discord"
-GROUP_TTL = 10.0  # seconds a server's group view is reused
-STREAK_TTL = 60.0  # seconds a server streak is reused (dropped when a member answers here)
-MAX_CACHED = 50_000
 MAX_PRACTICE = 20
 MODAL_TITLE = "Your answer"
 NOT_SET_UP = (
@@ -69,73 +64,37 @@ class ChannelCheck:
 class Flows:
     """The Discord adapter's use of the services (dependencies injected: the App)."""
 
-    def __init__(self, app: App, group_ttl: float = GROUP_TTL) -> None:
+    def __init__(self, app: App) -> None:
         self.app = app
-        self.group_ttl = group_ttl
-        # Every interaction needs the person id, and most the server's group: both are
-        # cached (ids never change; a group view for a few seconds). A cached person id
-        # that was deleted meanwhile (e.g. /forget on another platform) surfaces as
-        # NotEnrolled, after which respond() evicts it and runs the handler once more.
-        self._people: dict[str, int] = {}
-        self._groups: dict[str, tuple[float, GroupView | None]] = {}
-        self._streaks: dict[int, tuple[float, Streak]] = {}
-        self._lock = threading.Lock()
+        # Nothing read from the database is kept between interactions. Several bot
+        # processes (shards, or a Telegram bot) may share one PostgreSQL database, and
+        # what one of them changes must show in the next interaction of every other:
+        # a /link or /forget moves or deletes the person behind an account, /pause or
+        # /setup changes the server's group, any member's answer moves the server
+        # streak. A process-local cache could only be invalidated by this process, so
+        # the reads are made cheap instead (Core statements, one connection per read:
+        # see interviewprep.storage.reads) and the lookup of the person behind the
+        # account is folded into the reads that need it (streak_of, stats_of).
 
     # ---------------------------------------------------------------- people
 
     def person(self, actor: Actor, timezone: str | None = None) -> int:
         """The person behind a Discord account, enrolled on first contact."""
-        found = self._people.get(actor.user_id)
-        if found is not None:
-            return found
         practice = self.app.practice
         found = practice.find_person(PLATFORM, actor.user_id)
         if found is None:
             found = practice.enrol(PLATFORM, actor.user_id, actor.name, timezone)
-        with self._lock:
-            if len(self._people) >= MAX_CACHED:
-                self._people.clear()
-            self._people[actor.user_id] = found
         return found
 
-    def evict(self, user_id: str) -> None:
-        """Forget the cached person id of a Discord account."""
-        with self._lock:
-            self._people.pop(user_id, None)
-
     def group_here(self, actor: Actor) -> GroupView | None:
-        """This server's group, if an admin set one up (cached for a few seconds)."""
+        """This server's group, if an admin set one up."""
         if actor.guild_id is None:
             return None
-        now = time.monotonic()
-        cached = self._groups.get(actor.guild_id)
-        if cached is not None and cached[0] > now:
-            return cached[1]
-        group = self.app.groups.find(PLATFORM, actor.guild_id)
-        with self._lock:
-            if len(self._groups) >= MAX_CACHED:
-                self._groups.clear()
-            self._groups[actor.guild_id] = (now + self.group_ttl, group)
-        return group
+        return self.app.groups.find(PLATFORM, actor.guild_id)
 
     def group_streak(self, group_id: int) -> Streak:
-        """The server streak; it only moves when members answer, so it is cached briefly
-        (and dropped when a member answers the group's question here)."""
-        now = time.monotonic()
-        cached = self._streaks.get(group_id)
-        if cached is not None and cached[0] > now:
-            return cached[1]
-        streak = self.app.groups.streak(group_id)
-        with self._lock:
-            if len(self._streaks) >= MAX_CACHED:
-                self._streaks.clear()
-            self._streaks[group_id] = (now + STREAK_TTL, streak)
-        return streak
-
-    def _group_changed(self, actor: Actor) -> None:
-        if actor.guild_id is not None:
-            with self._lock:
-                self._groups.pop(actor.guild_id, None)
+        """The server streak."""
+        return self.app.groups.streak(group_id)
 
     # -------------------------------------------------------------- practice
 
@@ -165,7 +124,18 @@ class Flows:
         """``/today``: today's daily question (shown again if already answered)."""
         group = self.group_here(actor)
         person = self.person(actor)
-        view = self.app.practice.today(person)
+        return self._today(group, self.app.practice.today(person))
+
+    def today_read(self, actor: Actor) -> Reply | None:
+        """:meth:`today` when the day's question was asked already; None when it may have
+        to be asked now (a write)."""
+        view = self.app.practice.today_of(PLATFORM, actor.user_id)
+        if view is None:
+            return None
+        return self._today(self.group_here(actor), view)
+
+    @staticmethod
+    def _today(group: GroupView | None, view: QuestionView | None) -> Reply:
         lines = []
         if group is not None and not group.paused:
             lines.append(f"Today's server question is posted in <#{group.channel_id}>.")
@@ -233,8 +203,6 @@ class Flows:
         before = self.app.practice.streak(person) if ctx.group else None
         outcome = self.app.practice.submit_answer(person, attempt_id, answer)
         reply = render.outcome_reply(outcome, ctx)
-        if ctx.group:
-            self._streaks.clear()  # a server streak may have moved
         if ctx.group and not outcome.already_answered and before is not None:
             reply.announce = self._milestones(actor, person, before.today_done, ctx)
         return reply
@@ -325,8 +293,7 @@ class Flows:
                     f"🔥 **{render.name(actor.name)}** reached a {streak.current}-day streak!",
                 )
             )
-        summary = self.app.groups.summary(group.id, post.local_date)
-        if len(summary.answered) == group.min_members:
+        if self.app.groups.answered_on(group.id, post.local_date) == group.min_members:
             group_streak = self.group_streak(group.id)
             if group_streak.current in render.STREAK_MILESTONES:
                 out.append(
@@ -341,20 +308,39 @@ class Flows:
 
     def streak(self, actor: Actor) -> Reply:
         """``/streak``: the person's streak, and the server's when in a server."""
-        person = self.person(actor)
-        lines = ["**Your streak:** " + render.streak_line(self.app.practice.streak(person))]
-        group = self.group_here(actor)
-        if group is not None:
-            group_streak = self.group_streak(group.id)
-            lines.append(
-                f"**Server streak:** {group_streak.current} day(s) with at least "
-                f"{group.min_members} member(s) answering, longest {group_streak.longest}"
-            )
+        reply = self.streak_read(actor)
+        if reply is None:  # first contact: enrol, then read
+            self.person(actor)
+            reply = self.streak_read(actor)
+            assert reply is not None
+        return reply
+
+    def streak_read(self, actor: Actor) -> Reply | None:
+        """:meth:`streak` without enrolling: None for someone not enrolled yet."""
+        streak = self.app.practice.streak_of(PLATFORM, actor.user_id)
+        if streak is None:
+            return None
+        lines = ["**Your streak:** " + render.streak_line(streak)]
+        if actor.guild_id is not None:
+            server = self.app.groups.streak_of(PLATFORM, actor.guild_id)
+            if server is not None:
+                lines.append(
+                    f"**Server streak:** {server.streak.current} day(s) with at least "
+                    f"{server.min_members} member(s) answering, longest {server.streak.longest}"
+                )
         return text("\n".join(lines))
 
     def stats(self, actor: Actor) -> Reply:
         """``/stats``."""
-        return Reply(embeds=[render.stats_embed(self.app.practice.stats(self.person(actor)))])
+        reply = self.stats_read(actor)
+        if reply is None:  # first contact: enrol, then read
+            reply = Reply(embeds=[render.stats_embed(self.app.practice.stats(self.person(actor)))])
+        return reply
+
+    def stats_read(self, actor: Actor) -> Reply | None:
+        """:meth:`stats` without enrolling: None for someone not enrolled yet."""
+        stats = self.app.practice.stats_of(PLATFORM, actor.user_id)
+        return Reply(embeds=[render.stats_embed(stats)]) if stats is not None else None
 
     def leaderboard(self, actor: Actor, period: Literal["week", "month", "all"]) -> Reply:
         """``/leaderboard``: this server's members (opted-out members left out)."""
@@ -444,15 +430,12 @@ class Flows:
         if person is None:
             return Reply(content="There is nothing stored about you.", rows=[], keep_embeds=True)
         self.app.practice.forget(person)
-        self.evict(actor.user_id)
         return Reply(content="Done: everything about you was deleted.", rows=[], keep_embeds=True)
 
     def link(self, actor: Actor, code: str | None) -> Reply:
         """``/link``: make a code here, or redeem one made on another platform."""
         if code:
-            self.evict(actor.user_id)
             self.app.community.redeem(code.strip(), PLATFORM, actor.user_id, actor.name)
-            self.evict(actor.user_id)
             return text("Linked: this Discord account now shares your practice history.")
         made = self.app.community.link_code(self.person(actor))
         return text(
@@ -474,7 +457,6 @@ class Flows:
         """``/setup channel``: create or update the server's daily question."""
         assert actor.guild_id is not None
         topics = [t.strip() for t in (packs or "").replace(";", ",").split(",") if t.strip()]
-        self._group_changed(actor)
         group = self.app.groups.setup(
             PLATFORM,
             actor.guild_id,
@@ -510,7 +492,6 @@ class Flows:
         if group is None:
             return text(NOT_SET_UP)
         self.app.groups.update(group.id, role_id=role_id)
-        self._group_changed(actor)
         if role_id is None:
             return text("The daily question will not ping any role.")
         return text(f"The daily question will ping {role_mention}.")
@@ -521,7 +502,6 @@ class Flows:
         if group is None:
             return text(NOT_SET_UP)
         self.app.groups.update(group.id, leaderboard=on)
-        self._group_changed(actor)
         return text(f"The leaderboard is now {'on' if on else 'off'} on this server.")
 
     def pause(self, actor: Actor) -> Reply:
@@ -530,7 +510,6 @@ class Flows:
         if group is None:
             return text(NOT_SET_UP)
         self.app.groups.pause(group.id)
-        self._group_changed(actor)
         return text("The daily question is paused. `/resume` starts it again.")
 
     def resume(self, actor: Actor, check: ChannelCheck | None) -> Reply:
@@ -539,7 +518,6 @@ class Flows:
         if group is None:
             return text(NOT_SET_UP)
         group = self.app.groups.resume(group.id)
-        self._group_changed(actor)
         lines = [
             f"The daily question is back on: next one at {group.delivery_time} ({group.timezone})."
         ]

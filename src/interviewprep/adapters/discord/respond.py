@@ -7,6 +7,12 @@ deferred first (a "thinking" state, or a deferred update for buttons) and the an
 follows as a followup or an edit. Fast work (the usual case) is answered with a single
 request. Service errors become their user-facing sentence, anything else a short
 apology (and a log line); every interaction gets exactly one answer.
+
+Read-only handlers (``read=``) run on the event loop itself when the database is a
+SQLite file (:attr:`Host.inline_reads`): in WAL mode a read never waits for a lock, so it
+costs only its CPU time, while a hop to a worker thread costs a GIL hand-off each way
+(the loop thread then waits for the GIL on every socket call while workers run). On
+PostgreSQL every call may wait on the network, so everything runs on the worker threads.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from interviewprep.adapters.discord.reply import (
     build_view,
     text,
 )
-from interviewprep.services.errors import NotEnrolled, PracticeError
+from interviewprep.services.errors import PracticeError
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +44,7 @@ DEFER_AFTER = 1.5  # seconds of work before an interaction is deferred (Discord 
 DB_WORKERS = 4  # threads running service calls (the services are synchronous)
 
 Work = Callable[[], Reply]
+ReadWork = Callable[[], Reply | None]  # None: it needs to write after all (run ``work``)
 
 
 class Host(discord.Client):
@@ -45,6 +52,7 @@ class Host(discord.Client):
 
     flows: Flows
     defer_after: float = DEFER_AFTER
+    inline_reads: bool = False  # run read-only handlers on the loop (SQLite: see above)
 
     def __init__(self, *args: Any, db_workers: int = DB_WORKERS, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -62,6 +70,11 @@ class Host(discord.Client):
         """Disconnect, then let the database threads finish."""
         await super().close()
         self._db.shutdown(wait=False)
+
+    def busy(self, user_id: int) -> bool:
+        """Whether an earlier interaction of this user is still being handled."""
+        lock = self._locks.get(user_id)
+        return lock is not None and lock.locked()
 
     def user_lock(self, user_id: int) -> asyncio.Lock:
         """One lock per user: a double click is handled after the first click, not beside it."""
@@ -126,17 +139,29 @@ def actor_of(interaction: discord.Interaction[Any]) -> Actor:
     )
 
 
-async def _run(host: Host, user_id: int, work: Work, inline: bool) -> Reply:
+def _attempt(work: ReadWork) -> Reply | None:
+    """Run synchronous work, turning errors into the reply that explains them."""
+    try:
+        return work()
+    except PracticeError as exc:
+        reply = text(str(exc))
+        reply.error = True
+        return reply
+    except Exception:
+        logger.exception("interaction handler failed")
+        reply = text(SORRY)
+        reply.error = True
+        return reply
+
+
+async def _run(host: Host, user_id: int, work: Work, read: ReadWork | None) -> Reply:
     async with host.user_lock(user_id):
+        if read is not None:
+            reply = _attempt(read)
+            if reply is not None:
+                return reply
         try:
-            if inline:
-                return work()
-            try:
-                return await host.in_thread(work)
-            except NotEnrolled:
-                # a cached person id deleted meanwhile (e.g. /forget elsewhere): once more
-                host.flows.evict(str(user_id))
-                return await host.in_thread(work)
+            return await host.in_thread(work)
         except PracticeError as exc:
             reply = text(str(exc))
             reply.error = True
@@ -155,6 +180,7 @@ async def respond(
     update: bool = False,
     ephemeral: bool = True,
     inline: bool = False,
+    read: ReadWork | None = None,
 ) -> None:
     """Run ``work`` and answer the interaction exactly once.
 
@@ -166,17 +192,29 @@ async def respond(
         ephemeral: whether a deferred answer is private (a reply decides for itself when
             the work is fast enough not to need a deferral).
         inline: ``work`` touches no database (help texts, refusals): run it on the loop.
+        read: a read-only version of ``work``, run on the loop when
+            :attr:`Host.inline_reads` is set; when it returns None (e.g. the member must be
+            enrolled first), ``work`` runs on a worker thread.
     """
     host = host_of(interaction)
     host.begin()
     try:
-        task = asyncio.ensure_future(_run(host, interaction.user.id, work, inline))
+        user_id = interaction.user.id
+        quick = work if inline else read if host.inline_reads else None
+        reply: Reply | None = None
         deferred = False
-        try:
-            reply = await asyncio.wait_for(asyncio.shield(task), host.defer_after)
-        except TimeoutError:
-            deferred = await _defer(interaction, update, ephemeral)
-            reply = await task
+        if quick is not None and not host.busy(user_id):
+            # runs to the end without yielding to the loop: nothing of this user's can
+            # interleave, so no lock, task or deferral timer is needed
+            reply = _attempt(quick)
+        if reply is None:
+            retry = quick if quick is not None and host.busy(user_id) else None
+            task = asyncio.ensure_future(_run(host, user_id, work, retry))
+            try:
+                reply = await asyncio.wait_for(asyncio.shield(task), host.defer_after)
+            except TimeoutError:
+                deferred = await _defer(interaction, update, ephemeral)
+                reply = await task
         await _deliver(interaction, reply, deferred=deferred, update=update)
         for announcement in reply.announce:
             await host.announce(announcement)
