@@ -25,11 +25,13 @@ written for one question.
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import snowballstemmer
 from rapidfuzz import fuzz, process
@@ -275,11 +277,21 @@ class Clause:
         """A negative clause whose predicate is left out: "POST is not", "PUT isn't"."""
         return any(cue >= len(self.stems) for cue, _ in self.cues)
 
+    @cached_property
+    def where(self) -> dict[str, tuple[int, ...]]:
+        """The positions of each stem and joined pair (built once, on first use)."""
+        where: dict[str, list[int]] = {}
+        for i, s in enumerate(self.stems):
+            where.setdefault(s, []).append(i)
+        for s, i in self.joined:
+            where.setdefault(s, []).append(i)
+        return {s: tuple(found) for s, found in where.items()}
+
     def positions(self, options: frozenset[str]) -> list[int]:
-        """Positions of the stems (or joined pairs) that are in ``options``."""
-        found = [i for i, s in enumerate(self.stems) if s in options]
-        found.extend(i for s, i in self.joined if s in options)
-        return found
+        """Positions of the stems (or joined pairs) that are in ``options``, in no
+        particular order (callers only test them with ``any``/``all``)."""
+        where = self.where
+        return [p for s in options if s in where for p in where[s]]
 
     @property
     def short(self) -> bool:
@@ -574,8 +586,19 @@ class AnalysedAnswer:
     def __init__(self, text: str) -> None:
         self.clauses = split_clauses(text, answer=True)
         self.vocabulary = sorted({s for c in self.clauses for s in c.stems})
+        self._known = frozenset(self.vocabulary)
         self._joined = frozenset(s for c in self.clauses for s, _ in c.joined)
         self._alike: dict[str, frozenset[str]] = {}
+        # per stem (or joined pair), the clauses that hold it; per set of alike stems,
+        # the clauses that hold any of them: a phrase's clause masks come from these
+        # instead of testing every clause for every stem
+        self._clauses_of: dict[str, list[int]] = {}
+        for index, clause in enumerate(self.clauses):
+            for item in clause.where:
+                self._clauses_of.setdefault(item, []).append(index)
+        self._holding: dict[frozenset[str], tuple[int, ...]] = {}
+        self._sentence = [c.sentence for c in self.clauses]
+        self._short = [c.short for c in self.clauses]
 
     @property
     def content_words(self) -> int:
@@ -586,7 +609,7 @@ class AnalysedAnswer:
         cached = self._alike.get(target)
         if cached is not None:
             return cached
-        found = {target} if target in self.vocabulary or target in self._joined else set()
+        found = {target} if target in self._known or target in self._joined else set()
         if len(target) >= FUZZY_MIN_LENGTH and target.isalpha():
             for choice, _, _ in process.extract(
                 target,
@@ -611,38 +634,10 @@ class AnalysedAnswer:
         if not phrase.stems or not self.clauses:
             return NO_MATCH
         alike = [self.alike(s) for s in phrase.stems]
-        # per clause: bitmask of phrase stems found, and for each stem its positions
-        masks: list[int] = []
-        for clause in self.clauses:
-            mask = 0
-            for bit, options in enumerate(alike):
-                if options and clause.positions(options):
-                    mask |= 1 << bit
-            masks.append(mask)
+        masks = self._masks(alike)
         if not any(masks):
             return NO_MATCH
-        best: tuple[float, int, int, int] | None = None  # coverage, -span, start, end
-        n = len(self.clauses)
-        for start in range(n):
-            if not masks[start]:
-                continue
-            union = 0
-            long_clauses = 0
-            for end in range(start, min(n, start + MAX_WINDOW)):
-                if not self._joinable(start, end):
-                    break
-                if tight and self.clauses[end].sentence != self.clauses[start].sentence:
-                    break  # a stated claim is read inside one sentence
-                long_clauses += not self.clauses[end].short
-                if tight and long_clauses > 1:
-                    break
-                union |= masks[end]
-                if not masks[end]:
-                    continue
-                coverage = self._weight(phrase, union) / phrase.total
-                key = (coverage, -(end - start), -start, end)
-                if best is None or key[:2] > best[:2]:
-                    best = key
+        best = self._best_window(phrase, masks, tight)
         if best is None:
             return NO_MATCH
         coverage, _, neg_start, end = best
@@ -671,17 +666,74 @@ class AnalysedAnswer:
         )
         return Match(round(coverage, 4), opposed, evidence, novel_hit, hits)
 
-    def _joinable(self, start: int, end: int) -> bool:
-        """Clauses start..end may form a window: one sentence, or two adjacent
-        sentences where the part in one of them is only short fragments."""
-        first, last = self.clauses[start].sentence, self.clauses[end].sentence
-        if first == last:
-            return True
-        if last - first > 1:
-            return False
-        left = [c for c in self.clauses[start : end + 1] if c.sentence == first]
-        right = [c for c in self.clauses[start : end + 1] if c.sentence == last]
-        return all(c.short for c in left) or all(c.short for c in right)
+    def _clauses_holding(self, options: frozenset[str]) -> tuple[int, ...]:
+        """Indices of the clauses that hold any stem (or joined pair) of ``options``."""
+        found = self._holding.get(options)
+        if found is None:
+            indices = {i for s in options for i in self._clauses_of.get(s, ())}
+            found = self._holding[options] = tuple(sorted(indices))
+        return found
+
+    def _masks(self, alike: Sequence[frozenset[str]]) -> list[int]:
+        """Per clause, a bitmask of the phrase stems (by position in ``alike``) it holds."""
+        masks = [0] * len(self.clauses)
+        for bit, options in enumerate(alike):
+            if options:
+                for index in self._clauses_holding(options):
+                    masks[index] |= 1 << bit
+        return masks
+
+    def _best_window(
+        self, phrase: Phrase, masks: Sequence[int], tight: bool
+    ) -> tuple[float, int, int, int] | None:
+        """The window with the highest coverage, then the fewest clauses, then the
+        first: (coverage, -span, -start, end), or None.
+
+        A window holds at most :data:`MAX_WINDOW` clauses of one sentence, or of two
+        adjacent sentences where the part in one of them is only short fragments. A
+        window ending in a clause without phrase stems is never chosen (the shorter
+        one beats it).
+        """
+        total = phrase.total
+        weights: dict[int, float] = {}  # union mask -> its weight, summed in bit order
+        # no window covers more than all the phrase stems the answer holds: once a
+        # window reaches that, only a shorter one can beat it
+        top = self._weight(phrase, functools.reduce(operator.or_, masks)) / total
+        best: tuple[float, int, int, int] | None = None
+        sentence, short, n = self._sentence, self._short, len(masks)
+        for start in range(n):
+            if not masks[start]:
+                continue
+            union = 0
+            long_clauses = 0
+            first = sentence[start]
+            left_short = right_short = True  # the window's clauses in each sentence
+            for end in range(start, min(n, start + MAX_WINDOW)):
+                if best is not None and best[0] == top and end - start >= -best[1]:
+                    break
+                if sentence[end] == first:
+                    left_short = left_short and short[end]
+                elif sentence[end] - first > 1:
+                    break
+                else:
+                    right_short = right_short and short[end]
+                    if not (left_short or right_short):
+                        break  # not joinable
+                    if tight:
+                        break  # a stated claim is read inside one sentence
+                long_clauses += not short[end]
+                if tight and long_clauses > 1:
+                    break
+                union |= masks[end]
+                if not masks[end]:
+                    continue
+                weight = weights.get(union)
+                if weight is None:
+                    weight = weights[union] = self._weight(phrase, union)
+                coverage = weight / total
+                if best is None or (coverage, -(end - start)) > best[:2]:
+                    best = (coverage, -(end - start), -start, end)
+        return best
 
     @staticmethod
     def _weight(phrase: Phrase, mask: int) -> float:
