@@ -473,9 +473,14 @@ class Phrase:
     negated: bool
     polarity: tuple[int, ...] = ()
 
-    @property
+    @cached_property
     def total(self) -> float:
         return sum(self.weights)
+
+    @cached_property
+    def novel_mask(self) -> int:
+        """A bitmask of the stems (by position) that are not in the prompt."""
+        return sum(1 << bit for bit, novel in enumerate(self.novel) if novel)
 
 
 PROMPT_WORD_WEIGHT = 0.5
@@ -491,14 +496,18 @@ def negation_vote(
     idempotent; POST is not" does not
     state "POST is idempotent", and "POST is not idempotent" is negative.
     """
+    if not any(clause.cues for clause in clauses):
+        return False  # no cue negates anything: every target found votes positive
     negative = positive = 0.0
-    matched = [[p for options in targets for p in clause.positions(options)] for clause in clauses]
-    for options, weight in zip(targets, weights, strict=True):
-        states = []
-        for clause, in_clause in zip(clauses, matched, strict=True):
-            positions = clause.positions(options)
-            if positions:
-                states.append(any(clause.negates(p, in_clause) for p in positions))
+    # per clause, the positions of each target, and of all of them
+    found = [[clause.positions(options) for options in targets] for clause in clauses]
+    matched = [[p for positions in row for p in positions] for row in found]
+    for index, weight in enumerate(weights):
+        states = [
+            any(clause.negates(p, in_clause) for p in row[index])
+            for clause, row, in_clause in zip(clauses, found, matched, strict=True)
+            if row[index]
+        ]
         if not states:
             continue
         if all(states):
@@ -665,20 +674,21 @@ class AnalysedAnswer:
             opposed = self._clause_opposes(phrase, alike, start, end, union)
         if opposed:
             opposed = self._narrowly_opposed(phrase, alike, start, end)
-        novel_hit = not any(phrase.novel) or any(
-            phrase.novel[bit] and union >> bit & 1 for bit in range(len(phrase.stems))
-        )
-        evidence = "; ".join(c.text for c in self.clauses[start : end + 1])
+        novel_hit = not phrase.novel_mask or bool(union & phrase.novel_mask)
         window = self.clauses[start : end + 1]
-        hits = sum(
-            any(
-                not any(a <= p < b for a, b in clause.aside)
-                for clause in window
-                for p in clause.positions(options)
+        evidence = "; ".join(c.text for c in window)
+        if any(clause.aside for clause in window):
+            hits = sum(
+                any(
+                    not any(a <= p < b for a, b in clause.aside)
+                    for clause in window
+                    for p in clause.positions(options)
+                )
+                for bit, options in enumerate(alike)
+                if union >> bit & 1
             )
-            for bit, options in enumerate(alike)
-            if union >> bit & 1
-        )
+        else:
+            hits = union.bit_count()  # every stem found counts
         return Match(round(coverage, 4), opposed, evidence, novel_hit, hits)
 
     def _clauses_holding(self, options: frozenset[str]) -> tuple[int, ...]:
