@@ -36,7 +36,7 @@ from functools import cached_property, lru_cache
 import snowballstemmer
 from rapidfuzz import fuzz, process
 
-from interviewprep.grading.thesaurus import SYNONYMS, rewrite_expressions
+from interviewprep.grading.thesaurus import SYNONYMS, has_expressions, rewrite_expressions
 
 
 def _words(text: str) -> list[str]:
@@ -204,6 +204,23 @@ def prepare_text(text: str, *, keep_expressions: bool = False) -> str:
     their concept words (:mod:`interviewprep.grading.thesaurus`); with
     ``keep_expressions`` (answers) the expression's own words stay beside them.
     """
+    # an answer is prepared twice (for its clauses, with its expressions' words,
+    # and for the keyword-list test, without): the steps around the rewrite do not
+    # depend on ``keep_expressions``, so they are cached, and so is the (usual)
+    # finding that the text holds no expression to rewrite
+    text = _before_expressions(text)
+    if has_expressions(text):
+        text = rewrite_expressions(text, keep=keep_expressions)
+    return _after_expressions(text)
+
+
+_PREPARED_CACHE = 256
+"""Texts kept by each cached step of :func:`prepare_text` (answers are at most 4,000
+characters)."""
+
+
+@lru_cache(maxsize=_PREPARED_CACHE)
+def _before_expressions(text: str) -> str:
     # each pattern is skipped when the text lacks a string all its matches contain
     text = text.replace("’", "'").lower()
     for pattern, replacement, needle in _CONTRACTIONS:
@@ -215,7 +232,11 @@ def prepare_text(text: str, *, keep_expressions: bool = False) -> str:
     # "no-cache", "If-None-Match": names, not negations
     if "-" in text:
         text = _NEGATIVE_TERMS.sub(lambda m: m.group(0).replace("-", ""), text)
-    text = rewrite_expressions(text, keep=keep_expressions)
+    return text
+
+
+@lru_cache(maxsize=_PREPARED_CACHE)
+def _after_expressions(text: str) -> str:
     # "lock order does not matter" denies that the order matters: a negative claim
     # about its subject; "it does not matter how often" is an idiom (dropped below)
     if "matter" in text:
