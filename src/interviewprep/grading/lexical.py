@@ -634,14 +634,14 @@ class AnalysedAnswer:
         self._known = frozenset(self.vocabulary)
         self._joined = frozenset(s for c in self.clauses for s, _ in c.joined)
         self._alike: dict[str, frozenset[str]] = {}
-        # per stem (or joined pair), the clauses that hold it; per set of alike stems,
-        # the clauses that hold any of them: a phrase's clause masks come from these
-        # instead of testing every clause for every stem
+        # per stem (or joined pair), the clauses that hold it; per phrase stem, its
+        # alike stems and the clauses that hold any of them: a phrase's clause masks
+        # come from these instead of testing every clause for every stem
         self._clauses_of: dict[str, list[int]] = {}
         for index, clause in enumerate(self.clauses):
             for item in clause.where:
                 self._clauses_of.setdefault(item, []).append(index)
-        self._holding: dict[frozenset[str], tuple[int, ...]] = {}
+        self._found: dict[str, tuple[frozenset[str], tuple[int, ...]]] = {}
         self._sentence = [c.sentence for c in self.clauses]
         self._short = [c.short for c in self.clauses]
 
@@ -678,8 +678,12 @@ class AnalysedAnswer:
         """
         if not phrase.stems or not self.clauses:
             return NO_MATCH
-        alike = [self.alike(s) for s in phrase.stems]
-        masks = self._masks(alike)
+        found = [self._find(s) for s in phrase.stems]
+        alike = [options for options, _ in found]
+        masks = [0] * len(self.clauses)  # per clause, a bitmask of the stems it holds
+        for bit, (_, indices) in enumerate(found):
+            for index in indices:
+                masks[index] |= 1 << bit
         if not any(masks):
             return NO_MATCH
         best = self._best_window(phrase, masks, tight)
@@ -692,9 +696,9 @@ class AnalysedAnswer:
             union |= masks[index]
         opposed = self._negated(phrase, alike, start, end) != phrase.negated
         if not opposed and end > start:
-            opposed = self._clause_opposes(phrase, alike, start, end, union)
+            opposed = self._clause_opposes(phrase, alike, masks, start, end, union)
         if opposed:
-            opposed = self._narrowly_opposed(phrase, alike, start, end)
+            opposed = self._narrowly_opposed(phrase, alike, masks, start, end)
         novel_hit = not phrase.novel_mask or bool(union & phrase.novel_mask)
         window = self.clauses[start : end + 1]
         evidence = "; ".join(c.text for c in window)
@@ -712,22 +716,14 @@ class AnalysedAnswer:
             hits = union.bit_count()  # every stem found counts
         return Match(round(coverage, 4), opposed, evidence, novel_hit, hits)
 
-    def _clauses_holding(self, options: frozenset[str]) -> tuple[int, ...]:
-        """Indices of the clauses that hold any stem (or joined pair) of ``options``."""
-        found = self._holding.get(options)
+    def _find(self, target: str) -> tuple[frozenset[str], tuple[int, ...]]:
+        """:meth:`alike` and the indices of the clauses that hold any of those stems."""
+        found = self._found.get(target)
         if found is None:
+            options = self.alike(target)
             indices = {i for s in options for i in self._clauses_of.get(s, ())}
-            found = self._holding[options] = tuple(sorted(indices))
+            found = self._found[target] = (options, tuple(sorted(indices)))
         return found
-
-    def _masks(self, alike: Sequence[frozenset[str]]) -> list[int]:
-        """Per clause, a bitmask of the phrase stems (by position in ``alike``) it holds."""
-        masks = [0] * len(self.clauses)
-        for bit, options in enumerate(alike):
-            if options:
-                for index in self._clauses_holding(options):
-                    masks[index] |= 1 << bit
-        return masks
 
     def _best_window(
         self, phrase: Phrase, masks: Sequence[int], tight: bool
@@ -747,9 +743,9 @@ class AnalysedAnswer:
         top = self._weight(phrase, functools.reduce(operator.or_, masks)) / total
         best: tuple[float, int, int, int] | None = None
         sentence, short, n = self._sentence, self._short, len(masks)
-        for start in range(n):
-            if not masks[start]:
-                continue
+        for start in [i for i, mask in enumerate(masks) if mask]:
+            if best is not None and best[0] == top and best[1] == 0:
+                break  # a single clause covers all it can
             union = 0
             long_clauses = 0
             first = sentence[start]
@@ -789,6 +785,7 @@ class AnalysedAnswer:
         self,
         phrase: Phrase,
         alike: Sequence[frozenset[str]],
+        masks: Sequence[int],
         start: int,
         end: int,
         union: int,
@@ -802,8 +799,9 @@ class AnalysedAnswer:
         negative clause ("but PUT isn't") opposes with a single word.
         """
         matched_weight = self._weight(phrase, union)
-        for clause in self.clauses[start : end + 1]:
-            bits = [b for b, options in enumerate(alike) if clause.positions(options)]
+        for index in range(start, end + 1):
+            clause = self.clauses[index]
+            bits = [b for b in range(len(alike)) if masks[index] >> b & 1]
             if not bits:
                 continue
             weight = sum(phrase.weights[b] for b in bits)
@@ -816,7 +814,12 @@ class AnalysedAnswer:
         return False
 
     def _narrowly_opposed(
-        self, phrase: Phrase, alike: Sequence[frozenset[str]], start: int, end: int
+        self,
+        phrase: Phrase,
+        alike: Sequence[frozenset[str]],
+        masks: Sequence[int],
+        start: int,
+        end: int,
     ) -> bool:
         """Confirm an opposition with the narrow reading of negation scope.
 
@@ -832,9 +835,9 @@ class AnalysedAnswer:
         clauses = self.clauses[start : end + 1]
         groups = [clauses]
         if end > start:
-            for clause in clauses:
-                if sum(bool(clause.positions(options)) for options in alike) >= 2:
-                    groups.append([clause])
+            for index in range(start, end + 1):
+                if masks[index].bit_count() >= 2:  # two matched stems
+                    groups.append([self.clauses[index]])
         for group in groups:
             differ = agree = 0.0
             for bit, options in enumerate(alike):
