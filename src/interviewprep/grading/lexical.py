@@ -134,12 +134,12 @@ ignored ("if no new writes happen, replicas converge" is a positive claim), verb
 negations are not ("if two run at once they do not interfere")."""
 
 _CONTRACTIONS = (
-    (re.compile(r"\bcan[’']t\b"), "can not", "'"),
-    (re.compile(r"\bwon[’']t\b"), "will not", "'"),
-    (re.compile(r"\bshan[’']t\b"), "shall not", "'"),
-    (re.compile(r"n[’']t\b"), " not", "'"),
+    (re.compile(r"\bcan[’']t\b"), "can not", "can't"),
+    (re.compile(r"\bwon[’']t\b"), "will not", "won't"),
+    (re.compile(r"\bshan[’']t\b"), "shall not", "shan't"),
+    (re.compile(r"n[’']t\b"), " not", "n't"),
     (re.compile(r"\bcannot\b"), "can not", "cannot"),
-    (re.compile(r"[’']s\b"), "", "'"),
+    (re.compile(r"[’']s\b"), "", "'s"),
 )
 """Each with a string that every match contains (apostrophes are straight by then)."""
 _IDIOMS = re.compile(
@@ -148,13 +148,25 @@ _IDIOMS = re.compile(
     r"|\bor (?:none|nothing|neither)\b"  # "all or nothing", "both or neither"
     r"|\beach other\b|\bone another\b"  # reciprocal pronouns, not "each" or "one"
 )
-_IDIOM_NEEDLES = ("no", "neither", "each other", "one another")
+_IDIOM_NEEDLES = (
+    "matter",
+    "not only",
+    "not just",
+    "no doubt",
+    "no problem",
+    "not to mention",
+    "if not",
+    "or n",
+    "each other",
+    "one another",
+)
 """Every idiom above contains one of these."""
 _NO_LONGER = re.compile(r"\bno longer\b")
 _NOT_JUST = re.compile(
     r"\b((?:" + "|".join(sorted(_AUXILIARIES)) + r")\s+not)\s+(?:just|only|simply|merely)\b"
 )
 """"do not just add retries" denies adding retries; "not just X but Y" is an idiom."""
+_NOT_JUST_WORDS = ("just", "only", "simply", "merely")
 _INSTEAD_OF = re.compile(r"\brather than\b|\binstead of\b")
 _HEDGES = re.compile(r"\bnot (?:always|necessarily)\b")
 """"does not always return the new value" hedges ("sometimes"), it does not deny."""
@@ -241,13 +253,13 @@ def _after_expressions(text: str) -> str:
     # about its subject; "it does not matter how often" is an idiom (dropped below)
     if "matter" in text:
         text = _DOES_NOT_MATTER.sub(_matter, text)
-    if "not" in text:
+    if "not always" in text or "not necessarily" in text:
         text = _HEDGES.sub("sometimes", text)
-    if "rather" in text or "instead" in text:
+    if "rather than" in text or "instead of" in text:
         text = _INSTEAD_OF.sub(_INSTEAD, text)
-    if "not" in text:
+    if "not" in text and any(word in text for word in _NOT_JUST_WORDS):
         text = _NOT_JUST.sub(r"\1", text)
-    if "no" in text:
+    if "no longer" in text:
         text = _NO_LONGER.sub("not", text)
     if any(needle in text for needle in _IDIOM_NEEDLES):
         text = _IDIOMS.sub(" ", text)
