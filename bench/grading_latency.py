@@ -1,8 +1,10 @@
 """Grading latency: ``python bench/grading_latency.py [--grader NAME] [--repeat N]``.
 
-Grades every answer of the evaluation set (eval/grading) plus 4,000- and
-100,000-character answers, and prints p50/p95/max per kind of input. The first
-grade of each question is reported separately (cold rubric caches).
+Grades every answer of the evaluation set (eval/grading), the model answer of every
+open and behavioural question of the shipped bank (the answer length the bots see
+most), plus 4,000- and 100,000-character answers, and prints p50/mean/p95/max per
+kind of input. The first grade of each question is reported separately (cold rubric
+caches).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import sys
 from pathlib import Path
 from time import perf_counter
 
-from interviewprep.bank.schema import OpenQuestion
+from interviewprep.bank.loader import builtin_pack_dir, load_bank
+from interviewprep.bank.schema import Behavioural, OpenQuestion
 from interviewprep.grading.evaluation import load_eval_set, percentile
 from interviewprep.grading.registry import GRADER_NAMES, make_grader
 
@@ -25,6 +28,7 @@ def _line(label: str, values: list[float]) -> str:
         return f"{label:<28} n=0"
     return (
         f"{label:<28} n={len(values):<5} p50 {statistics.median(values):7.2f} ms   "
+        f"mean {statistics.fmean(values):7.2f} ms   "
         f"p95 {percentile(values, 0.95):7.2f} ms   max {max(values):7.2f} ms"
     )
 
@@ -52,6 +56,17 @@ def main(argv: list[str] | None = None) -> int:
             seen.add(item.question_id)
     print(_line("eval answers, first grade", cold))
     print(_line("eval answers, warm", warm))
+    bank = [q for q in load_bank([builtin_pack_dir()]) if isinstance(q, OpenQuestion | Behavioural)]
+    for question in bank:
+        grader.grade(question, question.model_answer)  # compile the rubrics first
+    for label, kind in (("open", OpenQuestion), ("behavioural", Behavioural)):
+        times = []
+        for _ in range(args.repeat):
+            for question in (q for q in bank if isinstance(q, kind)):
+                t = perf_counter()
+                grader.grade(question, question.model_answer)
+                times.append((perf_counter() - t) * 1000)
+        print(_line(f"model answers, {label}", times))
     open_questions = [q for q in data.questions.values() if isinstance(q, OpenQuestion)]
     sentence = "Repeating the request leaves the server state unchanged, but POST is not. "
     for size in (4_000, 100_000):

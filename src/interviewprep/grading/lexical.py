@@ -25,16 +25,18 @@ written for one question.
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import snowballstemmer
 from rapidfuzz import fuzz, process
 
-from interviewprep.grading.thesaurus import SYNONYMS, rewrite_expressions
+from interviewprep.grading.thesaurus import SYNONYMS, has_expressions, rewrite_expressions
 
 
 def _words(text: str) -> list[str]:
@@ -132,24 +134,39 @@ ignored ("if no new writes happen, replicas converge" is a positive claim), verb
 negations are not ("if two run at once they do not interfere")."""
 
 _CONTRACTIONS = (
-    (re.compile(r"\bcan[’']t\b"), "can not"),
-    (re.compile(r"\bwon[’']t\b"), "will not"),
-    (re.compile(r"\bshan[’']t\b"), "shall not"),
-    (re.compile(r"n[’']t\b"), " not"),
-    (re.compile(r"\bcannot\b"), "can not"),
-    (re.compile(r"[’']s\b"), ""),
+    (re.compile(r"\bcan[’']t\b"), "can not", "can't"),
+    (re.compile(r"\bwon[’']t\b"), "will not", "won't"),
+    (re.compile(r"\bshan[’']t\b"), "shall not", "shan't"),
+    (re.compile(r"n[’']t\b"), " not", "n't"),
+    (re.compile(r"\bcannot\b"), "can not", "cannot"),
+    (re.compile(r"[’']s\b"), "", "'s"),
 )
+"""Each with a string that every match contains (apostrophes are straight by then)."""
 _IDIOMS = re.compile(
     r"\bno matter\b|\b(?:does|do|did|will|would) not matter\b|\bnot only\b|\bnot just\b"
     r"|\bno doubt\b|\bno problem\b|\bnot to mention\b|\bif not\b"
     r"|\bor (?:none|nothing|neither)\b"  # "all or nothing", "both or neither"
     r"|\beach other\b|\bone another\b"  # reciprocal pronouns, not "each" or "one"
 )
+_IDIOM_NEEDLES = (
+    "matter",
+    "not only",
+    "not just",
+    "no doubt",
+    "no problem",
+    "not to mention",
+    "if not",
+    "or n",
+    "each other",
+    "one another",
+)
+"""Every idiom above contains one of these."""
 _NO_LONGER = re.compile(r"\bno longer\b")
 _NOT_JUST = re.compile(
     r"\b((?:" + "|".join(sorted(_AUXILIARIES)) + r")\s+not)\s+(?:just|only|simply|merely)\b"
 )
 """"do not just add retries" denies adding retries; "not just X but Y" is an idiom."""
+_NOT_JUST_WORDS = ("just", "only", "simply", "merely")
 _INSTEAD_OF = re.compile(r"\brather than\b|\binstead of\b")
 _HEDGES = re.compile(r"\bnot (?:always|necessarily)\b")
 """"does not always return the new value" hedges ("sometimes"), it does not deny."""
@@ -199,21 +216,54 @@ def prepare_text(text: str, *, keep_expressions: bool = False) -> str:
     their concept words (:mod:`interviewprep.grading.thesaurus`); with
     ``keep_expressions`` (answers) the expression's own words stay beside them.
     """
+    # an answer is prepared twice (for its clauses, with its expressions' words,
+    # and for the keyword-list test, without): the steps around the rewrite do not
+    # depend on ``keep_expressions``, so they are cached, and so is the (usual)
+    # finding that the text holds no expression to rewrite
+    text = _before_expressions(text)
+    if has_expressions(text):
+        text = rewrite_expressions(text, keep=keep_expressions)
+    return _after_expressions(text)
+
+
+_PREPARED_CACHE = 256
+"""Texts kept by each cached step of :func:`prepare_text` (answers are at most 4,000
+characters)."""
+
+
+@lru_cache(maxsize=_PREPARED_CACHE)
+def _before_expressions(text: str) -> str:
+    # each pattern is skipped when the text lacks a string all its matches contain
     text = text.replace("’", "'").lower()
-    for pattern, replacement in _CONTRACTIONS:
-        text = pattern.sub(replacement, text)
+    for pattern, replacement, needle in _CONTRACTIONS:
+        if needle in text:
+            text = pattern.sub(replacement, text)
     # "I/O" is a term, not the pronoun "I"
-    text = _SLASH_TERMS.sub("io", text)
+    if "/" in text:
+        text = _SLASH_TERMS.sub("io", text)
     # "no-cache", "If-None-Match": names, not negations
-    text = _NEGATIVE_TERMS.sub(lambda m: m.group(0).replace("-", ""), text)
-    text = rewrite_expressions(text, keep=keep_expressions)
+    if "-" in text:
+        text = _NEGATIVE_TERMS.sub(lambda m: m.group(0).replace("-", ""), text)
+    return text
+
+
+@lru_cache(maxsize=_PREPARED_CACHE)
+def _after_expressions(text: str) -> str:
     # "lock order does not matter" denies that the order matters: a negative claim
     # about its subject; "it does not matter how often" is an idiom (dropped below)
-    text = _DOES_NOT_MATTER.sub(_matter, text)
-    text = _HEDGES.sub("sometimes", text)
-    text = _INSTEAD_OF.sub(_INSTEAD, text)
-    text = _NOT_JUST.sub(r"\1", text)
-    return _IDIOMS.sub(" ", _NO_LONGER.sub("not", text))
+    if "matter" in text:
+        text = _DOES_NOT_MATTER.sub(_matter, text)
+    if "not always" in text or "not necessarily" in text:
+        text = _HEDGES.sub("sometimes", text)
+    if "rather than" in text or "instead of" in text:
+        text = _INSTEAD_OF.sub(_INSTEAD, text)
+    if "not" in text and any(word in text for word in _NOT_JUST_WORDS):
+        text = _NOT_JUST.sub(r"\1", text)
+    if "no longer" in text:
+        text = _NO_LONGER.sub("not", text)
+    if any(needle in text for needle in _IDIOM_NEEDLES):
+        text = _IDIOMS.sub(" ", text)
+    return text
 
 
 def _matter(match: re.Match[str]) -> str:
@@ -275,11 +325,21 @@ class Clause:
         """A negative clause whose predicate is left out: "POST is not", "PUT isn't"."""
         return any(cue >= len(self.stems) for cue, _ in self.cues)
 
+    @cached_property
+    def where(self) -> dict[str, tuple[int, ...]]:
+        """The positions of each stem and joined pair (built once, on first use)."""
+        where: dict[str, list[int]] = {}
+        for i, s in enumerate(self.stems):
+            where.setdefault(s, []).append(i)
+        for s, i in self.joined:
+            where.setdefault(s, []).append(i)
+        return {s: tuple(found) for s, found in where.items()}
+
     def positions(self, options: frozenset[str]) -> list[int]:
-        """Positions of the stems (or joined pairs) that are in ``options``."""
-        found = [i for i, s in enumerate(self.stems) if s in options]
-        found.extend(i for s, i in self.joined if s in options)
-        return found
+        """Positions of the stems (or joined pairs) that are in ``options``, in no
+        particular order (callers only test them with ``any``/``all``)."""
+        where = self.where
+        return [p for s in options if s in where for p in where[s]]
 
     @property
     def short(self) -> bool:
@@ -446,9 +506,14 @@ class Phrase:
     negated: bool
     polarity: tuple[int, ...] = ()
 
-    @property
+    @cached_property
     def total(self) -> float:
         return sum(self.weights)
+
+    @cached_property
+    def novel_mask(self) -> int:
+        """A bitmask of the stems (by position) that are not in the prompt."""
+        return sum(1 << bit for bit, novel in enumerate(self.novel) if novel)
 
 
 PROMPT_WORD_WEIGHT = 0.5
@@ -464,14 +529,18 @@ def negation_vote(
     idempotent; POST is not" does not
     state "POST is idempotent", and "POST is not idempotent" is negative.
     """
+    if not any(clause.cues for clause in clauses):
+        return False  # no cue negates anything: every target found votes positive
     negative = positive = 0.0
-    matched = [[p for options in targets for p in clause.positions(options)] for clause in clauses]
-    for options, weight in zip(targets, weights, strict=True):
-        states = []
-        for clause, in_clause in zip(clauses, matched, strict=True):
-            positions = clause.positions(options)
-            if positions:
-                states.append(any(clause.negates(p, in_clause) for p in positions))
+    # per clause, the positions of each target, and of all of them
+    found = [[clause.positions(options) for options in targets] for clause in clauses]
+    matched = [[p for positions in row for p in positions] for row in found]
+    for index, weight in enumerate(weights):
+        states = [
+            any(clause.negates(p, in_clause) for p in row[index])
+            for clause, row, in_clause in zip(clauses, found, matched, strict=True)
+            if row[index]
+        ]
         if not states:
             continue
         if all(states):
@@ -574,8 +643,19 @@ class AnalysedAnswer:
     def __init__(self, text: str) -> None:
         self.clauses = split_clauses(text, answer=True)
         self.vocabulary = sorted({s for c in self.clauses for s in c.stems})
+        self._known = frozenset(self.vocabulary)
         self._joined = frozenset(s for c in self.clauses for s, _ in c.joined)
         self._alike: dict[str, frozenset[str]] = {}
+        # per stem (or joined pair), the clauses that hold it; per phrase stem, its
+        # alike stems and the clauses that hold any of them: a phrase's clause masks
+        # come from these instead of testing every clause for every stem
+        self._clauses_of: dict[str, list[int]] = {}
+        for index, clause in enumerate(self.clauses):
+            for item in clause.where:
+                self._clauses_of.setdefault(item, []).append(index)
+        self._found: dict[str, tuple[frozenset[str], tuple[int, ...]]] = {}
+        self._sentence = [c.sentence for c in self.clauses]
+        self._short = [c.short for c in self.clauses]
 
     @property
     def content_words(self) -> int:
@@ -586,7 +666,7 @@ class AnalysedAnswer:
         cached = self._alike.get(target)
         if cached is not None:
             return cached
-        found = {target} if target in self.vocabulary or target in self._joined else set()
+        found = {target} if target in self._known or target in self._joined else set()
         if len(target) >= FUZZY_MIN_LENGTH and target.isalpha():
             for choice, _, _ in process.extract(
                 target,
@@ -610,39 +690,15 @@ class AnalysedAnswer:
         """
         if not phrase.stems or not self.clauses:
             return NO_MATCH
-        alike = [self.alike(s) for s in phrase.stems]
-        # per clause: bitmask of phrase stems found, and for each stem its positions
-        masks: list[int] = []
-        for clause in self.clauses:
-            mask = 0
-            for bit, options in enumerate(alike):
-                if options and clause.positions(options):
-                    mask |= 1 << bit
-            masks.append(mask)
+        found = [self._find(s) for s in phrase.stems]
+        alike = [options for options, _ in found]
+        masks = [0] * len(self.clauses)  # per clause, a bitmask of the stems it holds
+        for bit, (_, indices) in enumerate(found):
+            for index in indices:
+                masks[index] |= 1 << bit
         if not any(masks):
             return NO_MATCH
-        best: tuple[float, int, int, int] | None = None  # coverage, -span, start, end
-        n = len(self.clauses)
-        for start in range(n):
-            if not masks[start]:
-                continue
-            union = 0
-            long_clauses = 0
-            for end in range(start, min(n, start + MAX_WINDOW)):
-                if not self._joinable(start, end):
-                    break
-                if tight and self.clauses[end].sentence != self.clauses[start].sentence:
-                    break  # a stated claim is read inside one sentence
-                long_clauses += not self.clauses[end].short
-                if tight and long_clauses > 1:
-                    break
-                union |= masks[end]
-                if not masks[end]:
-                    continue
-                coverage = self._weight(phrase, union) / phrase.total
-                key = (coverage, -(end - start), -start, end)
-                if best is None or key[:2] > best[:2]:
-                    best = key
+        best = self._best_window(phrase, masks, tight)
         if best is None:
             return NO_MATCH
         coverage, _, neg_start, end = best
@@ -652,36 +708,86 @@ class AnalysedAnswer:
             union |= masks[index]
         opposed = self._negated(phrase, alike, start, end) != phrase.negated
         if not opposed and end > start:
-            opposed = self._clause_opposes(phrase, alike, start, end, union)
+            opposed = self._clause_opposes(phrase, alike, masks, start, end, union)
         if opposed:
-            opposed = self._narrowly_opposed(phrase, alike, start, end)
-        novel_hit = not any(phrase.novel) or any(
-            phrase.novel[bit] and union >> bit & 1 for bit in range(len(phrase.stems))
-        )
-        evidence = "; ".join(c.text for c in self.clauses[start : end + 1])
+            opposed = self._narrowly_opposed(phrase, alike, masks, start, end)
+        novel_hit = not phrase.novel_mask or bool(union & phrase.novel_mask)
         window = self.clauses[start : end + 1]
-        hits = sum(
-            any(
-                not any(a <= p < b for a, b in clause.aside)
-                for clause in window
-                for p in clause.positions(options)
+        evidence = "; ".join(c.text for c in window)
+        if any(clause.aside for clause in window):
+            hits = sum(
+                any(
+                    not any(a <= p < b for a, b in clause.aside)
+                    for clause in window
+                    for p in clause.positions(options)
+                )
+                for bit, options in enumerate(alike)
+                if union >> bit & 1
             )
-            for bit, options in enumerate(alike)
-            if union >> bit & 1
-        )
+        else:
+            hits = union.bit_count()  # every stem found counts
         return Match(round(coverage, 4), opposed, evidence, novel_hit, hits)
 
-    def _joinable(self, start: int, end: int) -> bool:
-        """Clauses start..end may form a window: one sentence, or two adjacent
-        sentences where the part in one of them is only short fragments."""
-        first, last = self.clauses[start].sentence, self.clauses[end].sentence
-        if first == last:
-            return True
-        if last - first > 1:
-            return False
-        left = [c for c in self.clauses[start : end + 1] if c.sentence == first]
-        right = [c for c in self.clauses[start : end + 1] if c.sentence == last]
-        return all(c.short for c in left) or all(c.short for c in right)
+    def _find(self, target: str) -> tuple[frozenset[str], tuple[int, ...]]:
+        """:meth:`alike` and the indices of the clauses that hold any of those stems."""
+        found = self._found.get(target)
+        if found is None:
+            options = self.alike(target)
+            indices = {i for s in options for i in self._clauses_of.get(s, ())}
+            found = self._found[target] = (options, tuple(sorted(indices)))
+        return found
+
+    def _best_window(
+        self, phrase: Phrase, masks: Sequence[int], tight: bool
+    ) -> tuple[float, int, int, int] | None:
+        """The window with the highest coverage, then the fewest clauses, then the
+        first: (coverage, -span, -start, end), or None.
+
+        A window holds at most :data:`MAX_WINDOW` clauses of one sentence, or of two
+        adjacent sentences where the part in one of them is only short fragments. A
+        window ending in a clause without phrase stems is never chosen (the shorter
+        one beats it).
+        """
+        total = phrase.total
+        weights: dict[int, float] = {}  # union mask -> its weight, summed in bit order
+        # no window covers more than all the phrase stems the answer holds: once a
+        # window reaches that, only a shorter one can beat it
+        top = self._weight(phrase, functools.reduce(operator.or_, masks)) / total
+        best: tuple[float, int, int, int] | None = None
+        sentence, short, n = self._sentence, self._short, len(masks)
+        for start in [i for i, mask in enumerate(masks) if mask]:
+            if best is not None and best[0] == top and best[1] == 0:
+                break  # a single clause covers all it can
+            union = 0
+            long_clauses = 0
+            first = sentence[start]
+            left_short = right_short = True  # the window's clauses in each sentence
+            for end in range(start, min(n, start + MAX_WINDOW)):
+                if best is not None and best[0] == top and end - start >= -best[1]:
+                    break
+                if sentence[end] == first:
+                    left_short = left_short and short[end]
+                elif sentence[end] - first > 1:
+                    break
+                else:
+                    right_short = right_short and short[end]
+                    if not (left_short or right_short):
+                        break  # not joinable
+                    if tight:
+                        break  # a stated claim is read inside one sentence
+                long_clauses += not short[end]
+                if tight and long_clauses > 1:
+                    break
+                union |= masks[end]
+                if not masks[end]:
+                    continue
+                weight = weights.get(union)
+                if weight is None:
+                    weight = weights[union] = self._weight(phrase, union)
+                coverage = weight / total
+                if best is None or (coverage, -(end - start)) > best[:2]:
+                    best = (coverage, -(end - start), -start, end)
+        return best
 
     @staticmethod
     def _weight(phrase: Phrase, mask: int) -> float:
@@ -691,6 +797,7 @@ class AnalysedAnswer:
         self,
         phrase: Phrase,
         alike: Sequence[frozenset[str]],
+        masks: Sequence[int],
         start: int,
         end: int,
         union: int,
@@ -704,8 +811,9 @@ class AnalysedAnswer:
         negative clause ("but PUT isn't") opposes with a single word.
         """
         matched_weight = self._weight(phrase, union)
-        for clause in self.clauses[start : end + 1]:
-            bits = [b for b, options in enumerate(alike) if clause.positions(options)]
+        for index in range(start, end + 1):
+            clause = self.clauses[index]
+            bits = [b for b in range(len(alike)) if masks[index] >> b & 1]
             if not bits:
                 continue
             weight = sum(phrase.weights[b] for b in bits)
@@ -718,7 +826,12 @@ class AnalysedAnswer:
         return False
 
     def _narrowly_opposed(
-        self, phrase: Phrase, alike: Sequence[frozenset[str]], start: int, end: int
+        self,
+        phrase: Phrase,
+        alike: Sequence[frozenset[str]],
+        masks: Sequence[int],
+        start: int,
+        end: int,
     ) -> bool:
         """Confirm an opposition with the narrow reading of negation scope.
 
@@ -734,9 +847,9 @@ class AnalysedAnswer:
         clauses = self.clauses[start : end + 1]
         groups = [clauses]
         if end > start:
-            for clause in clauses:
-                if sum(bool(clause.positions(options)) for options in alike) >= 2:
-                    groups.append([clause])
+            for index in range(start, end + 1):
+                if masks[index].bit_count() >= 2:  # two matched stems
+                    groups.append([self.clauses[index]])
         for group in groups:
             differ = agree = 0.0
             for bit, options in enumerate(alike):

@@ -16,6 +16,9 @@ MAX_ANSWER_CHARS = 4000
 
 _FENCE = re.compile(r"```[^\n`]*\n?(.*?)(?:```|$)", re.DOTALL)
 _WORD_CHAR = re.compile(r"[^\W_]")
+_ASCII_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+"""ASCII control characters (category Cc) other than tab and newline."""
+_NON_LETTERS = re.compile(r"[^A-Za-z]+")
 _BINARY_SHARE = 0.1
 
 
@@ -36,11 +39,15 @@ class PreparedAnswer:
     @property
     def letters(self) -> int:
         """How many alphabetic characters the text has."""
+        if self.text.isascii():
+            return len(_NON_LETTERS.sub("", self.text))
         return sum(ch.isalpha() for ch in self.text)
 
     @property
     def latin_share(self) -> float:
         """The share of letters that are Latin (1.0 when there are no letters)."""
+        if self.text.isascii():
+            return 1.0  # every ASCII letter is Latin
         letters = [ch for ch in self.text if ch.isalpha()]
         if not letters:
             return 1.0
@@ -86,6 +93,12 @@ def prepare_answer(answer: object, max_chars: int = MAX_ANSWER_CHARS) -> Prepare
         cut = answer[:max_chars]
         space = cut.rfind(" ", max_chars - 200)
         answer = cut[:space] if space > 0 else cut
+    if answer.isascii():
+        # the loop below, for ASCII: only control characters other than newline and
+        # tab are replaced (by a space), and NFKC leaves ASCII unchanged
+        dropped = len(_ASCII_CONTROLS.findall(answer))
+        text = _ASCII_CONTROLS.sub(" ", answer) if dropped else answer
+        return _checked(answer, strip_code_fences(text).strip(), truncated, dropped)
     kept: list[str] = []
     dropped = 0
     for ch in answer:
@@ -101,6 +114,11 @@ def prepare_answer(answer: object, max_chars: int = MAX_ANSWER_CHARS) -> Prepare
             kept.append(ch)
     text = unicodedata.normalize("NFKC", "".join(kept))
     text = _ascii_digits(strip_code_fences(text)).strip()
+    return _checked(answer, text, truncated, dropped)
+
+
+def _checked(answer: str, text: str, truncated: bool, dropped: int) -> PreparedAnswer:
+    """The prepared answer, with ``problem`` set when it cannot be graded."""
     if answer and dropped / len(answer) > _BINARY_SHARE:
         return PreparedAnswer(
             text,

@@ -593,6 +593,18 @@ _PLAN = tuple(
 _NEGATING = re.compile(r"\b(?:not|no|never|without|nothing|none)\b")
 
 
+@functools.lru_cache(maxsize=256)
+def has_expressions(text: str) -> bool:
+    """Whether any expression occurs in lower-case ``text`` (when not,
+    :func:`rewrite_expressions` returns it unchanged)."""
+    present = frozenset(_WORD.findall(text))
+    return any(
+        pattern.search(text) is not None
+        for needs, pattern, _ in _PLAN
+        if not (needs and needs.isdisjoint(present))
+    )
+
+
 def rewrite_expressions(text: str, *, keep: bool = False) -> str:
     """Replace the multi-word expressions of lower-case ``text`` by their concept words.
 
