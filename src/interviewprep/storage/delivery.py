@@ -318,28 +318,6 @@ class DeliveryRepository:
         values["paused" if paused else "active"] = paused  # paused=True or active=False
         self.session.execute(update(_r).where(_r.c.id == recipient_id).values(**values))
 
-    def excused_days(self, person_ids: Iterable[int]) -> dict[int, set[date]]:
-        """Per person, the local days whose delivery was missed while the bot was down."""
-        wanted = list(person_ids)
-        statement = (
-            select(_r.c.person_id, _d.c.local_date)
-            .select_from(_d.join(_r, _r.c.id == _d.c.recipient_id))
-            .where(_r.c.person_id.in_(wanted), _d.c.status == "missed", _d.c.kind == "daily")
-        )
-        days: dict[int, set[date]] = {p: set() for p in wanted}
-        for person, day in self.session.execute(statement).all():
-            days[person].add(day)
-        return days
-
-    def excused_group_days(self, group_id: int) -> set[date]:
-        """A group's local days whose delivery was missed while the bot was down."""
-        statement = (
-            select(_d.c.local_date)
-            .select_from(_d.join(_r, _r.c.id == _d.c.recipient_id))
-            .where(_r.c.group_id == group_id, _d.c.status == "missed", _d.c.kind == "daily")
-        )
-        return set(self.session.execute(statement).scalars().all())
-
     def group_history(self, recipient_id: int) -> set[str]:
         """Question ids a recipient has been sent already."""
         statement = select(_d.c.question_id).where(

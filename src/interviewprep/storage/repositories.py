@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -162,11 +162,6 @@ class PersonRepository:
     def get(self, person_id: int) -> Person | None:
         """The person with this id, if any."""
         return self.session.get(Person, person_id)
-
-    def many(self, person_ids: Collection[int]) -> dict[int, Person]:
-        """The persons with these ids (missing ids are left out)."""
-        rows = self.session.exec(select(Person).where(col(Person.id).in_(person_ids))).all()
-        return {row.id: row for row in rows if row.id is not None}
 
     def add(self, person: Person) -> Person:
         """Stage a new person; the id is assigned on flush."""
@@ -329,25 +324,6 @@ class ReviewRepository:
             .order_by(col(Review.id).desc())
         )
         return self.session.exec(statement).first()
-
-    def counts_by_day(self, person_ids: Collection[int]) -> dict[int, dict[date, int]]:
-        """Answers per person and local day (revealed answers do not count), one query."""
-        statement = (
-            select(col(Review.person_id), col(Review.local_date), func.count())
-            .where(col(Review.person_id).in_(person_ids), col(Review.revealed).is_(False))
-            .group_by(col(Review.person_id), col(Review.local_date))
-        )
-        counts: dict[int, dict[date, int]] = {p: {} for p in person_ids}
-        for person, day, n in self.session.exec(statement).all():
-            counts[person][day] = int(n)
-        return counts
-
-    def outcomes(self, person_id: int) -> Sequence[tuple[str, int | None, float | None]]:
-        """(question id, final rating, score) of every review, for the stats."""
-        statement = select(Review.question_id, Review.rating, Review.score).where(
-            Review.person_id == person_id
-        )
-        return self.session.exec(statement).all()
 
     def all_for(self, person_id: int) -> Sequence[Review]:
         """Every review of a person, oldest first (for export)."""
