@@ -57,11 +57,14 @@ async def tap(update: Update, context: Context) -> None:
 
 async def _tap_answer(update: Update, context: Context, query: CallbackQuery, cb: Callback) -> None:
     """Grade a tapped option (single choice, true/false)."""
-    person = person_of(update, context)
+    user = user_id_of(update)
     kind = QuestionType.TRUE_FALSE if cb.verb is Verb.TRUE_FALSE else QuestionType.SINGLE_CHOICE
     answer = render.choice_answer(kind, cb.int_arg(1))
-    result = services(context).practice.submit_answer(person, cb.int_arg(0), answer)
-    await _answered(update, context, query, person, result)
+    # the account, the attempt (if theirs), grading and saving: one unit of work
+    result = services(context).practice.answer_attempt(PLATFORM, str(user), cb.int_arg(0), answer)
+    assert result.person_id is not None
+    remembered(context).persons.put(user, result.person_id)
+    await _answered(update, context, query, result.person_id, result)
 
 
 async def _answered(
