@@ -52,6 +52,7 @@ from interviewprep.adapters.telegram.common import (
     show_outcome,
     user_id_of,
 )
+from interviewprep.adapters.telegram.keyboard import Keyboard
 from interviewprep.adapters.telegram.markup import esc
 from interviewprep.adapters.telegram.memory import Session
 from interviewprep.adapters.telegram.outbox import send_html
@@ -218,7 +219,7 @@ async def forget(update: Update, context: Context) -> None:
     """Ask for confirmation before deleting everything."""
     person = person_of(update, context)
     expires = int(services(context).clock().timestamp()) + FORGET_SECONDS
-    keyboard = InlineKeyboardMarkup(
+    keyboard = Keyboard(
         [
             [render.button("🗑 Yes, delete everything", Verb.FORGET, person, expires)],
             [render.button("Cancel", Verb.FORGET, person, 0)],
