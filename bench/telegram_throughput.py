@@ -13,14 +13,14 @@ CPU), in the same run, over the same number of updates:
   sendMessage per update): PTB's floor on this machine;
 * **full**: :func:`interviewprep.adapters.telegram.application.build_application` over
   the real App (built-in bank, default grader, a file SQLite database): the duplicate
-  filter, the person lookup, finding the open question, ``submit_answer`` (grade,
-  schedule, persist in one transaction), HTML rendering and one sendMessage with the
-  rating buttons. Every update is a different person answering their open question.
+  filter, ``Practice.answer_open`` / ``answer_attempt`` (the account, its open
+  question, grade, schedule, persist in one transaction), HTML rendering and one
+  sendMessage with the rating buttons. Every update is a different person answering
+  their open question.
 
 ``--delivered``: the questions are first sent through the adapter's delivery sender (as
-the engine sends the daily question), so the bot knows each person and their open
-question and skips those two lookups; without it the questions were opened elsewhere
-(``Practice.current`` is asked).
+the engine sends the daily question); without it the questions were opened elsewhere.
+The answer path reads the same either way since the one-transaction services.
 
 ``--kind``: ``mix`` answers whatever the queue put first, in the right shape (option
 number, alias, model answer); ``choice``/``open`` restrict to those types; ``tap``

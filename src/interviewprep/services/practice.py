@@ -392,24 +392,75 @@ class Practice:
         text = clean_answer(answer)
         now = self.clock()
         with self.uow() as uow:
-            context = self._context(uow, person_id, attempt_id)
-            question = self.bank.get(context.question_id)
-            if context.status == "answered":
-                return self._stored_outcome(uow, attempt_id, question)
-            if context.status != "asked":
-                raise AttemptClosed(context.status)
-            if question is None:
-                uow.answers.close_attempt(attempt_id, "skipped", now)
-                uow.commit()
-                raise QuestionRemoved(context.question_id)
-            grade = self._grade(question, text)
-            if not grade.gradable and isinstance(
-                question, SingleChoice | MultipleChoice | TrueFalse
-            ):
-                # an unreadable pick ("maybe", "7") is a typo, not an answer: ask again
-                raise InvalidAnswer(f"{grade.feedback} The question is still open.")
-            suggested = _with_hints(grade.rating, context.hints_used)
-            return self._record(uow, context, question, now, text, grade, suggested)
+            return self._answer(uow, self._context(uow, person_id, attempt_id), text, now)
+
+    def answer_open(self, platform: str, external_id: str, answer: str) -> AnswerOutcome | None:
+        """Answer the question open for a platform account, in one unit of work.
+
+        The account, its newest open attempt and the card are read in one statement,
+        then the answer is graded, scheduled and saved as :meth:`submit_answer` does
+        (the outcome carries ``person_id``). A chat front-end needs nothing else to
+        answer a typed message.
+
+        Returns:
+            The outcome, or None when no question is open for the account.
+
+        Raises:
+            NotEnrolled: the account is not linked to anyone.
+            InvalidAnswer: empty or too long; the attempt stays open.
+            QuestionRemoved: the open question left the bank (the attempt is closed).
+        """
+        now = self.clock()
+        with self.uow() as uow:
+            found = uow.answers.context_by_identity(platform, external_id)
+            if found is None:
+                raise NotEnrolled()
+            context = found[1]
+            if context is None:
+                return None
+            return self._answer(uow, context, clean_answer(answer), now)
+
+    def answer_attempt(
+        self, platform: str, external_id: str, attempt_id: int, answer: str
+    ) -> AnswerOutcome:
+        """Answer a named attempt of a platform account (a tapped option), in one unit
+        of work: :meth:`submit_answer` without knowing the person id first.
+
+        Raises:
+            NotEnrolled: the account is not linked to anyone.
+            InvalidAnswer, UnknownAttempt, AttemptClosed, QuestionRemoved: as
+                :meth:`submit_answer`.
+        """
+        now = self.clock()
+        with self.uow() as uow:
+            found = uow.answers.context_by_identity(platform, external_id, attempt_id)
+            if found is None:
+                raise NotEnrolled()
+            text = clean_answer(answer)
+            context = found[1]
+            if context is None:
+                raise UnknownAttempt()
+            return self._answer(uow, context, text, now)
+
+    def _answer(
+        self, uow: UnitOfWork, context: AnswerContext, text: str, now: datetime
+    ) -> AnswerOutcome:
+        """Grade, schedule and save an answer to the attempt ``context`` describes."""
+        question = self.bank.get(context.question_id)
+        if context.status == "answered":
+            return self._stored_outcome(uow, context.attempt_id, question)
+        if context.status != "asked":
+            raise AttemptClosed(context.status)
+        if question is None:
+            uow.answers.close_attempt(context.attempt_id, "skipped", now)
+            uow.commit()
+            raise QuestionRemoved(context.question_id)
+        grade = self._grade(question, text)
+        if not grade.gradable and isinstance(question, SingleChoice | MultipleChoice | TrueFalse):
+            # an unreadable pick ("maybe", "7") is a typo, not an answer: ask again
+            raise InvalidAnswer(f"{grade.feedback} The question is still open.")
+        suggested = _with_hints(grade.rating, context.hints_used)
+        return self._record(uow, context, question, now, text, grade, suggested)
 
     def outcome(self, person_id: int, attempt_id: int) -> AnswerOutcome:
         """The stored result of an answered or revealed attempt (``already_answered``).
@@ -542,6 +593,7 @@ class Practice:
                 grader=review.grader,
             )
         return AnswerOutcome(
+            person_id=review.person_id,
             attempt_id=review.attempt_id,
             review_id=review.id,
             question_id=review.question_id,

@@ -54,6 +54,7 @@ class AnswerOutcome:
     next_due: datetime | None = None
     already_answered: bool = False  # a repeat submission: nothing changed
     revealed: bool = False
+    person_id: int | None = None  # whose answer (set by every Practice method)
 
 
 @dataclass(frozen=True)

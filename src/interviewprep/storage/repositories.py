@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, insert, update
+from sqlalchemy import Select, and_, bindparam, delete, func, insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -28,6 +28,7 @@ _reviews = Review.__table__  # type: ignore[attr-defined]
 _attempts = Attempt.__table__  # type: ignore[attr-defined]
 _persons = Person.__table__  # type: ignore[attr-defined]
 _cards = CardRow.__table__  # type: ignore[attr-defined]
+_identities = Identity.__table__  # type: ignore[attr-defined]
 _INSERT_REVIEW = insert(_reviews).returning(_reviews.c.id)
 _CARD_FIELDS = ("due", "state", "step", "stability", "difficulty", "last_review", "reps", "lapses")
 
@@ -57,6 +58,44 @@ _ANSWER_CONTEXT = (
     )
     .where(_attempts.c.id == bindparam("attempt_id"))
 )
+
+
+def _identity_context(attempt_on: Any) -> Select[Any]:
+    """The answer context reached from a platform account: the person (always, when the
+    account is known) and the attempt ``attempt_on`` selects with its card (or NULLs)."""
+    return (
+        sa_select(
+            _identities.c.person_id.label("owner"),
+            *_ANSWER_CONTEXT.selected_columns,
+        )
+        .select_from(
+            _identities.join(_persons, _persons.c.id == _identities.c.person_id)
+            .outerjoin(_attempts, and_(_attempts.c.person_id == _persons.c.id, attempt_on))
+            .outerjoin(
+                _cards,
+                and_(
+                    _cards.c.person_id == _attempts.c.person_id,
+                    _cards.c.question_id == _attempts.c.question_id,
+                ),
+            )
+        )
+        .where(
+            _identities.c.platform == bindparam("platform"),
+            _identities.c.external_id == bindparam("external_id"),
+        )
+    )
+
+
+_open = _attempts.alias("open_attempts")
+# the account's newest open attempt (what ``AttemptRepository.open_for`` finds)
+_IDENTITY_OPEN = _identity_context(
+    _attempts.c.id
+    == sa_select(func.max(_open.c.id))
+    .where(_open.c.person_id == _persons.c.id, _open.c.status == "asked")
+    .scalar_subquery()
+)
+# a named attempt, only when it is the account's own
+_IDENTITY_ATTEMPT = _identity_context(_attempts.c.id == bindparam("attempt_id"))
 _CLOSE_ATTEMPT = (
     update(_attempts)
     .where(_attempts.c.id == bindparam("attempt_id"), _attempts.c.status == "asked")
@@ -86,6 +125,25 @@ class AnswerContext:
     card: CardState | None
 
 
+def _answer_context(row: Any) -> AnswerContext:
+    m = row._mapping
+    card = (
+        CardState(**{name: m[name] for name in _CARD_FIELDS}) if m["card_id"] is not None else None
+    )
+    return AnswerContext(
+        attempt_id=m["id"],
+        person_id=m["person_id"],
+        question_id=m["question_id"],
+        status=m["status"],
+        hints_used=m["hints_used"],
+        asked_at=m["asked_at"],
+        timezone=m["timezone"],
+        desired_retention=m["desired_retention"],
+        card_id=m["card_id"],
+        card=card,
+    )
+
+
 class AnswerRepository:
     """The hot answer path: one read, then a guarded close, a card write, a review insert."""
 
@@ -95,26 +153,29 @@ class AnswerRepository:
     def context(self, attempt_id: int) -> AnswerContext | None:
         """The attempt with its person's settings and card state, or None."""
         row = self.session.connection().execute(_ANSWER_CONTEXT, {"attempt_id": attempt_id}).first()
+        return None if row is None else _answer_context(row)
+
+    def context_by_identity(
+        self, platform: str, external_id: str, attempt_id: int | None = None
+    ) -> tuple[int, AnswerContext | None] | None:
+        """One statement from a platform account to what answering needs.
+
+        ``attempt_id`` None: the account's newest open attempt; otherwise that attempt if
+        it belongs to the account (whatever its status). Returns None for an unknown
+        account, ``(person_id, None)`` when there is no such attempt.
+        """
+        params: dict[str, Any] = {"platform": platform, "external_id": external_id}
+        if attempt_id is None:
+            statement = _IDENTITY_OPEN
+        else:
+            statement = _IDENTITY_ATTEMPT
+            params["attempt_id"] = attempt_id
+        row = self.session.connection().execute(statement, params).first()
         if row is None:
             return None
-        m = row._mapping
-        card = (
-            CardState(**{name: m[name] for name in _CARD_FIELDS})
-            if m["card_id"] is not None
-            else None
-        )
-        return AnswerContext(
-            attempt_id=m["id"],
-            person_id=m["person_id"],
-            question_id=m["question_id"],
-            status=m["status"],
-            hints_used=m["hints_used"],
-            asked_at=m["asked_at"],
-            timezone=m["timezone"],
-            desired_retention=m["desired_retention"],
-            card_id=m["card_id"],
-            card=card,
-        )
+        if row._mapping["id"] is None:
+            return int(row._mapping["owner"]), None
+        return int(row._mapping["owner"]), _answer_context(row)
 
     def close_attempt(self, attempt_id: int, status: str, now: datetime) -> bool:
         """Close an open attempt; False when it was no longer open (a concurrent answer)."""

@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import configure_mappers
 from sqlmodel import Session
 
 from interviewprep.storage.delivery import DeliveryRepository
@@ -136,6 +137,9 @@ class UnitOfWorkFactory:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # The answer path builds row objects (Review.model_construct) without an ORM
+        # query; in a fresh process nothing else may have configured the mappers yet.
+        configure_mappers()
 
     def __call__(self) -> UnitOfWork:
         return UnitOfWork(self.engine)

@@ -301,3 +301,19 @@ async def test_a_question_opened_elsewhere_takes_the_answer(tg: Harness) -> None
     reply = (await tg.say(ADA, "2"))[0]
     assert reply.text.startswith("No question is open")
     assert len(reviews(tg, ADA)) == 2
+
+
+async def test_a_tap_whose_acknowledgement_fails_still_shows_the_result(tg: Harness) -> None:
+    await tg.onboard(ADA)
+    question = await ask(tg, ADA, "web-security")
+    tg.api.fail(
+        "answerCallbackQuery",
+        fake_api.Failure(400, "Bad Request: query is too old and response timeout expired"),
+    )
+    result = (await tg.press(ADA, question, "1. True"))[-1]
+    assert "Score" in result.text
+    assert question.keyboard is None
+    assert len(reviews(tg, ADA)) == 1
+    # one acknowledgement, one edit, one result for the tap (all sent at once)
+    tap_calls = [name for name, _ in tg.api.calls[-3:]]
+    assert sorted(tap_calls) == ["answerCallbackQuery", "editMessageReplyMarkup", "sendMessage"]

@@ -151,7 +151,7 @@ async def test_daily_question_long_text_is_split_with_buttons_last(tg: Harness) 
     last = await send_html(tg.sender.bot, 777, text, keyboard)
     parts = tg.api.in_chat(777)
     assert len(parts) > 2
-    assert parts[-1].message_id == last.message_id
+    assert parts[-1].message_id == last  # the id of the part with the buttons
     assert all(p.keyboard is None for p in parts[:-1])
     assert parts[-1].buttons == ["⏭ Skip", "👁 Reveal"]
     assert "<code>code &lt;x&gt;</code>" in parts[-1].html

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -154,3 +155,21 @@ def test_offset_zones_have_the_posix_sign() -> None:
         offset = moment.astimezone(ZoneInfo(zones.offset_zone(hours))).utcoffset()
         assert offset is not None
         assert offset.total_seconds() == hours * 3600
+
+
+def test_keyboard_is_the_markup_ptb_would_send() -> None:
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+    from interviewprep.adapters.telegram.keyboard import Keyboard
+
+    rows = [[("1. HAVING", "ip:a:7:0")], [("⏭ Skip", "ip:s:7"), ("👁 Reveal", "ip:v:7")]]
+    ours = Keyboard(rows)
+    theirs = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
+    )
+    assert ours.to_dict() == theirs.to_dict()
+    assert json.loads(ours.to_json()) == json.loads(theirs.to_json())
+    assert ours.inline_keyboard == theirs.inline_keyboard
+    assert ours == Keyboard(rows)
+    assert hash(ours) == hash(Keyboard(rows))
+    assert ours.rows == tuple(tuple(row) for row in rows)

@@ -102,3 +102,41 @@ def test_memory_is_bounded() -> None:
     memory.forget_user(700)
     assert memory.persons.get(700) is None
     assert memory.open.get(7) is None
+
+
+async def test_lanes_give_every_call_a_connection_of_its_own() -> None:
+    """Many calls at once: each runs alone on a lane, the rest wait their turn in order."""
+    from aiohttp import web
+
+    from interviewprep.adapters.telegram.lanes import Lanes
+
+    in_flight = {"now": 0, "most": 0}
+    peers: set[tuple[str, int]] = set()
+
+    async def handle(request: web.Request) -> web.Response:
+        in_flight["now"] += 1
+        in_flight["most"] = max(in_flight["most"], in_flight["now"])
+        peers.add(request.transport.get_extra_info("peername") if request.transport else None)
+        await asyncio.sleep(0.01)
+        in_flight["now"] -= 1
+        return web.json_response({"ok": True, "result": request.match_info["n"]})
+
+    server = web.Application()
+    server.router.add_post("/call/{n}", handle)
+    runner = web.AppRunner(server, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    lanes = Lanes(3)
+    await lanes.initialize()
+    try:
+        results = await asyncio.gather(
+            *(lanes.post(f"http://127.0.0.1:{port}/call/{n}") for n in range(20))
+        )
+    finally:
+        await lanes.shutdown()
+        await runner.cleanup()
+    assert results == [str(n) for n in range(20)]
+    assert in_flight["most"] == 3  # never more calls than lanes
+    assert len(peers) == 3  # one kept-alive connection per lane

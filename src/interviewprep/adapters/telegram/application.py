@@ -26,6 +26,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from interviewprep.adapters.telegram import buttons, handlers, render
+from interviewprep.adapters.telegram.lanes import Lanes
 from interviewprep.adapters.telegram.memory import Memory
 from interviewprep.adapters.telegram.ordering import PerChatUpdateProcessor
 from interviewprep.app import App
@@ -104,7 +105,8 @@ def build_application(
         app: the core services.
         token: the bot token.
         base_url: a self-hosted Bot API server (``INTERVIEWPREP_TELEGRAM_BASE_URL``).
-        request: the HTTP layer for API calls (tests pass a recording one).
+        request: the HTTP layer for API calls (tests pass a recording one); default
+            :class:`Lanes`, two per concurrent update.
         get_updates_request: the HTTP layer for long polling.
         rate_limiter: the limiter for interactive replies; None for none (tests, benchmarks).
         updater: False for webhook-less, update-queue-less use such as ``process_update``.
@@ -114,8 +116,8 @@ def build_application(
     roots = api_roots(base_url)
     if roots is not None:
         builder = builder.base_url(roots[0]).base_file_url(roots[1])
-    if request is not None:
-        builder = builder.request(request)
+    # Bot API calls each on a connection of their own (see lanes.py); tests pass theirs
+    builder = builder.request(request if request is not None else Lanes(2 * concurrency))
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     if rate_limiter is not None:

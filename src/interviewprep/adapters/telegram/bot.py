@@ -13,7 +13,6 @@ import logging
 from urllib.parse import urlsplit
 
 from telegram import Bot
-from telegram.request import HTTPXRequest
 
 from interviewprep.adapters.telegram.application import (
     ALLOWED_UPDATES,
@@ -24,6 +23,7 @@ from interviewprep.adapters.telegram.application import (
     memory_of,
     set_commands,
 )
+from interviewprep.adapters.telegram.lanes import Lanes
 from interviewprep.adapters.telegram.sender import TelegramSender
 from interviewprep.app import App
 from interviewprep.config import ConfigError, Settings
@@ -67,9 +67,10 @@ def _token(settings: Settings) -> str:
 
 
 def delivery_bot(settings: Settings, token: str) -> Bot:
-    """The Bot the delivery engine's sender uses: no PTB limiter (the engine paces it)."""
+    """The Bot the delivery engine's sender uses: no PTB limiter (the engine paces it);
+    its concurrent workers' calls each get a connection of their own (lanes.py)."""
     roots = api_roots(settings.telegram_base_url)
-    request = HTTPXRequest(connection_pool_size=8)
+    request = Lanes(8)
     if roots is None:
         return Bot(token, request=request)
     return Bot(token, base_url=roots[0], base_file_url=roots[1], request=request)

@@ -6,11 +6,12 @@ so a forged or stale button only ever gets the service's sentence as an alert.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import CallbackQuery, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from interviewprep.adapters.telegram import onboarding, render
 from interviewprep.adapters.telegram.callbacks import Callback, Verb, decode
@@ -21,6 +22,7 @@ from interviewprep.adapters.telegram.common import (
     after_skip,
     ask_next,
     chat_id_of,
+    edit_keyboard,
     enrol,
     forget_user,
     group_outcome,
@@ -57,11 +59,14 @@ async def tap(update: Update, context: Context) -> None:
 
 async def _tap_answer(update: Update, context: Context, query: CallbackQuery, cb: Callback) -> None:
     """Grade a tapped option (single choice, true/false)."""
-    person = person_of(update, context)
+    user = user_id_of(update)
     kind = QuestionType.TRUE_FALSE if cb.verb is Verb.TRUE_FALSE else QuestionType.SINGLE_CHOICE
     answer = render.choice_answer(kind, cb.int_arg(1))
-    result = services(context).practice.submit_answer(person, cb.int_arg(0), answer)
-    await _answered(update, context, query, person, result)
+    # the account, the attempt (if theirs), grading and saving: one unit of work
+    result = services(context).practice.answer_attempt(PLATFORM, str(user), cb.int_arg(0), answer)
+    assert result.person_id is not None
+    remembered(context).persons.put(user, result.person_id)
+    await _answered(update, context, query, result.person_id, result)
 
 
 async def _answered(
@@ -71,9 +76,24 @@ async def _answered(
     if result.already_answered:
         await query.answer(result.grade.feedback, show_alert=False)
         return
-    await query.answer()
-    await strip_keyboard(query)
-    await show_outcome(update, context, person, result)
+    # three Bot API calls, one round trip: none of them depends on another's answer
+    done = await asyncio.gather(
+        _acknowledge(query),
+        strip_keyboard(query),
+        show_outcome(update, context, person, result),
+        return_exceptions=True,
+    )
+    for outcome in done:
+        if isinstance(outcome, BaseException):
+            raise outcome  # e.g. Forbidden: the error handler stops deliveries
+
+
+async def _acknowledge(query: CallbackQuery) -> None:
+    """Stop the button's spinner; a failure (a query too old) must not lose the result."""
+    try:
+        await query.answer()
+    except TelegramError as exc:
+        logger.info("could not answer a button tap: %s", exc)
 
 
 async def _tap_toggle(update: Update, context: Context, query: CallbackQuery, cb: Callback) -> None:
@@ -88,7 +108,7 @@ async def _tap_toggle(update: Update, context: Context, query: CallbackQuery, cb
         await query.answer(STALE_BUTTON, show_alert=True)
         return
     await query.answer()
-    await query.edit_message_reply_markup(reply_markup=render.question_keyboard(view, mask))
+    await edit_keyboard(query, render.question_keyboard(view, mask))
 
 
 async def _tap_submit(update: Update, context: Context, query: CallbackQuery, cb: Callback) -> None:
@@ -147,7 +167,7 @@ async def _tap_rate(update: Update, context: Context, query: CallbackQuery, cb: 
         next_button=next_label(update, context) if private else None,
     )
     try:
-        await query.edit_message_reply_markup(reply_markup=keyboard)
+        await edit_keyboard(query, keyboard)
     except BadRequest as exc:  # the same keyboard again (a double tap): nothing to change
         logger.debug("rating keyboard unchanged: %s", exc)
 

@@ -6,7 +6,7 @@ Handlers (handlers.py) and button callbacks (buttons.py) stay thin by calling th
 from __future__ import annotations
 
 import logging
-from typing import cast
+from typing import Any, cast
 
 from telegram import (
     CallbackQuery,
@@ -19,7 +19,7 @@ from telegram.ext import ContextTypes
 
 from interviewprep.adapters.telegram import render, zones
 from interviewprep.adapters.telegram.memory import Memory, Session
-from interviewprep.adapters.telegram.outbox import send_html
+from interviewprep.adapters.telegram.outbox import post, send_html
 from interviewprep.app import App
 from interviewprep.services.errors import NotEnrolled
 from interviewprep.services.views import AnswerOutcome, QuestionView
@@ -122,8 +122,9 @@ async def say(
     text: str,
     keyboard: InlineKeyboardMarkup | None = None,
     reply: bool = False,
-) -> Message:
-    """Send HTML to the update's chat (a reply to its message with ``reply``)."""
+) -> int:
+    """Send HTML to the update's chat (a reply to its message with ``reply``); returns the
+    id of the (last) message sent."""
     reply_to = update.effective_message.message_id if reply and update.effective_message else None
     return await send_html(context.bot, chat_id_of(update), text, keyboard, reply_to=reply_to)
 
@@ -174,10 +175,25 @@ async def show_outcome(
     await say(update, context, text, keyboard)
 
 
+async def edit_keyboard(query: CallbackQuery, keyboard: InlineKeyboardMarkup | None) -> None:
+    """Replace (None: remove) the buttons of the message a button was tapped on.
+
+    The edited message Telegram sends back is not parsed (see :func:`outbox.post`).
+    """
+    message = query.message
+    if message is None:  # a message sent in inline mode
+        await query.edit_message_reply_markup(reply_markup=keyboard)
+        return
+    params: dict[str, Any] = {"chat_id": message.chat.id, "message_id": message.message_id}
+    if keyboard is not None:
+        params["reply_markup"] = keyboard
+    await post(query.get_bot(), "editMessageReplyMarkup", params)
+
+
 async def strip_keyboard(query: CallbackQuery) -> None:
     """Remove the buttons of the message a button was tapped on (no double taps)."""
     try:
-        await query.edit_message_reply_markup(reply_markup=None)
+        await edit_keyboard(query, None)
     except BadRequest as exc:  # "message is not modified", or too old to edit
         logger.debug("could not remove a keyboard: %s", exc)
 

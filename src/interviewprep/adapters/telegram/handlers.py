@@ -52,18 +52,16 @@ from interviewprep.adapters.telegram.common import (
     show_outcome,
     user_id_of,
 )
+from interviewprep.adapters.telegram.keyboard import Keyboard
 from interviewprep.adapters.telegram.markup import esc
 from interviewprep.adapters.telegram.memory import Session
 from interviewprep.adapters.telegram.outbox import send_html
 from interviewprep.services.errors import (
-    AttemptClosed,
     InvalidSetting,
     NotEnrolled,
     PracticeError,
-    UnknownAttempt,
 )
 from interviewprep.services.settings import parse_time_of_day
-from interviewprep.services.views import AnswerOutcome
 
 logger = logging.getLogger(__name__)
 
@@ -221,7 +219,7 @@ async def forget(update: Update, context: Context) -> None:
     """Ask for confirmation before deleting everything."""
     person = person_of(update, context)
     expires = int(services(context).clock().timestamp()) + FORGET_SECONDS
-    keyboard = InlineKeyboardMarkup(
+    keyboard = Keyboard(
         [
             [render.button("🗑 Yes, delete everything", Verb.FORGET, person, expires)],
             [render.button("Cancel", Verb.FORGET, person, 0)],
@@ -273,36 +271,15 @@ async def answer_text(update: Update, context: Context) -> None:
     text = message.text or ""
     if await _typed_setting(update, context, text):
         return
-    person = person_of(update, context)
-    result = _answer_remembered(context, person, text)
+    user = user_id_of(update)
+    # the account, its open question, grading and saving: one unit of work
+    result = services(context).practice.answer_open(PLATFORM, str(user), text)
     if result is None:
-        app = services(context)
-        view = app.practice.current(person)
-        if view is None:
-            await say(update, context, NO_OPEN)
-            return
-        result = app.practice.submit_answer(person, view.attempt_id, text)
-    await show_outcome(update, context, person, result)
-
-
-def _answer_remembered(context: Context, person: int, text: str) -> AnswerOutcome | None:
-    """Answer the question this process last put to the person, if it is still open.
-
-    Saves looking the open question up; None when there is none or it was closed
-    meanwhile (answered, skipped, replaced elsewhere): then the services are asked.
-    """
-    memory = remembered(context)
-    attempt = memory.open.get(person)
-    if attempt is None:
-        return None
-    try:
-        result = services(context).practice.submit_answer(person, attempt, text)
-    except (UnknownAttempt, AttemptClosed):
-        result = None
-    if result is None or result.already_answered:
-        memory.open.pop(person)
-        return None
-    return result
+        await say(update, context, NO_OPEN)
+        return
+    assert result.person_id is not None
+    remembered(context).persons.put(user, result.person_id)
+    await show_outcome(update, context, result.person_id, result)
 
 
 async def _typed_setting(update: Update, context: Context, text: str) -> bool:

@@ -11,10 +11,9 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
 from interviewprep.adapters.telegram import zones
 from interviewprep.adapters.telegram.callbacks import Verb
+from interviewprep.adapters.telegram.keyboard import Button, Keyboard
 from interviewprep.adapters.telegram.markup import esc
 from interviewprep.adapters.telegram.render import Rendered, button, settings_summary
 from interviewprep.bank.schema import Level
@@ -37,7 +36,7 @@ def _progress(mode: str, field: str) -> str:
     return f" <i>(step {STEPS.index(field) + 1} of {len(STEPS)})</i>"
 
 
-def _nav(mode: str, field: str) -> list[InlineKeyboardButton]:
+def _nav(mode: str, field: str) -> list[Button]:
     if mode == SETTINGS:
         return [button("⬅ Back to settings", Verb.SETTING, SETTINGS, "menu", "_")]
     return []
@@ -67,7 +66,7 @@ def screen(
             f"<b>Your level</b>{_progress(mode, field)}\n"
             "Questions up to this level are asked: junior, mid or senior."
         )
-        return text, InlineKeyboardMarkup([*rows, _nav(mode, field)])
+        return text, Keyboard([*rows, _nav(mode, field)])
     if field == "tm":
         buttons = [
             button(
@@ -85,7 +84,7 @@ def screen(
             f"<b>Daily question time</b>{_progress(mode, field)}\n"
             f"Your local time for the daily question (now {esc(current.delivery_time)})."
         )
-        return text, InlineKeyboardMarkup([*rows, _nav(mode, field)])
+        return text, Keyboard([*rows, _nav(mode, field)])
     if field == "tz":
         text = (
             f"<b>Your time zone</b>{_progress(mode, field)}\n"
@@ -101,7 +100,7 @@ def screen(
             ],
             [button("⌨️ Type a city or zone", Verb.SETTING, mode, "tz", "_type")],
         ]
-        return text, InlineKeyboardMarkup([*rows, _nav(mode, field)])
+        return text, Keyboard([*rows, _nav(mode, field)])
     if field == "np":
         rows = [
             [
@@ -115,7 +114,7 @@ def screen(
             f"<b>New questions per day</b>{_progress(mode, field)}\n"
             "Reviews of what you have seen come on top, when they are due."
         )
-        return text, InlineKeyboardMarkup([*rows, _nav(mode, field)])
+        return text, Keyboard([*rows, _nav(mode, field)])
     if field == "done":
         text = (
             "<b>All set!</b> 🎉\n\n"
@@ -124,7 +123,7 @@ def screen(
             "Want one now? /today, or /practice for a few more. /settings changes any of this; "
             "/help lists everything."
         )
-        return text, InlineKeyboardMarkup([[button("▶ Practise now", Verb.NEXT)]])
+        return text, Keyboard([[button("▶ Practise now", Verb.NEXT)]])
     return menu(current, now)
 
 
@@ -141,7 +140,7 @@ def menu(current: PersonSettings, now: datetime) -> Rendered:
         ],
         [button("New per day", Verb.SETTING, SETTINGS, "go", "np")],
     ]
-    return settings_summary(current, now), InlineKeyboardMarkup(rows)
+    return settings_summary(current, now), Keyboard(rows)
 
 
 def _topics(practice: Practice, current: PersonSettings, mode: str, page: int) -> Rendered:
@@ -174,7 +173,7 @@ def _topics(practice: Practice, current: PersonSettings, mode: str, page: int) -
         "Tap the topics you want in your daily mix (tap again to remove), then Done.\n"
         f"Chosen: {esc(picked)}"
     )
-    return text, InlineKeyboardMarkup([*rows, _nav(mode, "tp")])
+    return text, Keyboard([*rows, _nav(mode, "tp")])
 
 
 def city_screen(mode: str) -> Rendered:
@@ -182,7 +181,7 @@ def city_screen(mode: str) -> Rendered:
     buttons = [button(label, Verb.SETTING, mode, "tz", zone) for label, zone in zones.CITIES]
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
     rows.append([button("⬅ Back", Verb.SETTING, mode, "tz", "_back")])
-    return "<b>Pick the city closest to you</b> (same time zone)", InlineKeyboardMarkup(rows)
+    return "<b>Pick the city closest to you</b> (same time zone)", Keyboard(rows)
 
 
 def offset_screen(mode: str) -> Rendered:
@@ -197,7 +196,7 @@ def offset_screen(mode: str) -> Rendered:
         "<b>Pick your UTC offset</b>\nA fixed offset does not follow daylight saving time; "
         "pick a city if yours changes its clocks."
     )
-    return text, InlineKeyboardMarkup(rows)
+    return text, Keyboard(rows)
 
 
 def next_field(mode: str, field: str) -> str:

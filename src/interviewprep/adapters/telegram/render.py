@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
 from interviewprep.adapters.telegram import callbacks, zones
 from interviewprep.adapters.telegram.callbacks import Verb
+from interviewprep.adapters.telegram.keyboard import Button, Keyboard
 from interviewprep.adapters.telegram.markup import esc, rich
 from interviewprep.bank.schema import QuestionType
 from interviewprep.delivery.messages import DailyQuestion, GroupQuestion, Reminder
@@ -23,7 +22,7 @@ from interviewprep.grading.result import KeyPointStatus
 from interviewprep.services.settings import PersonSettings
 from interviewprep.services.views import AnswerOutcome, QuestionView, RatingOutcome, Stats
 
-Rendered = tuple[str, InlineKeyboardMarkup | None]
+Rendered = tuple[str, Keyboard | None]
 
 BUTTON_CHARS = 40
 MARKS = {
@@ -74,9 +73,9 @@ GROUP_COMMANDS: tuple[tuple[str, str], ...] = (
 )
 
 
-def button(text: str, verb: Verb, *args: object) -> InlineKeyboardButton:
-    """An inline button with namespaced callback data."""
-    return InlineKeyboardButton(_clip(text), callback_data=callbacks.encode(verb, *args))
+def button(text: str, verb: Verb, *args: object) -> Button:
+    """An inline button with namespaced callback data (a row item of a :class:`Keyboard`)."""
+    return _clip(text), callbacks.encode(verb, *args)
 
 
 def _clip(text: str, limit: int = BUTTON_CHARS) -> str:
@@ -139,9 +138,9 @@ def question(view: QuestionView, title: str = "Question", footer: str = "") -> R
     return "\n".join(lines), question_keyboard(view)
 
 
-def question_keyboard(view: QuestionView, mask: int = 0) -> InlineKeyboardMarkup:
+def question_keyboard(view: QuestionView, mask: int = 0) -> Keyboard:
     """Option buttons (toggles for multiple choice) and hint / skip / reveal."""
-    rows: list[list[InlineKeyboardButton]] = []
+    rows: list[list[Button]] = []
     attempt = view.attempt_id
     if view.type in CHOICE_TYPES:
         verb = Verb.TRUE_FALSE if view.type is QuestionType.TRUE_FALSE else Verb.ANSWER
@@ -157,12 +156,10 @@ def question_keyboard(view: QuestionView, mask: int = 0) -> InlineKeyboardMarkup
     extra.append(button("⏭ Skip", Verb.SKIP, attempt))
     extra.append(button("👁 Reveal", Verb.REVEAL, attempt))
     rows.append(extra)
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
-def multiple_rows(
-    attempt: int, options: Sequence[str], mask: int
-) -> list[list[InlineKeyboardButton]]:
+def multiple_rows(attempt: int, options: Sequence[str], mask: int) -> list[list[Button]]:
     """Toggle buttons for a multiple-choice question; the selection lives in the payload."""
     rows = [
         [
@@ -220,7 +217,7 @@ def group_question(message: GroupQuestion) -> Rendered:
     lines.append("<i>Each answer counts for the member's own schedule.</i>")
     keyboard = None
     if kind in CHOICE_TYPES:
-        keyboard = InlineKeyboardMarkup(
+        keyboard = Keyboard(
             [
                 [button(f"{i + 1}. {option}", Verb.GROUP_ANSWER, i)]
                 for i, option in enumerate(message.options)
@@ -327,7 +324,7 @@ def rating_keyboard(
     suggested: Rating | None,
     chosen: Rating | None,
     next_button: str | None = None,
-) -> InlineKeyboardMarkup:
+) -> Keyboard:
     """Again / Hard / Good / Easy; the suggestion starred, the confirmed one ticked."""
     row = []
     for rating in Rating:
@@ -340,7 +337,7 @@ def rating_keyboard(
     rows = [row]
     if next_button:
         rows.append([button(next_button, Verb.NEXT)])
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 def rated(result: RatingOutcome, now: datetime) -> str:

@@ -12,7 +12,7 @@ import logging
 import warnings
 from datetime import timedelta
 
-from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
@@ -115,7 +115,7 @@ class TelegramSender:
             # a private chat's id is the user's id: the answer will not need a lookup
             user = int(chat_id) if chat_id.lstrip("-").isdigit() else None
             self.memory.asked(message.person_id, message.question.attempt_id, user)
-        return str(sent.message_id)
+        return str(sent)
 
     async def _send(
         self,
@@ -123,7 +123,7 @@ class TelegramSender:
         text: str,
         keyboard: InlineKeyboardMarkup | None,
         message: Outgoing,
-    ) -> Message:
+    ) -> int:
         try:
             return await send_html(self.bot, chat_id, text, keyboard)
         except ChatMigrated as exc:
