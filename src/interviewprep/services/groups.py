@@ -460,22 +460,11 @@ class Groups:
         assert group.id is not None
         rows = self._recipients(uow, group.id)
         row = rows[0] if rows else None
-        return GroupView(
-            id=group.id,
-            platform=group.platform,
-            external_id=group.external_id,
-            channel_id=group.channel_id,
-            name=group.name,
-            timezone=group.timezone,
-            delivery_time=group.delivery_time,
-            topics=tuple(group.topics),
-            level=group.level,
-            role_id=group.role_id,
-            leaderboard=group.leaderboard,
-            min_members=group.min_members,
+        return _group_view(
+            group,
             paused=bool(row and row.paused),
             active=bool(row and row.active),
-            inactive_reason=row.reason if row else None,
+            reason=row.reason if row else None,
         )
 
 
@@ -489,23 +478,33 @@ def _group_streak(inputs: StreakInputs, now: datetime) -> streakdomain.Streak:
 
 
 def _view_of(row: Any) -> GroupView:
-    """A GroupView from a :meth:`Reads.group` row (the same fields as ``Groups._view``)."""
-    return GroupView(
-        id=row.id,
-        platform=row.platform,
-        external_id=row.external_id,
-        channel_id=row.channel_id,
-        name=row.name,
-        timezone=row.timezone,
-        delivery_time=row.delivery_time,
-        topics=tuple(row.topics),
-        level=row.level,
-        role_id=row.role_id,
-        leaderboard=row.leaderboard,
-        min_members=row.min_members,
+    """A GroupView from a :meth:`Reads.group` row."""
+    return _group_view(
+        row,
         paused=bool(row.recipient_paused),
         active=bool(row.recipient_active),
-        inactive_reason=row.recipient_reason,
+        reason=row.recipient_reason,
+    )
+
+
+def _group_view(group: Any, *, paused: bool, active: bool, reason: str | None) -> GroupView:
+    """A GroupView from anything with a group's fields (an ORM ``Group`` or a Core row)."""
+    return GroupView(
+        id=group.id,
+        platform=group.platform,
+        external_id=group.external_id,
+        channel_id=group.channel_id,
+        name=group.name,
+        timezone=group.timezone,
+        delivery_time=group.delivery_time,
+        topics=tuple(group.topics),
+        level=group.level,
+        role_id=group.role_id,
+        leaderboard=group.leaderboard,
+        min_members=group.min_members,
+        paused=paused,
+        active=active,
+        inactive_reason=reason,
     )
 
 

@@ -73,8 +73,9 @@ class UnitOfWork:
             raise StorageUnavailable(_describe(exc)) from exc
 
 
-def _describe(exc: OperationalError) -> str:
-    text = str(exc.orig) if exc.orig else str(exc)
+def _describe(exc: Exception) -> str:
+    orig = getattr(exc, "orig", None)  # SQLAlchemy wraps the driver's error
+    text = str(orig) if orig else str(exc)
     if "locked" in text:
         return "the database is busy (locked by another process); nothing was saved, try again"
     if "no such table" in text:
@@ -106,12 +107,8 @@ class ReadOnly:
                 # statement sees its own snapshot, as in a READ COMMITTED transaction.
                 raw.driver_connection.autocommit = True  # type: ignore[union-attr]
             self._reads = Reads(raw, self._engine)
-        except OperationalError as exc:
+        except (OperationalError, self._engine.dialect.loaded_dbapi.OperationalError) as exc:
             raise StorageUnavailable(_describe(exc)) from exc
-        except self._engine.dialect.loaded_dbapi.OperationalError as exc:
-            raise StorageUnavailable(
-                f"the database is not reachable ({str(exc).splitlines()[0]}); nothing was saved"
-            ) from exc
         return self._reads
 
     def __exit__(
@@ -128,6 +125,8 @@ class ReadOnly:
                     self._reads.dbapi.invalidate()  # broken: the pool must not reuse it
             self._reads.close()
             self._reads = None
+        if isinstance(exc, OperationalError):  # as UnitOfWork: a clear message, not a trace
+            raise StorageUnavailable(_describe(exc)) from exc
         if isinstance(exc, OperationalError):
             raise StorageUnavailable(_describe(exc)) from exc
 

@@ -139,19 +139,23 @@ def actor_of(interaction: discord.Interaction[Any]) -> Actor:
     )
 
 
+def _failure(exc: Exception) -> Reply:
+    """The reply explaining a failed handler (call inside ``except``: it logs the traceback)."""
+    if isinstance(exc, PracticeError):
+        reply = text(str(exc))
+    else:
+        logger.exception("interaction handler failed")
+        reply = text(SORRY)
+    reply.error = True
+    return reply
+
+
 def _attempt(work: ReadWork) -> Reply | None:
     """Run synchronous work, turning errors into the reply that explains them."""
     try:
         return work()
-    except PracticeError as exc:
-        reply = text(str(exc))
-        reply.error = True
-        return reply
-    except Exception:
-        logger.exception("interaction handler failed")
-        reply = text(SORRY)
-        reply.error = True
-        return reply
+    except Exception as exc:
+        return _failure(exc)
 
 
 async def _run(host: Host, user_id: int, work: Work, read: ReadWork | None) -> Reply:
@@ -162,15 +166,8 @@ async def _run(host: Host, user_id: int, work: Work, read: ReadWork | None) -> R
                 return reply
         try:
             return await host.in_thread(work)
-        except PracticeError as exc:
-            reply = text(str(exc))
-            reply.error = True
-            return reply
-        except Exception:
-            logger.exception("interaction handler failed")
-            reply = text(SORRY)
-            reply.error = True
-            return reply
+        except Exception as exc:
+            return _failure(exc)
 
 
 async def respond(
