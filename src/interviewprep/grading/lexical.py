@@ -184,7 +184,24 @@ _CLAUSES = re.compile(
 _WORDS = re.compile(r"[^\W_]+[+#]*")
 
 
+_BRITISH = re.compile(r"(?<=[a-z]{3})is(e|es|ed|ing|ation|ations|er|ers)$")
+"""British "-ise" spellings, read as "-ize" before stemming ("serialise" and
+"serialize", "authorisation" and "authorization" get one stem)."""
+
+
+_ABLE = re.compile(r"^([a-z]{4,}?)e?(?:able|ably|abilit(?:y|ies)|ible|ibly|ibilit(?:y|ies))$")
+"""Adjectives in "-able"/"-ible" (and their "-ability" nouns) of at least eight letters
+share the stem of their base word: "cacheable" and "cached", "readable" and "read",
+"reversible" and "reverse" (the stemmer keeps "cacheabl", "readabl")."""
+
+
 def _raw_stem(word: str) -> str:
+    if "is" in word:
+        word = _BRITISH.sub(r"iz\1", word)
+    if len(word) >= 8 and ("bl" in word or "bil" in word):
+        able = _ABLE.match(word)
+        if able is not None:
+            word = able.group(1)
     with _STEM_LOCK:
         return str(_STEMMER.stemWord(word))
 
@@ -393,7 +410,9 @@ def _clause(text: str, sentence: int) -> Clause:
     for index, word in enumerate(words):
         if word in _RELATIVE:
             relative = True
-        if word in _AUXILIARIES:
+        if word in _AUXILIARIES or (relative and word in _S_FORMS):
+            # a finite verb ends a relative clause too: "commits that depend on others
+            # you did not bring along break things"
             auxiliaries.append(len(stems))
         if word in NEGATIONS or word in _MISCONCEPTION_CUES:
             verb_negation = word == "never" or (word in {"not", "non"} and before in _AUXILIARIES)
@@ -621,7 +640,9 @@ class Match:
         novel_hit: at least one stem that is not in the prompt was found (or the
             phrase has none).
         hits: how many of the phrase's stems were found, not counting those only
-            found in an alternative set aside ("rather than an implementation").
+            found in an alternative set aside ("rather than an implementation"); a stem
+            the phrase itself negates or avoids ("without scanning", "instead of the
+            mean") counts wherever it is found, as "instead of X" agrees with it.
     """
 
     coverage: float
@@ -715,8 +736,10 @@ class AnalysedAnswer:
         window = self.clauses[start : end + 1]
         evidence = "; ".join(c.text for c in window)
         if any(clause.aside for clause in window):
+            own = phrase.polarity or (POSITIVE,) * len(alike)
             hits = sum(
-                any(
+                own[bit] != POSITIVE
+                or any(
                     not any(a <= p < b for a, b in clause.aside)
                     for clause in window
                     for p in clause.positions(options)
