@@ -7,7 +7,9 @@ never grades held-out answers): ``dev`` (``eval/grading``), ``tuning/``,
 ``tuning-bank/``, ``one-phrasing`` (the ``tuning-bank/`` answers graded against rubrics
 cut to the key point text and its first phrasing, which imitates the held-out questions:
 about two wordings per key point, against up to five in the shipped bank), ``fresh``
-(``tuning-fresh/``: answers written from the prompts alone) and ``fresh-one-phrasing``.
+(``tuning-fresh/``: answers written from the prompts alone), ``fresh-one-phrasing``, and
+the blind checks ``fresh2`` and ``fresh3`` (``tuning-fresh2/``, ``tuning-fresh3/``) with
+their ``-one-phrasing`` variants.
 ``--show-misgraded`` lists the misgraded answers of the named sets.
 """
 
@@ -37,6 +39,8 @@ SETS = (
     "fresh-one-phrasing",
     "fresh2",
     "fresh2-one-phrasing",
+    "fresh3",
+    "fresh3-one-phrasing",
 )
 
 
@@ -57,6 +61,7 @@ def load_sets() -> dict[str, EvalSet]:
     bank = load_eval_set(ROOT / "eval/grading/tuning-bank").select("dev")
     fresh = load_eval_set(ROOT / "eval/grading/tuning-fresh").select("dev")
     fresh2 = load_eval_set(ROOT / "eval/grading/tuning-fresh2").select("dev")
+    fresh3 = load_eval_set(ROOT / "eval/grading/tuning-fresh3").select("dev")
     return {
         "dev": load_eval_set(ROOT / "eval/grading").select("dev"),
         "tuning": load_eval_set(ROOT / "eval/grading/tuning").select("dev"),
@@ -66,6 +71,8 @@ def load_sets() -> dict[str, EvalSet]:
         "fresh-one-phrasing": _cut(fresh),
         "fresh2": fresh2,
         "fresh2-one-phrasing": _cut(fresh2),
+        "fresh3": fresh3,
+        "fresh3-one-phrasing": _cut(fresh3),
     }
 
 

@@ -182,6 +182,9 @@ _CLAUSES = re.compile(
     r"|because|since|so|which|unlike|except|yet|whereby|otherwise)\b|\s(?=(?:if|unless)\b)"
 )
 _WORDS = re.compile(r"[^\W_]+[+#]*")
+_GLUED_BRACKETS = re.compile(r"(?<=[^\s(\[{])[(\[{]([^()\[\]{}\n]*)[)\]}]")
+"""Brackets glued to what precedes them are code, not an aside: "@{ $ref }",
+"$users{alice}{roles}[0]", "f(x)". Their contents stay in the clause."""
 
 
 _BRITISH = re.compile(r"(?<=[a-z]{3})is(e|es|ed|ing|ation|ations|er|ers)$")
@@ -195,9 +198,29 @@ share the stem of their base word: "cacheable" and "cached", "readable" and "rea
 "reversible" and "reverse" (the stemmer keeps "cacheabl", "readabl")."""
 
 
+_OVERSTEMMED = {
+    **dict.fromkeys(
+        _words(
+            """
+            personal personally personalize personalizes personalized personalizing
+            personalization personalizations
+            """
+        ),
+        "personal",
+    ),
+    **dict.fromkeys(_words("responsive responsively responsiveness"), "responsiv"),
+}
+"""Derived words whose Snowball stem falls together with an unrelated word: "personal"
+and "personalized" would stem to "person" (a user), "responsive" to "respons" (a
+response). Checked after the British "-ise" rewrite."""
+
+
 def _raw_stem(word: str) -> str:
     if "is" in word:
         word = _BRITISH.sub(r"iz\1", word)
+    exception = _OVERSTEMMED.get(word)
+    if exception is not None:
+        return exception
     if len(word) >= 8 and ("bl" in word or "bil" in word):
         able = _ABLE.match(word)
         if able is not None:
@@ -496,6 +519,8 @@ def split_clauses(text: str, *, answer: bool = False) -> list[Clause]:
     prepared = prepare_text(text, keep_expressions=answer)
     clauses: list[Clause] = []
     for index, sentence in enumerate(s for s in _SENTENCES.split(prepared) if s.strip()):
+        if "(" in sentence or "[" in sentence or "{" in sentence:
+            sentence = _GLUED_BRACKETS.sub(r" \1 ", sentence)
         for part in _CLAUSES.split(sentence):
             if part and part.strip():
                 clause = _clause(part, index)
@@ -528,6 +553,11 @@ class Phrase:
     @cached_property
     def total(self) -> float:
         return sum(self.weights)
+
+    @cached_property
+    def negative_mask(self) -> int:
+        """A bitmask of the stems the phrase negates (narrow reading)."""
+        return sum(1 << bit for bit, own in enumerate(self.polarity) if own == NEGATIVE)
 
     @cached_property
     def novel_mask(self) -> int:
@@ -643,6 +673,11 @@ class Match:
             found in an alternative set aside ("rather than an implementation"); a stem
             the phrase itself negates or avoids ("without scanning", "instead of the
             mean") counts wherever it is found, as "instead of X" agrees with it.
+        weak: an opposition to a negative phrase that misses part of the negated
+            predicate ("added automatic retries" against "nobody needed to re-run
+            builds", "cache full pages" against "do not cache personalised pages"):
+            neither evidence for the phrase nor against it.
+        window: the first and last clause index of the window.
     """
 
     coverage: float
@@ -650,9 +685,24 @@ class Match:
     evidence: str
     novel_hit: bool
     hits: int = 0
+    weak: bool = False
+    window: tuple[int, int] = (0, -1)
 
 
 NO_MATCH = Match(0.0, False, "", False)
+
+
+def _whole_predicate(phrase: Phrase, union: int) -> bool:
+    """Whether a window (``union``, a mask of the phrase stems found) holds the negated
+    predicate of a negative phrase: every stem the phrase negates, or all but one when
+    it negates four or more. A positive answer opposes "do not cache personalised
+    pages" only if it is about personalised pages."""
+    scope = phrase.negative_mask
+    size = scope.bit_count()
+    return (union & scope).bit_count() >= size - (size >= MIN_LOOSE_PREDICATE)
+
+
+MIN_LOOSE_PREDICATE = 4
 FUZZY_MIN_LENGTH = 5
 FUZZY_SCORE = 85.0
 MAX_WINDOW = 6
@@ -702,12 +752,12 @@ class AnalysedAnswer:
         self._alike[target] = result
         return result
 
-    def match_phrase(self, phrase: Phrase, *, tight: bool = False) -> Match:
+    def match_phrase(self, phrase: Phrase, *, tight: bool = False, skip: int = 0) -> Match:
         """Find the best clause window for ``phrase``; see the module docstring.
 
         With ``tight`` (used for misconceptions) a window holds at most one clause of
         more than two content words, so a claim is not assembled from several
-        separate statements.
+        separate statements. ``skip`` is a bitmask of clauses (by index) to leave out.
         """
         if not phrase.stems or not self.clauses:
             return NO_MATCH
@@ -716,7 +766,8 @@ class AnalysedAnswer:
         masks = [0] * len(self.clauses)  # per clause, a bitmask of the stems it holds
         for bit, (_, indices) in enumerate(found):
             for index in indices:
-                masks[index] |= 1 << bit
+                if not skip >> index & 1:
+                    masks[index] |= 1 << bit
         if not any(masks):
             return NO_MATCH
         best = self._best_window(phrase, masks, tight)
@@ -732,6 +783,7 @@ class AnalysedAnswer:
             opposed = self._clause_opposes(phrase, alike, masks, start, end, union)
         if opposed:
             opposed = self._narrowly_opposed(phrase, alike, masks, start, end)
+        weak = opposed and phrase.negated and not _whole_predicate(phrase, union)
         novel_hit = not phrase.novel_mask or bool(union & phrase.novel_mask)
         window = self.clauses[start : end + 1]
         evidence = "; ".join(c.text for c in window)
@@ -749,7 +801,22 @@ class AnalysedAnswer:
             )
         else:
             hits = union.bit_count()  # every stem found counts
-        return Match(round(coverage, 4), opposed, evidence, novel_hit, hits)
+        return Match(round(coverage, 4), opposed, evidence, novel_hit, hits, weak, (start, end))
+
+    def spent(self, phrase: Phrase, match: Match) -> int:
+        """The clause (a one-bit mask) that ``match`` used up, or 0.
+
+        A short clause (at most two content words) all of whose words belong to
+        ``phrase`` names what the phrase states ("it is path traversal" for "path
+        traversal") and says nothing else.
+        """
+        start, end = match.window
+        if start != end or match.opposed or not self._short[start]:
+            return 0
+        options = {s for target in phrase.stems for s in self._find(target)[0]}
+        if all(s in options for s in self.clauses[start].stems):
+            return 1 << start
+        return 0
 
     def _find(self, target: str) -> tuple[frozenset[str], tuple[int, ...]]:
         """:meth:`alike` and the indices of the clauses that hold any of those stems."""

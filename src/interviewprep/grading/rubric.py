@@ -185,7 +185,7 @@ def judge_point(matches: list[tuple[Phrase, Match]], settings: RubricSettings) -
     evidence_for = evidence_against = ""
     best_any = 0.0
     for index, (phrase, match) in enumerate(matches):
-        if not match.novel_hit:
+        if not match.novel_hit or match.weak:
             continue
         if match.opposed and index and len(phrase.stems) < MIN_CONTRADICTING_STEMS:
             continue  # a short extra phrasing ("no merge commits") is too vague to refute
@@ -281,16 +281,27 @@ class RubricGrader:
         """Match every key point and misconception against a prepared answer."""
         rubric = _CACHE.get(question)
         analysed = AnalysedAnswer(text)
-        outcomes = tuple(
-            judge_point(
-                [
-                    (p, analysed.match_phrase(p, tight=self.settings.tight_key_points))
-                    for p in point.phrases
-                ],
-                self.settings,
-            )
+        tight = self.settings.tight_key_points
+        matches = [
+            [(p, analysed.match_phrase(p, tight=tight)) for p in point.phrases]
             for point in rubric.points
-        )
+        ]
+        outcomes = [judge_point(m, self.settings) for m in matches]
+        # a clause that only states one covered key point ("it is path traversal")
+        # earns no partial credit for another ("the resolved path stays under the
+        # base directory")
+        spent = 0
+        for found, outcome in zip(matches, outcomes, strict=True):
+            if outcome.status is KeyPointStatus.COVERED:
+                for phrase, match in found:
+                    spent |= analysed.spent(phrase, match)
+        if spent:
+            for index, (found, outcome) in enumerate(zip(matches, outcomes, strict=True)):
+                if outcome.status is KeyPointStatus.MISSING and outcome.credit:
+                    again = [
+                        (p, analysed.match_phrase(p, tight=tight, skip=spent)) for p, _ in found
+                    ]
+                    outcomes[index] = judge_point(again, self.settings)
         stated = tuple(
             m.text
             for m in rubric.misconceptions
@@ -298,7 +309,9 @@ class RubricGrader:
                 _stated(p, analysed.match_phrase(p, tight=True), self.settings) for p in m.phrases
             )
         )
-        return RubricAnalysis(rubric, outcomes, stated, is_keyword_list(text), truncated, text)
+        return RubricAnalysis(
+            rubric, tuple(outcomes), stated, is_keyword_list(text), truncated, text
+        )
 
     def result(
         self, question: RubricQuestion, analysis: RubricAnalysis, name: str | None = None

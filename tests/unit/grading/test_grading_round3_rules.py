@@ -1,0 +1,102 @@
+"""Third tuning round (issue 4): each rule is checked on a small example a user would
+recognise, in both directions where it has two."""
+
+from __future__ import annotations
+
+from interviewprep.bank.schema import ExpectedGrade, OpenQuestion
+from interviewprep.grading import KeyPointStatus, grade
+from interviewprep.grading.lexical import AnalysedAnswer, make_phrase, split_clauses, stem
+
+NO_PROMPT: frozenset[str] = frozenset()
+
+
+def _match(answer: str, phrase: str) -> tuple[float, bool, bool]:
+    match = AnalysedAnswer(answer).match_phrase(make_phrase(phrase, NO_PROMPT))
+    return match.coverage, match.opposed, match.weak
+
+
+def _question(points: list[dict[str, object]], prompt: str = "What would you do?") -> OpenQuestion:
+    return OpenQuestion.model_validate(
+        {
+            "id": "t.round3",
+            "type": "open",
+            "prompt": prompt,
+            "level": "mid",
+            "topics": ["testing"],
+            "model_answer": "A test answer.",
+            "explanation": "A test question.",
+            "key_points": points,
+        }
+    )
+
+
+def test_overstemmed_derived_words_keep_their_own_meaning() -> None:
+    # Snowball would stem "personalised" to "person" (a user) and "responsive" to
+    # "respons" (a response)
+    assert stem("personalised") == stem("personalized") == stem("personal")
+    assert stem("personalised") != stem("user")
+    assert stem("responsive") != stem("response")
+    assert stem("responsive") == stem("available")
+    assert stem("responses") == stem("response")
+
+
+def test_a_positive_answer_opposes_a_negative_phrase_only_with_its_whole_predicate() -> None:
+    # "cache pages" without "personalised" neither supports nor refutes the phrase
+    coverage, opposed, weak = _match(
+        "serve a full page cache to anonymous users", "do not cache personalised pages"
+    )
+    assert coverage > 0.6
+    assert weak
+    # the whole negated predicate is there: a real contradiction
+    _, opposed, weak = _match(
+        "we cache personalised pages as well", "do not cache personalised pages"
+    )
+    assert opposed
+    assert not weak
+    # the negated head "needed" is missing
+    _, _, weak = _match("I added automatic retries to them", "nobody needed to re-run builds")
+    assert weak
+
+
+def test_a_weak_opposition_is_neither_covered_nor_contradicted() -> None:
+    question = _question(
+        [
+            {"id": "find", "text": "tracked which tests failed most often", "weight": 2},
+            {"id": "result", "text": "nobody needed to re-run builds", "weight": 2},
+        ]
+    )
+    result = grade(question, "I tracked which tests failed most often and added automatic retries.")
+    statuses = {k.id: k.status for k in result.key_points}
+    assert statuses == {"find": KeyPointStatus.COVERED, "result": KeyPointStatus.MISSING}
+    assert result.band is ExpectedGrade.PARTIAL
+    # stating the negated predicate positively still contradicts
+    denied = grade(
+        question, "I tracked which tests failed most often; people still needed to re-run builds."
+    )
+    assert {k.id: k.status for k in denied.key_points}["result"] is KeyPointStatus.CONTRADICTED
+
+
+def test_glued_brackets_are_code_not_clause_breaks() -> None:
+    clauses = split_clauses("get the list with @{ $ref } and print it")
+    assert {stem("list"), stem("ref")} <= set(clauses[0].stems)
+    # a spaced bracket is still an aside
+    assert len(split_clauses("the list (a copy) is returned")) == 3
+
+
+def test_a_clause_that_only_names_a_covered_point_earns_no_partial_credit_elsewhere() -> None:
+    question = _question(
+        [
+            {"id": "name", "text": "it is path traversal", "weight": 3},
+            {
+                "id": "check",
+                "text": "ensure the resolved path is under the base directory",
+                "weight": 3,
+            },
+            {"id": "other", "text": "use an id lookup instead of names", "weight": 2},
+        ],
+        prompt="An endpoint opens a file named by the user. What can go wrong?",
+    )
+    result = grade(question, "It is path traversal: someone can read files outside the directory.")
+    check = {k.id: k for k in result.key_points}["check"]
+    assert check.status is KeyPointStatus.MISSING
+    assert result.details["raw_coverage"] == "0.375"  # 3 of 8: nothing for "check"
