@@ -36,7 +36,12 @@ from functools import cached_property, lru_cache
 import snowballstemmer
 from rapidfuzz import fuzz, process
 
-from interviewprep.grading.thesaurus import SYNONYMS, has_expressions, rewrite_expressions
+from interviewprep.grading.thesaurus import (
+    ANTONYMS,
+    SYNONYMS,
+    has_expressions,
+    rewrite_expressions,
+)
 
 
 def _words(text: str) -> list[str]:
@@ -162,6 +167,7 @@ _IDIOM_NEEDLES = (
 )
 """Every idiom above contains one of these."""
 _NO_LONGER = re.compile(r"\bno longer\b")
+_NOT_YET = re.compile(r"\bnot yet\b")
 _NOT_JUST = re.compile(
     r"\b((?:" + "|".join(sorted(_AUXILIARIES)) + r")\s+not)\s+(?:just|only|simply|merely)\b"
 )
@@ -209,10 +215,12 @@ _OVERSTEMMED = {
         "personal",
     ),
     **dict.fromkeys(_words("responsive responsively responsiveness"), "responsiv"),
+    **dict.fromkeys(_words("synchronous synchronously"), "synchronous"),
 }
 """Derived words whose Snowball stem falls together with an unrelated word: "personal"
 and "personalized" would stem to "person" (a user), "responsive" to "respons" (a
-response). Checked after the British "-ise" rewrite."""
+response), "synchronous" to "synchron" (to synchronise). Checked after the British
+"-ise" rewrite."""
 
 
 def _raw_stem(word: str) -> str:
@@ -301,6 +309,9 @@ def _after_expressions(text: str) -> str:
         text = _NOT_JUST.sub(r"\1", text)
     if "no longer" in text:
         text = _NO_LONGER.sub("not", text)
+    if "not yet" in text:
+        # "yet" would start a clause and leave "not" alone: "written but not yet committed"
+        text = _NOT_YET.sub("not", text)
     if any(needle in text for needle in _IDIOM_NEEDLES):
         text = _IDIOMS.sub(" ", text)
     return text
@@ -339,6 +350,8 @@ class Clause:
             owner"), not what is the case.
         aside: the stem ranges after "instead of" or "rather than": an alternative set
             aside, which earns no partial credit.
+        antonyms: positions of stems written as their antonym ("uncommitted" is the
+            stem of "committed", negated).
     """
 
     text: str
@@ -350,6 +363,7 @@ class Clause:
     soft: tuple[tuple[int, int], ...] = ()
     prescriptive: bool = False
     aside: tuple[tuple[int, int], ...] = ()
+    antonyms: tuple[int, ...] = ()
 
     def polarity(self, position: int) -> int:
         """:data:`NEGATIVE`, :data:`SOFT` or :data:`POSITIVE` for the stem at ``position``,
@@ -425,6 +439,7 @@ def _clause(text: str, sentence: int) -> Clause:
     soft_starts: list[tuple[int, bool]] = []
     aside_starts: list[int] = []
     auxiliaries: list[int] = []
+    antonyms: list[int] = []
     words = words_of(text)
     conditional = bool(words) and words[0] in _CONDITIONAL  # ignores "no", not "do not"
     relative = False
@@ -459,6 +474,13 @@ def _clause(text: str, sentence: int) -> Clause:
         elif word not in STOPWORDS:
             if previous and previous.isalpha() and word.isalpha():
                 joined.append((stem(previous + word), len(stems) - 1))
+            base = ANTONYMS.get(word)
+            if base is not None:
+                # "uncommitted" is "not committed": a negation of this word only
+                antonyms.append(len(stems))
+                cues.append((len(stems), 1))
+                starts.append((len(stems), 1, relative))
+                word = base
             stems.append(stem(word))
             if word in _AVOIDANCE:
                 soft_starts.append((len(stems), relative))
@@ -507,6 +529,7 @@ def _clause(text: str, sentence: int) -> Clause:
         tuple(soft),
         prescriptive,
         aside,
+        tuple(antonyms),
     )
 
 
@@ -541,6 +564,9 @@ class Phrase:
         negated: the phrase itself is negative ("POST is not idempotent").
         polarity: each stem's polarity under the narrow reading of negation scope
             (:data:`POSITIVE`, :data:`NEGATIVE` or :data:`SOFT`).
+        antonym_mask: the stems (a bitmask by position) written as their antonym.
+        head_mask: the stems (a bitmask by position) that a negation of the phrase
+            governs first ("drop" in "cannot drop tables").
     """
 
     text: str
@@ -549,6 +575,8 @@ class Phrase:
     novel: tuple[bool, ...]
     negated: bool
     polarity: tuple[int, ...] = ()
+    antonym_mask: int = 0
+    head_mask: int = 0
 
     @cached_property
     def total(self) -> float:
@@ -655,7 +683,11 @@ def make_phrase(text: str, prompt_stems: frozenset[str], *, uniform: bool = Fals
         own = list(dict.fromkeys(first.stems))
         negated = negation_vote([first], [frozenset({s}) for s in own], [weight_of[s] for s in own])
     polarity = tuple(narrow_polarity(clauses, frozenset({s})) or POSITIVE for s in stems)
-    return Phrase(text, stems, weights, novel, negated, polarity)
+    antonym = {c.stems[p] for c in clauses for p in c.antonyms}
+    antonym_mask = sum(1 << bit for bit, s in enumerate(stems) if s in antonym)
+    heads = {c.stems[a] for c in clauses for a, b in c.narrow if a < min(b, len(c.stems))}
+    head_mask = sum(1 << bit for bit, s in enumerate(stems) if s in heads)
+    return Phrase(text, stems, weights, novel, negated, polarity, antonym_mask, head_mask)
 
 
 @dataclass(frozen=True)
@@ -781,8 +813,10 @@ class AnalysedAnswer:
         opposed = self._negated(phrase, alike, start, end) != phrase.negated
         if not opposed and end > start:
             opposed = self._clause_opposes(phrase, alike, masks, start, end, union)
-        if opposed:
+        if opposed or self._antonym_in(phrase, alike, start, end, union):
             opposed = self._narrowly_opposed(phrase, alike, masks, start, end)
+        if opposed and phrase.negated and phrase.head_mask & union:
+            opposed = not self._head_negated(phrase, alike, start, end)
         weak = opposed and phrase.negated and not _whole_predicate(phrase, union)
         novel_hit = not phrase.novel_mask or bool(union & phrase.novel_mask)
         window = self.clauses[start : end + 1]
@@ -802,6 +836,39 @@ class AnalysedAnswer:
         else:
             hits = union.bit_count()  # every stem found counts
         return Match(round(coverage, 4), opposed, evidence, novel_hit, hits, weak, (start, end))
+
+    def _head_negated(
+        self, phrase: Phrase, alike: Sequence[frozenset[str]], start: int, end: int
+    ) -> bool:
+        """Whether the window negates the word a negative phrase's negation governs
+        first (its head): "the database login cannot drop them" agrees with "the app
+        user cannot drop tables" although "tables" is positive in another clause."""
+        clauses = self.clauses[start : end + 1]
+        return any(
+            phrase.head_mask >> bit & 1
+            and narrow_polarity(clauses, options, answer=True) == NEGATIVE
+            for bit, options in enumerate(alike)
+        )
+
+    def _antonym_in(
+        self,
+        phrase: Phrase,
+        alike: Sequence[frozenset[str]],
+        start: int,
+        end: int,
+        union: int,
+    ) -> bool:
+        """Whether a matched stem is written as its antonym on either side ("already
+        committed" against "uncommitted"): the narrow reading then decides alone, as
+        one negated word does not tip the clause-level vote."""
+        if phrase.antonym_mask & union:
+            return True
+        for clause in self.clauses[start : end + 1]:
+            if clause.antonyms and any(
+                p in clause.antonyms for options in alike for p in clause.positions(options)
+            ):
+                return True
+        return False
 
     def spent(self, phrase: Phrase, match: Match) -> int:
         """The clause (a one-bit mask) that ``match`` used up, or 0.
@@ -1009,6 +1076,7 @@ _PAST_FORMS = (
 or "allow" also occur as nouns in term lists, so they do not count, and an "-s" form
 counts only when a word follows it in the same item ("retries" is a noun)."""
 _LIST_SEPARATORS = re.compile(r"[,;\n/•·|]+|\s[-*]\s|^\s*[-*]\s|\band\b|\bor\b")
+_COMPOUND_START = re.compile(r"\s*[^\W_]+-[^\W_]")
 MAX_LIST_ITEM_WORDS = 4
 MAX_LIST_WORDS = 40
 
@@ -1025,16 +1093,25 @@ def is_keyword_list(text: str) -> bool:
     words = words_of(prepared)
     if len(words) < 2 or len(words) > MAX_LIST_WORDS:
         return False
-    if any(w in _CLAIM_WORDS or w in _PAST_FORMS for w in words):
+    if any(w in _CLAIM_WORDS for w in words):
         return False
-    items = [words_of(p) for p in _LIST_SEPARATORS.split(prepared)]
-    items = [i for i in items if i]
-    for item in items:
+    parts = [p for p in _LIST_SEPARATORS.split(prepared) if words_of(p)]
+    items = [words_of(p) for p in parts]
+    for part, item in zip(parts, items, strict=True):
         # "POST creates duplicates" is a claim; "retries" or "disk writes" is a term
         if any(w in _S_FORMS and i < len(item) - 1 for i, w in enumerate(item)):
             return False
-        # an imperative: "use git reflog to find them", "check the logs"
-        if item[0] in _VERB_SET and (len(item) >= 3 or (item[1:2] and item[1] in _ARTICLES)):
+        # "POST created duplicates" is a claim; "lost update", "left join" and
+        # "shared state" are terms (a participle before its noun)
+        if any(w in _PAST_FORMS for w in item[1:]) or (len(item) == 1 and item[0] in _PAST_FORMS):
+            return False
+        # an imperative: "use git reflog to find them", "check the logs"; not a
+        # hyphenated compound ("read-only user")
+        if (
+            item[0] in _VERB_SET
+            and (len(item) >= 3 or (item[1:2] and item[1] in _ARTICLES))
+            and not _COMPOUND_START.match(part)
+        ):
             return False
     if sum(any(w in _ARTICLES for w in item) for item in items) * 2 > len(items):
         return False  # "the full stack trace and a correlation id": noun phrases in prose

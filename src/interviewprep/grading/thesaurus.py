@@ -529,6 +529,40 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("exhausted", "exhaust", "depleted", "deplete", "spent"),
 )
 
+ANTONYMS: dict[str, str] = {
+    **dict.fromkeys(("synchronous", "synchronously", "synchronicity"), "asynchronous"),
+    **dict.fromkeys(("uncommitted", "uncommited"), "committed"),
+    **dict.fromkeys(("anonymous", "anonymously", "unauthenticated"), "authenticated"),
+    "unauthorized": "authorized",
+    "unauthorised": "authorised",
+    "nonblocking": "blocking",
+    "immutable": "mutable",
+    "inconsistent": "consistent",
+    "insecure": "secure",
+    "unsafe": "safe",
+    "invalid": "valid",
+    "unencrypted": "encrypted",
+    "unbounded": "bounded",
+    "unordered": "ordered",
+    "nondeterministic": "deterministic",
+    "unreliable": "reliable",
+    "incorrect": "correct",
+    "incomplete": "complete",
+    "inefficient": "efficient",
+    "unpredictable": "predictable",
+    "untrusted": "trusted",
+    "unhandled": "handled",
+    "uncached": "cached",
+    "unindexed": "indexed",
+    "unsorted": "sorted",
+    "unsigned": "signed",
+}
+"""Words that mean "not" another word: each is read as a negation of that word only
+("uncommitted data" is "not committed data", "a synchronous call" is "a not
+asynchronous call"), so "reading already committed data" opposes "reading uncommitted
+data". The base is the word whose synonym family carries the concept ("asynchronous"
+with "background")."""
+
 _EXPRESSION_TABLE: tuple[tuple[str, str], ...] = (
     # time and frequency
     (
@@ -706,6 +740,7 @@ _EXPRESSION_TABLE: tuple[tuple[str, str], ...] = (
     ),
     (r"\bget(?:s|ting)? (?:and|or) set(?:s|ting)?\b", "read write"),
     (r"\b(50|75|90|95|99)th\b", r"p\1"),
+    (r"\b(?:logged|signed)[- ]in\b", "authenticated"),
     (
         r"\b(?:climb|climbs|climbed|climbing|break|breaks|broke|breaking|get|gets|got|getting)"
         r" out of\b",

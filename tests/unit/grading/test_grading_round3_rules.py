@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from interviewprep.bank.schema import ExpectedGrade, OpenQuestion
 from interviewprep.grading import KeyPointStatus, grade
-from interviewprep.grading.lexical import AnalysedAnswer, make_phrase, split_clauses, stem
+from interviewprep.grading.lexical import (
+    AnalysedAnswer,
+    is_keyword_list,
+    make_phrase,
+    split_clauses,
+    stem,
+)
 
 NO_PROMPT: frozenset[str] = frozenset()
 
@@ -100,3 +106,55 @@ def test_a_clause_that_only_names_a_covered_point_earns_no_partial_credit_elsewh
     check = {k.id: k for k in result.key_points}["check"]
     assert check.status is KeyPointStatus.MISSING
     assert result.details["raw_coverage"] == "0.375"  # 3 of 8: nothing for "check"
+
+
+def test_antonyms_read_as_a_negated_word() -> None:
+    # "already committed" opposes "uncommitted"; "uncommitted" agrees with "not committed"
+    _, opposed, _ = _match(
+        "a dirty read is reading data that was already committed", "reading uncommitted data"
+    )
+    assert opposed
+    coverage, opposed, _ = _match(
+        "you read data that was never committed", "reading uncommitted data"
+    )
+    assert coverage == 1.0
+    assert not opposed
+    # "synchronous" is "not asynchronous", so it opposes "in the background"
+    _, opposed, _ = _match("the email is sent synchronously", "the email is sent in the background")
+    assert opposed
+    _, opposed, _ = _match(
+        "the email is sent asynchronously", "the email is sent in the background"
+    )
+    assert not opposed
+    # anonymous visitors are not logged-in ones
+    _, opposed, _ = _match(
+        "serve the cached page to anonymous visitors", "serve the cached page to logged-in visitors"
+    )
+    assert opposed
+    assert stem("synchronous") != stem("synchronise")
+
+
+def test_not_yet_keeps_its_negation_in_the_clause() -> None:
+    clause = split_clauses("data another transaction has written but not yet committed")[-1]
+    assert clause.stems == (stem("committed"),)
+    assert clause.cues
+
+
+def test_participles_and_compounds_in_term_lists() -> None:
+    assert is_keyword_list("lost update; SELECT FOR UPDATE; version column; atomic update; retry")
+    assert is_keyword_list("inner join, left join, matching rows, NULL, duplicates")
+    assert is_keyword_list("least privilege, read-only user, IAM role")
+    # a participle after its subject, or alone, is still a claim
+    assert not is_keyword_list("POST created duplicates")
+    assert not is_keyword_list("read the logs")
+
+
+def test_a_negative_phrase_agrees_with_an_answer_that_negates_its_head() -> None:
+    # "tables" is positive in another clause; the negated verb "drop" decides
+    _, opposed, _ = _match(
+        "the app login may write its own tables but cannot drop them or create users",
+        "the app database user cannot drop tables",
+    )
+    assert not opposed
+    _, opposed, _ = _match("the app login can drop tables", "the app user cannot drop tables")
+    assert opposed
