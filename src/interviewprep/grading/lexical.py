@@ -126,6 +126,10 @@ care about CORS"; "you lose random page access" with "you cannot jump to any pag
 as the cue word ``insteadof``: "reuse connections instead of paying to connect" does
 not deny "connecting is expensive"."""
 _INSTEAD = "insteadof"
+_ADJECTIVAL = frozenset({"broken", "absent"})
+"""Avoidance words that are adjectives: they soften the noun phrase after them, not the
+rest of the clause ("broken authorisation lets anyone read the invoice" still claims
+that anyone can read it)."""
 _PRESCRIPTIVE = re.compile(
     r"\b(?:should|must|ought to|(?:need|needs|have|has|got) to|make sure|ensure|always)\b"
 )
@@ -436,7 +440,7 @@ def _clause(text: str, sentence: int) -> Clause:
     cues: list[tuple[int, int]] = []
     joined: list[tuple[str, int]] = []
     starts: list[tuple[int, int, bool]] = []  # (position, local scope or 0, relative)
-    soft_starts: list[tuple[int, bool]] = []
+    soft_starts: list[tuple[int, bool, int]] = []  # (position, relative, local scope or 0)
     aside_starts: list[int] = []
     auxiliaries: list[int] = []
     antonyms: list[int] = []
@@ -468,7 +472,7 @@ def _clause(text: str, sentence: int) -> Clause:
                 starts.append((len(stems), max(scope, 0), relative))
             previous = ""
         elif word == _INSTEAD:
-            soft_starts.append((len(stems), relative))
+            soft_starts.append((len(stems), relative, 0))
             aside_starts.append(len(stems))
             previous = ""
         elif word not in STOPWORDS:
@@ -483,7 +487,9 @@ def _clause(text: str, sentence: int) -> Clause:
                 word = base
             stems.append(stem(word))
             if word in _AVOIDANCE:
-                soft_starts.append((len(stems), relative))
+                # an adjective ("broken authorisation") softens its noun phrase only
+                local = _noun_phrase(words, index + 1) if word in _ADJECTIVAL else 0
+                soft_starts.append((len(stems), relative, local))
             if word in _PREPOSITION_CUES and not conditional:
                 # "without" is a word of its own; it negates the next word, or read
                 # narrowly its phrase, up to the next auxiliary ("customers without
@@ -516,7 +522,11 @@ def _clause(text: str, sentence: int) -> Clause:
             narrow.append((0, count))  # "POST is not."
         else:
             narrow.append((start, end_of(start, in_relative)))
-    soft = [(start, end_of(start, rel)) for start, rel in soft_starts if start < count]
+    soft = [
+        (start, min(start + local, count) if local else end_of(start, rel))
+        for start, rel, local in soft_starts
+        if start < count
+    ]
     prescriptive = bool(_PRESCRIPTIVE.search(text)) and not cues
     aside = tuple((start, count) for start in aside_starts if start < count)
     return Clause(

@@ -158,3 +158,13 @@ def test_a_negative_phrase_agrees_with_an_answer_that_negates_its_head() -> None
     assert not opposed
     _, opposed, _ = _match("the app login can drop tables", "the app user cannot drop tables")
     assert opposed
+
+
+def test_an_adjectival_soft_negation_covers_its_noun_phrase_only() -> None:
+    answer = "broken authorisation lets any user read the invoice"
+    # the claim after the noun phrase stays positive, so it opposes a denial
+    _, opposed, _ = _match(answer, "no user can read the invoice")
+    assert opposed
+    # and "broken authorisation" still agrees with "never authorises"
+    _, opposed, _ = _match(answer, "the server never authorises the request")
+    assert not opposed
