@@ -188,9 +188,12 @@ _SLASH_TERMS = re.compile(r"\bi\s*/\s*o\b")
 _NEGATIVE_TERMS = re.compile(r"\b(?:[a-z]+-)*(?:no|none)(?:-[a-z]+)+\b|\b(?:[a-z]+-)+none\b")
 _SENTENCES = re.compile(r"[.!?;]+(?=\s|$)|\n+")
 _CLAUSES = re.compile(
-    r"[,:()\[\]{}—–\"“”]|\s-\s|\b(?:and|but|whereas|while|whilst|although|though|however"
+    r"[,:()\[\]{}—–\"“”]|\s-\s|\b(?:and|but|whereas|although|though|however"
     r"|because|since|so|which|unlike|except|yet|whereby|otherwise)\b|\s(?=(?:if|unless)\b)"
+    r"|\b(?:while|whilst)\b(?!\s+[a-z]+ing\b)"
 )
+"""Clause boundaries. A "while" before a gerund is part of its clause: "never call
+sleep while holding a lock" negates the holding too."""
 _WORDS = re.compile(r"[^\W_]+[+#]*")
 _GLUED_BRACKETS = re.compile(r"(?<=[^\s(\[{])[(\[{]([^()\[\]{}\n]*)[)\]}]")
 """Brackets glued to what precedes them are code, not an aside: "@{ $ref }",

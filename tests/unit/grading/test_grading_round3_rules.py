@@ -168,3 +168,13 @@ def test_an_adjectival_soft_negation_covers_its_noun_phrase_only() -> None:
     # and "broken authorisation" still agrees with "never authorises"
     _, opposed, _ = _match(answer, "the server never authorises the request")
     assert not opposed
+
+
+def test_a_negation_reaches_a_gerund_while_clause() -> None:
+    _, opposed, _ = _match(
+        "the worker does not block while reading the whole file from disk",
+        "the worker blocks while reading the whole file from disk",
+    )
+    assert opposed
+    # a contrastive "while" still separates two claims
+    assert len(split_clauses("DELETE logs each row while TRUNCATE does not")) == 2
