@@ -28,6 +28,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
         "multiple",
         "many",
         "several",
+        "multi",
         "redo",
         "reissue",
         "rerun",
@@ -499,6 +500,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     # added in the second tuning round (issue 4): general usage
     ("oneway", "irreversible", "unidirectional", "onedirectional"),
     ("asynchronous", "async", "asynchronously", "background"),
+    ("mock", "mocks", "mocked", "fake", "fakes", "stub", "stubs", "stubbed", "dummy", "spy"),
     ("switch", "flip", "redirect", "reroute", "cutover"),
     ("flag", "toggle"),
     ("version", "revision"),
@@ -741,6 +743,19 @@ _EXPRESSION_TABLE: tuple[tuple[str, str], ...] = (
     (r"\bget(?:s|ting)? (?:and|or) set(?:s|ting)?\b", "read write"),
     (r"\b(50|75|90|95|99)th\b", r"p\1"),
     (r"\b(?:logged|signed)[- ]in\b", "authenticated"),
+    (r"\bconstant[- ]time\b", "fast"),
+    (r"\b(?:pays?|paid|paying) off\b", "benefit"),
+    (r"\bbuys? (?:you )?(?:nothing|no\b)", "no benefit"),
+    (
+        r"\bnumber[- ]crunching\b|\bheavy computations?\b|\b(?:cpu|compute)[- ](?:heavy|intensive)\b",
+        "cpu bound",
+    ),
+    (r"\bmultiprocessing\b", "multiple processes"),
+    (r"\breach(?:es|ed)? for\b", "use"),
+    (
+        r"\bpoint(?:s|ed|ing)? (?:the )?(?:load balancer|router|traffic|dns) (?:at|to)\b",
+        "switch traffic",
+    ),
     (
         r"\b(?:climb|climbs|climbed|climbing|break|breaks|broke|breaking|get|gets|got|getting)"
         r" out of\b",
