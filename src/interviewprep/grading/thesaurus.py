@@ -747,7 +747,8 @@ _EXPRESSION_TABLE: tuple[tuple[str, str], ...] = (
     (r"\b(?:pays?|paid|paying) off\b", "benefit"),
     (r"\bbuys? (?:you )?(?:nothing|no\b)", "no benefit"),
     (
-        r"\bnumber[- ]crunching\b|\bheavy computations?\b|\b(?:cpu|compute)[- ](?:heavy|intensive)\b",
+        r"\bnumber[- ]crunching\b|\bheavy computations?\b"
+        r"|\b(?:cpu|compute)[- ](?:heavy|intensive)\b",
         "cpu bound",
     ),
     (r"\bmultiprocessing\b", "multiple processes"),
@@ -785,13 +786,17 @@ _COMMON = frozenset(
 )
 """Words too common to tell whether an expression may occur (each expression has a
 less common word of its own)."""
-_LITERAL_WORD = re.compile(r"(?<![a-z\\])[a-z]{2,}(?![a-z(\\?*+{])")
+_LITERAL_WORD = re.compile(r"(?<![a-z\\#])[a-z]{2,}(?![a-z(\\?*+{#])")
+_SUFFIXED = re.compile(r"[a-z]+\(\?:[^()]*\)\??")
+"""A stem with its suffix group ("pass(?:es|ed|ing)?"): neither the stem nor the
+suffixes are whole words of a match."""
 
 
 def _needs(pattern: str) -> frozenset[str]:
     """Whole, not too common words written in ``pattern`` (not stems followed by a
-    suffix group): every match contains one of them, so text without any is skipped."""
-    words = frozenset(_LITERAL_WORD.findall(pattern.replace("\\b", " ")))
+    suffix group, nor those suffixes): every match contains one of them, so text
+    without any is skipped."""
+    words = frozenset(_LITERAL_WORD.findall(_SUFFIXED.sub("#", pattern.replace("\\b", " "))))
     return (words - _COMMON) or words
 
 

@@ -178,3 +178,10 @@ def test_a_negation_reaches_a_gerund_while_clause() -> None:
     assert opposed
     # a contrastive "while" still separates two claims
     assert len(split_clauses("DELETE logs each row while TRUNCATE does not")) == 2
+
+
+def test_expressions_with_a_suffixed_stem_are_applied() -> None:
+    # "pass(?:es|ed|ing)? in" used to be skipped: its pre-check looked for the
+    # words "es", "ed" or "ing"
+    assert stem("provide") in split_clauses("dependencies are passed in from outside")[0].stems
+    assert stem("use") in split_clauses("you reach for multiprocessing")[0].stems
