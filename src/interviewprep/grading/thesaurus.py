@@ -743,6 +743,7 @@ _EXPRESSION_TABLE: tuple[tuple[str, str], ...] = (
     (r"\bget(?:s|ting)? (?:and|or) set(?:s|ting)?\b", "read write"),
     (r"\b(50|75|90|95|99)th\b", r"p\1"),
     (r"\b(?:logged|signed)[- ]in\b", "authenticated"),
+    (r"\b(?:shows?|showed|showing|turns?|turned|turning) up\b", "appear"),
     (r"\bconstant[- ]time\b", "fast"),
     (r"\b(?:pays?|paid|paying) off\b", "benefit"),
     (r"\bbuys? (?:you )?(?:nothing|no\b)", "no benefit"),
