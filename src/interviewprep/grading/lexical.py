@@ -25,6 +25,7 @@ written for one question.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import operator
 import re
@@ -557,12 +558,35 @@ def split_clauses(text: str, *, answer: bool = False) -> list[Clause]:
     for index, sentence in enumerate(s for s in _SENTENCES.split(prepared) if s.strip()):
         if "(" in sentence or "[" in sentence or "{" in sentence:
             sentence = _GLUED_BRACKETS.sub(r" \1 ", sentence)
+        dangling = False  # a negative subject still waiting for its verb
         for part in _CLAUSES.split(sentence):
             if part and part.strip():
                 clause = _clause(part, index)
+                words = words_of(part)
+                if dangling and words and words[0] in _AUXILIARIES:
+                    # "nobody on the wire, like the cafe wifi, can read it": the
+                    # predicate is negated by the subject before the aside
+                    clause = _negated_predicate(clause)
+                    dangling = False
+                elif words and words[0] in _NEGATIVE_SUBJECTS:
+                    dangling = not any(w in _AUXILIARIES for w in words)
                 if clause.stems or clause.cues:
                     clauses.append(clause)
     return clauses
+
+
+_NEGATIVE_SUBJECTS = frozenset({"nobody", "nothing", "none", "neither"})
+"""Subjects that negate their clause's predicate."""
+
+
+def _negated_predicate(clause: Clause) -> Clause:
+    count = len(clause.stems)
+    return dataclasses.replace(
+        clause,
+        cues=((0, 0), *clause.cues),
+        narrow=((0, count), *clause.narrow),
+        prescriptive=False,
+    )
 
 
 @dataclass(frozen=True)

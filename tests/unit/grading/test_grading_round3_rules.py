@@ -185,3 +185,11 @@ def test_expressions_with_a_suffixed_stem_are_applied() -> None:
     # words "es", "ed" or "ing"
     assert stem("provide") in split_clauses("dependencies are passed in from outside")[0].stems
     assert stem("use") in split_clauses("you reach for multiprocessing")[0].stems
+
+
+def test_a_negative_subject_negates_its_predicate_after_an_aside() -> None:
+    answer = "Nobody on the wire, like the coffee-shop wifi, can read what you send."
+    _, opposed, _ = _match(answer, "an eavesdropper can read what you send")
+    assert opposed
+    _, opposed, _ = _match(answer, "an eavesdropper cannot read what you send")
+    assert not opposed
