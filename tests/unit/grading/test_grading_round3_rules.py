@@ -3,6 +3,8 @@ recognise, in both directions where it has two."""
 
 from __future__ import annotations
 
+import pytest
+
 from interviewprep.bank.schema import ExpectedGrade, OpenQuestion
 from interviewprep.grading import KeyPointStatus, grade
 from interviewprep.grading.lexical import (
@@ -192,4 +194,28 @@ def test_a_negative_subject_negates_its_predicate_after_an_aside() -> None:
     _, opposed, _ = _match(answer, "an eavesdropper can read what you send")
     assert opposed
     _, opposed, _ = _match(answer, "an eavesdropper cannot read what you send")
+    assert not opposed
+
+
+@pytest.mark.parametrize(
+    ("answer", "phrase"),
+    [
+        ("in a test you hand it a fake repository", "inject a mock in tests"),
+        ("a customer with three orders shows up three times", "the customer appears three times"),
+        ("lookups by key take constant time", "fast lookups by key"),
+        (
+            "for number crunching jobs, reach for multiprocessing",
+            "use multiple processes for cpu bound jobs",
+        ),
+        (
+            "threads still pay off for programs that wait on sockets",
+            "threads benefit programs that wait",
+        ),
+        ("you point the load balancer at the new copy", "switch traffic to the new copy"),
+        ("adding threads buys you nothing", "adding threads has no benefit"),
+    ],
+)
+def test_new_thesaurus_entries_match(answer: str, phrase: str) -> None:
+    coverage, opposed, _ = _match(answer, phrase)
+    assert coverage == 1.0
     assert not opposed
