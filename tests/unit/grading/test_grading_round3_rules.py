@@ -219,3 +219,41 @@ def test_new_thesaurus_entries_match(answer: str, phrase: str) -> None:
     coverage, opposed, _ = _match(answer, phrase)
     assert coverage == 1.0
     assert not opposed
+
+
+def _indexed_question() -> OpenQuestion:
+    question = _question(
+        [
+            {"id": "reads", "text": "an index makes lookups fast", "weight": 2},
+            {"id": "writes", "text": "writes get slower because the index is maintained"},
+        ],
+        prompt="What does a database index do?",
+    )
+    model = (
+        "An index makes lookups fast by walking a sorted tree to the matching rows. "
+        "Writes get slower because the index is maintained."
+    )
+    return question.model_copy(update={"model_answer": model})
+
+
+def test_the_model_answer_supports_a_key_point_in_its_own_words() -> None:
+    answer = (
+        "It walks a sorted tree to the matching rows. Writes get slower since it is maintained."
+    )
+    with_model = grade(_indexed_question(), answer)
+    assert {k.id: k.status for k in with_model.key_points}["reads"] is KeyPointStatus.COVERED
+    assert with_model.band is ExpectedGrade.PASS
+    # without the model answer's wording the same answer misses the key point
+    bare = _indexed_question().model_copy(update={"model_answer": "An index."})
+    without = grade(bare, answer)
+    assert {k.id: k.status for k in without.key_points}["reads"] is KeyPointStatus.MISSING
+
+
+def test_a_support_wording_never_outweighs_a_contradiction() -> None:
+    answer = (
+        "An index does not make lookups fast; it walks a sorted tree to the matching rows. "
+        "Writes get slower since it is maintained."
+    )
+    result = grade(_indexed_question(), answer)
+    assert {k.id: k.status for k in result.key_points}["reads"] is KeyPointStatus.CONTRADICTED
+    assert result.band is ExpectedGrade.FAIL
