@@ -11,7 +11,10 @@ matched against the answer's clauses with :mod:`interviewprep.grading.lexical`:
   wording is found with the right polarity (the benefit of the doubt goes to the
   answer; stated misconceptions are checked separately);
 * a key point that is not found but partly matched (``partial``) earns partial
-  credit and stays MISSING.
+  credit and stays MISSING;
+* the model answer's clauses that state a key point are a support wording: found, it
+  covers the key point unless a wording of its own is contradicted; it never
+  contradicts and earns no partial credit.
 
 The weighted credit (0..1) is mapped to the score piecewise linearly so that the
 band edges sit at ``partial_at`` (Hard), ``pass_at`` (Good) and ``easy_at`` (Easy)
