@@ -19,8 +19,11 @@ elliptical "POST is not", the words before it; "without" governs its own phrase 
 avoidance verbs ("avoid X", "prevent X") negate softly, agreeing both with "do not X"
 and with a positive claim. A window opposes a phrase only when, among the stems some
 negation governs (on either side), those whose polarity differs outweigh those that
-agree. Synonym families are general (English and common engineering usage), never
-written for one question.
+agree. Antonyms ("uncommitted", "synchronous") read as their base word negated for that
+word only, and the narrow reading alone decides where one meets its base; a positive
+answer opposes a negative phrase only with the phrase's whole negated predicate.
+Synonym families are general (English and common engineering usage), never written for
+one question.
 """
 
 from __future__ import annotations
