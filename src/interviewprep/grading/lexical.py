@@ -19,12 +19,16 @@ elliptical "POST is not", the words before it; "without" governs its own phrase 
 avoidance verbs ("avoid X", "prevent X") negate softly, agreeing both with "do not X"
 and with a positive claim. A window opposes a phrase only when, among the stems some
 negation governs (on either side), those whose polarity differs outweigh those that
-agree. Synonym families are general (English and common engineering usage), never
-written for one question.
+agree. Antonyms ("uncommitted", "synchronous") read as their base word negated for that
+word only, and the narrow reading alone decides where one meets its base; a positive
+answer opposes a negative phrase only with the phrase's whole negated predicate.
+Synonym families are general (English and common engineering usage), never written for
+one question.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import operator
 import re
@@ -36,7 +40,12 @@ from functools import cached_property, lru_cache
 import snowballstemmer
 from rapidfuzz import fuzz, process
 
-from interviewprep.grading.thesaurus import SYNONYMS, has_expressions, rewrite_expressions
+from interviewprep.grading.thesaurus import (
+    ANTONYMS,
+    SYNONYMS,
+    has_expressions,
+    rewrite_expressions,
+)
 
 
 def _words(text: str) -> list[str]:
@@ -121,6 +130,10 @@ care about CORS"; "you lose random page access" with "you cannot jump to any pag
 as the cue word ``insteadof``: "reuse connections instead of paying to connect" does
 not deny "connecting is expensive"."""
 _INSTEAD = "insteadof"
+_ADJECTIVAL = frozenset({"broken", "absent"})
+"""Avoidance words that are adjectives: they soften the noun phrase after them, not the
+rest of the clause ("broken authorisation lets anyone read the invoice" still claims
+that anyone can read it)."""
 _PRESCRIPTIVE = re.compile(
     r"\b(?:should|must|ought to|(?:need|needs|have|has|got) to|make sure|ensure|always)\b"
 )
@@ -162,6 +175,7 @@ _IDIOM_NEEDLES = (
 )
 """Every idiom above contains one of these."""
 _NO_LONGER = re.compile(r"\bno longer\b")
+_NOT_YET = re.compile(r"\bnot yet\b")
 _NOT_JUST = re.compile(
     r"\b((?:" + "|".join(sorted(_AUXILIARIES)) + r")\s+not)\s+(?:just|only|simply|merely)\b"
 )
@@ -178,13 +192,58 @@ _SLASH_TERMS = re.compile(r"\bi\s*/\s*o\b")
 _NEGATIVE_TERMS = re.compile(r"\b(?:[a-z]+-)*(?:no|none)(?:-[a-z]+)+\b|\b(?:[a-z]+-)+none\b")
 _SENTENCES = re.compile(r"[.!?;]+(?=\s|$)|\n+")
 _CLAUSES = re.compile(
-    r"[,:()\[\]{}—–\"“”]|\s-\s|\b(?:and|but|whereas|while|whilst|although|though|however"
+    r"[,:()\[\]{}—–\"“”]|\s-\s|\b(?:and|but|whereas|although|though|however"
     r"|because|since|so|which|unlike|except|yet|whereby|otherwise)\b|\s(?=(?:if|unless)\b)"
+    r"|\b(?:while|whilst)\b(?!\s+[a-z]+ing\b)"
 )
+"""Clause boundaries. A "while" before a gerund is part of its clause: "never call
+sleep while holding a lock" negates the holding too."""
 _WORDS = re.compile(r"[^\W_]+[+#]*")
+_GLUED_BRACKETS = re.compile(r"(?<=[^\s(\[{])[(\[{]([^()\[\]{}\n]*)[)\]}]")
+"""Brackets glued to what precedes them are code, not an aside: "@{ $ref }",
+"$users{alice}{roles}[0]", "f(x)". Their contents stay in the clause."""
+
+
+_BRITISH = re.compile(r"(?<=[a-z]{3})is(e|es|ed|ing|ation|ations|er|ers)$")
+"""British "-ise" spellings, read as "-ize" before stemming ("serialise" and
+"serialize", "authorisation" and "authorization" get one stem)."""
+
+
+_ABLE = re.compile(r"^([a-z]{4,}?)e?(?:able|ably|abilit(?:y|ies)|ible|ibly|ibilit(?:y|ies))$")
+"""Adjectives in "-able"/"-ible" (and their "-ability" nouns) of at least eight letters
+share the stem of their base word: "cacheable" and "cached", "readable" and "read",
+"reversible" and "reverse" (the stemmer keeps "cacheabl", "readabl")."""
+
+
+_OVERSTEMMED = {
+    **dict.fromkeys(
+        _words(
+            """
+            personal personally personalize personalizes personalized personalizing
+            personalization personalizations
+            """
+        ),
+        "personal",
+    ),
+    **dict.fromkeys(_words("responsive responsively responsiveness"), "responsiv"),
+    **dict.fromkeys(_words("synchronous synchronously"), "synchronous"),
+}
+"""Derived words whose Snowball stem falls together with an unrelated word: "personal"
+and "personalized" would stem to "person" (a user), "responsive" to "respons" (a
+response), "synchronous" to "synchron" (to synchronise). Checked after the British
+"-ise" rewrite."""
 
 
 def _raw_stem(word: str) -> str:
+    if "is" in word:
+        word = _BRITISH.sub(r"iz\1", word)
+    exception = _OVERSTEMMED.get(word)
+    if exception is not None:
+        return exception
+    if len(word) >= 8 and ("bl" in word or "bil" in word):
+        able = _ABLE.match(word)
+        if able is not None:
+            word = able.group(1)
     with _STEM_LOCK:
         return str(_STEMMER.stemWord(word))
 
@@ -261,6 +320,9 @@ def _after_expressions(text: str) -> str:
         text = _NOT_JUST.sub(r"\1", text)
     if "no longer" in text:
         text = _NO_LONGER.sub("not", text)
+    if "not yet" in text:
+        # "yet" would start a clause and leave "not" alone: "written but not yet committed"
+        text = _NOT_YET.sub("not", text)
     if any(needle in text for needle in _IDIOM_NEEDLES):
         text = _IDIOMS.sub(" ", text)
     return text
@@ -299,6 +361,8 @@ class Clause:
             owner"), not what is the case.
         aside: the stem ranges after "instead of" or "rather than": an alternative set
             aside, which earns no partial credit.
+        antonyms: positions of stems written as their antonym ("uncommitted" is the
+            stem of "committed", negated).
     """
 
     text: str
@@ -310,6 +374,7 @@ class Clause:
     soft: tuple[tuple[int, int], ...] = ()
     prescriptive: bool = False
     aside: tuple[tuple[int, int], ...] = ()
+    antonyms: tuple[int, ...] = ()
 
     def polarity(self, position: int) -> int:
         """:data:`NEGATIVE`, :data:`SOFT` or :data:`POSITIVE` for the stem at ``position``,
@@ -382,9 +447,10 @@ def _clause(text: str, sentence: int) -> Clause:
     cues: list[tuple[int, int]] = []
     joined: list[tuple[str, int]] = []
     starts: list[tuple[int, int, bool]] = []  # (position, local scope or 0, relative)
-    soft_starts: list[tuple[int, bool]] = []
+    soft_starts: list[tuple[int, bool, int]] = []  # (position, relative, local scope or 0)
     aside_starts: list[int] = []
     auxiliaries: list[int] = []
+    antonyms: list[int] = []
     words = words_of(text)
     conditional = bool(words) and words[0] in _CONDITIONAL  # ignores "no", not "do not"
     relative = False
@@ -393,7 +459,9 @@ def _clause(text: str, sentence: int) -> Clause:
     for index, word in enumerate(words):
         if word in _RELATIVE:
             relative = True
-        if word in _AUXILIARIES:
+        if word in _AUXILIARIES or (relative and word in _S_FORMS):
+            # a finite verb ends a relative clause too: "commits that depend on others
+            # you did not bring along break things"
             auxiliaries.append(len(stems))
         if word in NEGATIONS or word in _MISCONCEPTION_CUES:
             verb_negation = word == "never" or (word in {"not", "non"} and before in _AUXILIARIES)
@@ -411,15 +479,24 @@ def _clause(text: str, sentence: int) -> Clause:
                 starts.append((len(stems), max(scope, 0), relative))
             previous = ""
         elif word == _INSTEAD:
-            soft_starts.append((len(stems), relative))
+            soft_starts.append((len(stems), relative, 0))
             aside_starts.append(len(stems))
             previous = ""
         elif word not in STOPWORDS:
             if previous and previous.isalpha() and word.isalpha():
                 joined.append((stem(previous + word), len(stems) - 1))
+            base = ANTONYMS.get(word)
+            if base is not None:
+                # "uncommitted" is "not committed": a negation of this word only
+                antonyms.append(len(stems))
+                cues.append((len(stems), 1))
+                starts.append((len(stems), 1, relative))
+                word = base
             stems.append(stem(word))
             if word in _AVOIDANCE:
-                soft_starts.append((len(stems), relative))
+                # an adjective ("broken authorisation") softens its noun phrase only
+                local = _noun_phrase(words, index + 1) if word in _ADJECTIVAL else 0
+                soft_starts.append((len(stems), relative, local))
             if word in _PREPOSITION_CUES and not conditional:
                 # "without" is a word of its own; it negates the next word, or read
                 # narrowly its phrase, up to the next auxiliary ("customers without
@@ -452,7 +529,11 @@ def _clause(text: str, sentence: int) -> Clause:
             narrow.append((0, count))  # "POST is not."
         else:
             narrow.append((start, end_of(start, in_relative)))
-    soft = [(start, end_of(start, rel)) for start, rel in soft_starts if start < count]
+    soft = [
+        (start, min(start + local, count) if local else end_of(start, rel))
+        for start, rel, local in soft_starts
+        if start < count
+    ]
     prescriptive = bool(_PRESCRIPTIVE.search(text)) and not cues
     aside = tuple((start, count) for start in aside_starts if start < count)
     return Clause(
@@ -465,6 +546,7 @@ def _clause(text: str, sentence: int) -> Clause:
         tuple(soft),
         prescriptive,
         aside,
+        tuple(antonyms),
     )
 
 
@@ -477,12 +559,37 @@ def split_clauses(text: str, *, answer: bool = False) -> list[Clause]:
     prepared = prepare_text(text, keep_expressions=answer)
     clauses: list[Clause] = []
     for index, sentence in enumerate(s for s in _SENTENCES.split(prepared) if s.strip()):
+        if "(" in sentence or "[" in sentence or "{" in sentence:
+            sentence = _GLUED_BRACKETS.sub(r" \1 ", sentence)
+        dangling = False  # a negative subject still waiting for its verb
         for part in _CLAUSES.split(sentence):
             if part and part.strip():
                 clause = _clause(part, index)
+                words = words_of(part)
+                if dangling and words and words[0] in _AUXILIARIES:
+                    # "nobody on the wire, like the cafe wifi, can read it": the
+                    # predicate is negated by the subject before the aside
+                    clause = _negated_predicate(clause)
+                    dangling = False
+                elif words and words[0] in _NEGATIVE_SUBJECTS:
+                    dangling = not any(w in _AUXILIARIES for w in words)
                 if clause.stems or clause.cues:
                     clauses.append(clause)
     return clauses
+
+
+_NEGATIVE_SUBJECTS = frozenset({"nobody", "nothing", "none", "neither"})
+"""Subjects that negate their clause's predicate."""
+
+
+def _negated_predicate(clause: Clause) -> Clause:
+    count = len(clause.stems)
+    return dataclasses.replace(
+        clause,
+        cues=((0, 0), *clause.cues),
+        narrow=((0, count), *clause.narrow),
+        prescriptive=False,
+    )
 
 
 @dataclass(frozen=True)
@@ -497,6 +604,9 @@ class Phrase:
         negated: the phrase itself is negative ("POST is not idempotent").
         polarity: each stem's polarity under the narrow reading of negation scope
             (:data:`POSITIVE`, :data:`NEGATIVE` or :data:`SOFT`).
+        antonym_mask: the stems (a bitmask by position) written as their antonym.
+        head_mask: the stems (a bitmask by position) that a negation of the phrase
+            governs first ("drop" in "cannot drop tables").
     """
 
     text: str
@@ -505,10 +615,17 @@ class Phrase:
     novel: tuple[bool, ...]
     negated: bool
     polarity: tuple[int, ...] = ()
+    antonym_mask: int = 0
+    head_mask: int = 0
 
     @cached_property
     def total(self) -> float:
         return sum(self.weights)
+
+    @cached_property
+    def negative_mask(self) -> int:
+        """A bitmask of the stems the phrase negates (narrow reading)."""
+        return sum(1 << bit for bit, own in enumerate(self.polarity) if own == NEGATIVE)
 
     @cached_property
     def novel_mask(self) -> int:
@@ -606,7 +723,11 @@ def make_phrase(text: str, prompt_stems: frozenset[str], *, uniform: bool = Fals
         own = list(dict.fromkeys(first.stems))
         negated = negation_vote([first], [frozenset({s}) for s in own], [weight_of[s] for s in own])
     polarity = tuple(narrow_polarity(clauses, frozenset({s})) or POSITIVE for s in stems)
-    return Phrase(text, stems, weights, novel, negated, polarity)
+    antonym = {c.stems[p] for c in clauses for p in c.antonyms}
+    antonym_mask = sum(1 << bit for bit, s in enumerate(stems) if s in antonym)
+    heads = {c.stems[a] for c in clauses for a, b in c.narrow if a < min(b, len(c.stems))}
+    head_mask = sum(1 << bit for bit, s in enumerate(stems) if s in heads)
+    return Phrase(text, stems, weights, novel, negated, polarity, antonym_mask, head_mask)
 
 
 @dataclass(frozen=True)
@@ -621,7 +742,14 @@ class Match:
         novel_hit: at least one stem that is not in the prompt was found (or the
             phrase has none).
         hits: how many of the phrase's stems were found, not counting those only
-            found in an alternative set aside ("rather than an implementation").
+            found in an alternative set aside ("rather than an implementation"); a stem
+            the phrase itself negates or avoids ("without scanning", "instead of the
+            mean") counts wherever it is found, as "instead of X" agrees with it.
+        weak: an opposition to a negative phrase that misses part of the negated
+            predicate ("added automatic retries" against "nobody needed to re-run
+            builds", "cache full pages" against "do not cache personalised pages"):
+            neither evidence for the phrase nor against it.
+        window: the first and last clause index of the window.
     """
 
     coverage: float
@@ -629,9 +757,24 @@ class Match:
     evidence: str
     novel_hit: bool
     hits: int = 0
+    weak: bool = False
+    window: tuple[int, int] = (0, -1)
 
 
 NO_MATCH = Match(0.0, False, "", False)
+
+
+def _whole_predicate(phrase: Phrase, union: int) -> bool:
+    """Whether a window (``union``, a mask of the phrase stems found) holds the negated
+    predicate of a negative phrase: every stem the phrase negates, or all but one when
+    it negates four or more. A positive answer opposes "do not cache personalised
+    pages" only if it is about personalised pages."""
+    scope = phrase.negative_mask
+    size = scope.bit_count()
+    return (union & scope).bit_count() >= size - (size >= MIN_LOOSE_PREDICATE)
+
+
+MIN_LOOSE_PREDICATE = 4
 FUZZY_MIN_LENGTH = 5
 FUZZY_SCORE = 85.0
 MAX_WINDOW = 6
@@ -681,12 +824,12 @@ class AnalysedAnswer:
         self._alike[target] = result
         return result
 
-    def match_phrase(self, phrase: Phrase, *, tight: bool = False) -> Match:
+    def match_phrase(self, phrase: Phrase, *, tight: bool = False, skip: int = 0) -> Match:
         """Find the best clause window for ``phrase``; see the module docstring.
 
         With ``tight`` (used for misconceptions) a window holds at most one clause of
         more than two content words, so a claim is not assembled from several
-        separate statements.
+        separate statements. ``skip`` is a bitmask of clauses (by index) to leave out.
         """
         if not phrase.stems or not self.clauses:
             return NO_MATCH
@@ -695,7 +838,8 @@ class AnalysedAnswer:
         masks = [0] * len(self.clauses)  # per clause, a bitmask of the stems it holds
         for bit, (_, indices) in enumerate(found):
             for index in indices:
-                masks[index] |= 1 << bit
+                if not skip >> index & 1:
+                    masks[index] |= 1 << bit
         if not any(masks):
             return NO_MATCH
         best = self._best_window(phrase, masks, tight)
@@ -709,14 +853,19 @@ class AnalysedAnswer:
         opposed = self._negated(phrase, alike, start, end) != phrase.negated
         if not opposed and end > start:
             opposed = self._clause_opposes(phrase, alike, masks, start, end, union)
-        if opposed:
+        if opposed or self._antonym_in(phrase, alike, start, end, union):
             opposed = self._narrowly_opposed(phrase, alike, masks, start, end)
+        if opposed and phrase.negated and phrase.head_mask & union:
+            opposed = not self._head_negated(phrase, alike, start, end)
+        weak = opposed and phrase.negated and not _whole_predicate(phrase, union)
         novel_hit = not phrase.novel_mask or bool(union & phrase.novel_mask)
         window = self.clauses[start : end + 1]
         evidence = "; ".join(c.text for c in window)
         if any(clause.aside for clause in window):
+            own = phrase.polarity or (POSITIVE,) * len(alike)
             hits = sum(
-                any(
+                own[bit] != POSITIVE
+                or any(
                     not any(a <= p < b for a, b in clause.aside)
                     for clause in window
                     for p in clause.positions(options)
@@ -726,7 +875,55 @@ class AnalysedAnswer:
             )
         else:
             hits = union.bit_count()  # every stem found counts
-        return Match(round(coverage, 4), opposed, evidence, novel_hit, hits)
+        return Match(round(coverage, 4), opposed, evidence, novel_hit, hits, weak, (start, end))
+
+    def _head_negated(
+        self, phrase: Phrase, alike: Sequence[frozenset[str]], start: int, end: int
+    ) -> bool:
+        """Whether the window negates the word a negative phrase's negation governs
+        first (its head): "the database login cannot drop them" agrees with "the app
+        user cannot drop tables" although "tables" is positive in another clause."""
+        clauses = self.clauses[start : end + 1]
+        return any(
+            phrase.head_mask >> bit & 1
+            and narrow_polarity(clauses, options, answer=True) == NEGATIVE
+            for bit, options in enumerate(alike)
+        )
+
+    def _antonym_in(
+        self,
+        phrase: Phrase,
+        alike: Sequence[frozenset[str]],
+        start: int,
+        end: int,
+        union: int,
+    ) -> bool:
+        """Whether a matched stem is written as its antonym on either side ("already
+        committed" against "uncommitted"): the narrow reading then decides alone, as
+        one negated word does not tip the clause-level vote."""
+        if phrase.antonym_mask & union:
+            return True
+        for clause in self.clauses[start : end + 1]:
+            if clause.antonyms and any(
+                p in clause.antonyms for options in alike for p in clause.positions(options)
+            ):
+                return True
+        return False
+
+    def spent(self, phrase: Phrase, match: Match) -> int:
+        """The clause (a one-bit mask) that ``match`` used up, or 0.
+
+        A short clause (at most two content words) all of whose words belong to
+        ``phrase`` names what the phrase states ("it is path traversal" for "path
+        traversal") and says nothing else.
+        """
+        start, end = match.window
+        if start != end or match.opposed or not self._short[start]:
+            return 0
+        options = {s for target in phrase.stems for s in self._find(target)[0]}
+        if all(s in options for s in self.clauses[start].stems):
+            return 1 << start
+        return 0
 
     def _find(self, target: str) -> tuple[frozenset[str], tuple[int, ...]]:
         """:meth:`alike` and the indices of the clauses that hold any of those stems."""
@@ -919,6 +1116,7 @@ _PAST_FORMS = (
 or "allow" also occur as nouns in term lists, so they do not count, and an "-s" form
 counts only when a word follows it in the same item ("retries" is a noun)."""
 _LIST_SEPARATORS = re.compile(r"[,;\n/•·|]+|\s[-*]\s|^\s*[-*]\s|\band\b|\bor\b")
+_COMPOUND_START = re.compile(r"\s*[^\W_]+-[^\W_]")
 MAX_LIST_ITEM_WORDS = 4
 MAX_LIST_WORDS = 40
 
@@ -935,16 +1133,25 @@ def is_keyword_list(text: str) -> bool:
     words = words_of(prepared)
     if len(words) < 2 or len(words) > MAX_LIST_WORDS:
         return False
-    if any(w in _CLAIM_WORDS or w in _PAST_FORMS for w in words):
+    if any(w in _CLAIM_WORDS for w in words):
         return False
-    items = [words_of(p) for p in _LIST_SEPARATORS.split(prepared)]
-    items = [i for i in items if i]
-    for item in items:
+    parts = [p for p in _LIST_SEPARATORS.split(prepared) if words_of(p)]
+    items = [words_of(p) for p in parts]
+    for part, item in zip(parts, items, strict=True):
         # "POST creates duplicates" is a claim; "retries" or "disk writes" is a term
         if any(w in _S_FORMS and i < len(item) - 1 for i, w in enumerate(item)):
             return False
-        # an imperative: "use git reflog to find them", "check the logs"
-        if item[0] in _VERB_SET and (len(item) >= 3 or (item[1:2] and item[1] in _ARTICLES)):
+        # "POST created duplicates" is a claim; "lost update", "left join" and
+        # "shared state" are terms (a participle before its noun)
+        if any(w in _PAST_FORMS for w in item[1:]) or (len(item) == 1 and item[0] in _PAST_FORMS):
+            return False
+        # an imperative: "use git reflog to find them", "check the logs"; not a
+        # hyphenated compound ("read-only user")
+        if (
+            item[0] in _VERB_SET
+            and (len(item) >= 3 or (item[1:2] and item[1] in _ARTICLES))
+            and not _COMPOUND_START.match(part)
+        ):
             return False
     if sum(any(w in _ARTICLES for w in item) for item in items) * 2 > len(items):
         return False  # "the full stack trace and a correlation id": noun phrases in prose

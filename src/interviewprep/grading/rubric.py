@@ -11,7 +11,10 @@ matched against the answer's clauses with :mod:`interviewprep.grading.lexical`:
   wording is found with the right polarity (the benefit of the doubt goes to the
   answer; stated misconceptions are checked separately);
 * a key point that is not found but partly matched (``partial``) earns partial
-  credit and stays MISSING.
+  credit and stays MISSING;
+* the model answer's clauses that state a key point are a support wording: found, it
+  covers the key point unless a wording of its own is contradicted; it never
+  contradicts and earns no partial credit.
 
 The weighted credit (0..1) is mapped to the score piecewise linearly so that the
 band edges sit at ``partial_at`` (Hard), ``pass_at`` (Good) and ``easy_at`` (Easy)
@@ -24,6 +27,7 @@ fail band as well.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 from collections import OrderedDict
@@ -86,6 +90,8 @@ class _Point:
     weight: float
     star: StarPart | None
     phrases: tuple[Phrase, ...]
+    support: tuple[Phrase, ...] = ()
+    """Wordings taken from the model answer (see :func:`judge_point`)."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +122,9 @@ def compile_rubric(question: RubricQuestion) -> CompiledRubric:
         )
         for k in question.key_points
     )
+    if question.model_answer:
+        model = AnalysedAnswer(question.model_answer)
+        points = tuple(_with_support(point, model, prompt, RubricSettings()) for point in points)
     misconceptions = tuple(
         _Misconception(
             m.text,
@@ -125,6 +134,29 @@ def compile_rubric(question: RubricQuestion) -> CompiledRubric:
         for m in question.misconceptions
     )
     return CompiledRubric(points, misconceptions)
+
+
+def _with_support(
+    point: _Point, model: AnalysedAnswer, prompt: frozenset[str], settings: RubricSettings
+) -> _Point:
+    """``point`` with the model answer's clauses that state it as a support wording.
+
+    The model answer is the rubric author's own paraphrase: the window where it states
+    the key point (found as an answer would be, not opposed) often says the same thing
+    in other words ("lookups get much faster" for "avoids a full table scan").
+    """
+    best: Match | None = None
+    for phrase in point.phrases:
+        match = model.match_phrase(phrase)
+        if match.opposed or match.weak or not match.novel_hit:
+            continue
+        if match.coverage + 1e-9 < _needed(phrase, settings.cover):
+            continue
+        if best is None or match.coverage > best.coverage:
+            best = match
+    if best is None:
+        return point
+    return dataclasses.replace(point, support=(make_phrase(best.evidence, prompt),))
 
 
 class _RubricCache:
@@ -176,16 +208,31 @@ MIN_CONTRADICTING_STEMS = 3
 own text always can ("POST is not idempotent")."""
 
 
-def judge_point(matches: list[tuple[Phrase, Match]], settings: RubricSettings) -> PointOutcome:
+def judge_point(
+    matches: list[tuple[Phrase, Match]], settings: RubricSettings, own: int | None = None
+) -> PointOutcome:
     """Decide a key point's status from the matches of its wordings.
 
-    ``matches`` lists the key point text first, then its phrasings.
+    ``matches`` lists the key point text first, then its phrasings, then (from index
+    ``own`` on) its support wordings taken from the model answer: these may cover the
+    key point when no wording of its own is contradicted, but never contradict it and
+    earn no partial credit.
     """
+    own = len(matches) if own is None else own
     best_for = best_against = 0.0
     evidence_for = evidence_against = ""
     best_any = 0.0
+    support_for, support_evidence = 0.0, ""
     for index, (phrase, match) in enumerate(matches):
-        if not match.novel_hit:
+        if not match.novel_hit or match.weak:
+            continue
+        if index >= own:
+            if match.opposed:
+                continue
+            if match.coverage + 1e-9 >= _needed(phrase, settings.cover) and (
+                match.coverage > support_for
+            ):
+                support_for, support_evidence = match.coverage, match.evidence
             continue
         if match.opposed and index and len(phrase.stems) < MIN_CONTRADICTING_STEMS:
             continue  # a short extra phrasing ("no merge commits") is too vague to refute
@@ -202,6 +249,8 @@ def judge_point(matches: list[tuple[Phrase, Match]], settings: RubricSettings) -
         return PointOutcome(KeyPointStatus.COVERED, 1.0, best_for, evidence_for)
     if best_against and best_any < settings.doubt:
         return PointOutcome(KeyPointStatus.CONTRADICTED, 0.0, best_against, evidence_against)
+    if support_for and not best_against:
+        return PointOutcome(KeyPointStatus.COVERED, 1.0, support_for, support_evidence)
     credit = 0.0
     if best_any >= settings.partial:
         credit = min(settings.partial_credit, best_any / settings.cover)
@@ -281,16 +330,32 @@ class RubricGrader:
         """Match every key point and misconception against a prepared answer."""
         rubric = _CACHE.get(question)
         analysed = AnalysedAnswer(text)
-        outcomes = tuple(
-            judge_point(
-                [
-                    (p, analysed.match_phrase(p, tight=self.settings.tight_key_points))
-                    for p in point.phrases
-                ],
-                self.settings,
-            )
+        tight = self.settings.tight_key_points
+        matches = [
+            [(p, analysed.match_phrase(p, tight=tight)) for p in (*point.phrases, *point.support)]
             for point in rubric.points
-        )
+        ]
+        outcomes = [
+            judge_point(m, self.settings, len(point.phrases))
+            for m, point in zip(matches, rubric.points, strict=True)
+        ]
+        # a clause that only states one covered key point ("it is path traversal")
+        # earns no partial credit for another ("the resolved path stays under the
+        # base directory")
+        spent = 0
+        for found, outcome in zip(matches, outcomes, strict=True):
+            if outcome.status is KeyPointStatus.COVERED:
+                for phrase, match in found:
+                    spent |= analysed.spent(phrase, match)
+        if spent:
+            for index, (found, outcome) in enumerate(zip(matches, outcomes, strict=True)):
+                if outcome.status is KeyPointStatus.MISSING and outcome.credit:
+                    again = [
+                        (p, analysed.match_phrase(p, tight=tight, skip=spent)) for p, _ in found
+                    ]
+                    outcomes[index] = judge_point(
+                        again, self.settings, len(rubric.points[index].phrases)
+                    )
         stated = tuple(
             m.text
             for m in rubric.misconceptions
@@ -298,7 +363,9 @@ class RubricGrader:
                 _stated(p, analysed.match_phrase(p, tight=True), self.settings) for p in m.phrases
             )
         )
-        return RubricAnalysis(rubric, outcomes, stated, is_keyword_list(text), truncated, text)
+        return RubricAnalysis(
+            rubric, tuple(outcomes), stated, is_keyword_list(text), truncated, text
+        )
 
     def result(
         self, question: RubricQuestion, analysis: RubricAnalysis, name: str | None = None

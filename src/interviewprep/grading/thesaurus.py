@@ -28,6 +28,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
         "multiple",
         "many",
         "several",
+        "multi",
         "redo",
         "reissue",
         "rerun",
@@ -51,6 +52,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
         "glitch",
         "hiccup",
         "malfunction",
+        "misbehave",
         "breakage",
         "failing",
         "failed",
@@ -98,8 +100,22 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
         "storing",
         "saved",
         "stored",
+        "populate",
+        "fill",
     ),
-    ("start", "begin", "began", "begun", "kick", "launch", "boot", "initiate", "startup"),
+    (
+        "start",
+        "begin",
+        "began",
+        "begun",
+        "kick",
+        "launch",
+        "boot",
+        "initiate",
+        "startup",
+        "restart",
+        "reboot",
+    ),
     ("stop", "halt", "cease", "terminate", "kill", "killed", "abort", "aborted", "shutdown"),
     (
         "check",
@@ -112,6 +128,12 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
         "checking",
         "inspection",
         "probe",
+        "verify",
+        "validate",
+        "confirm",
+        "validation",
+        "verification",
+        "confirmation",
     ),
     ("effect", "impact"),
     (
@@ -191,6 +213,11 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
         "standalone",
         "isolation",
         "isolate",
+        "decouple",
+        "decoupled",
+        "decoupling",
+        "loose",
+        "loosely",
     ),
     ("unique", "distinct", "different"),
     ("lock", "mutex", "latch", "semaphore"),
@@ -234,7 +261,6 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
         "villain",
         "hostile",
     ),
-    ("verify", "validate", "confirm", "validation", "verification", "confirmation"),
     (
         "send",
         "sent",
@@ -425,7 +451,17 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("unavailable", "downtime", "offline", "unreachable", "unresponsive"),
     ("fix", "repair", "resolve", "solve", "remedy", "cure", "mend", "fixed", "repaired"),
     ("monitor", "watch", "observe", "observability", "monitoring", "surveil"),
-    ("often", "frequent", "frequently", "regularly", "constantly", "routinely", "commonly"),
+    (
+        "often",
+        "frequent",
+        "frequently",
+        "regularly",
+        "constantly",
+        "routinely",
+        "commonly",
+        "periodic",
+        "periodically",
+    ),
     (
         "sequential",
         "sequentially",
@@ -438,7 +474,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ),
     ("disable", "deactivate", "disabled", "switchoff"),
     ("recover", "restore", "recovery", "recoverable", "retrievable"),
-    ("early", "beforehand", "advance", "upfront", "ahead", "proactively", "prematurely"),
+    ("early", "beforehand", "advance", "upfront", "ahead", "proactively", "prematurely", "first"),
     ("goal", "aim", "purpose", "objective", "intent", "intention"),
     ("skip", "omit", "omitted", "skipped", "bypassed"),
     ("trust", "rely", "reliance", "reliable"),
@@ -449,9 +485,9 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("share", "shared", "global"),
     ("sign", "signature", "signed"),
     ("log", "journal", "logs", "logging"),
-    ("snapshot", "dump", "backup"),
+    ("snapshot", "dump", "backup", "picture"),
     ("pointer", "reference", "link", "refer"),
-    ("combine", "merge"),
+    ("combine", "merge", "join"),
     ("search", "find", "seek", "locate"),
     ("compare", "comparison"),
     ("trip", "trips", "tripped"),
@@ -459,9 +495,75 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("worker", "processor"),
     ("space", "room", "footprint"),
     ("partial", "partially", "incomplete", "unfinished", "halfway"),
-    ("transit", "flight", "wire"),
+    ("transit", "flight"),
     ("wasteful", "waste", "wasted", "wasting"),
+    # added in the second tuning round (issue 4): general usage
+    ("oneway", "irreversible", "unidirectional", "onedirectional"),
+    ("asynchronous", "async", "asynchronously", "background"),
+    ("mock", "mocks", "mocked", "fake", "fakes", "stub", "stubs", "stubbed", "dummy", "spy"),
+    ("switch", "flip", "redirect", "reroute", "cutover"),
+    ("flag", "toggle"),
+    ("version", "revision"),
+    ("group", "bucket"),
+    ("aggregate", "aggregation", "sum"),
+    ("percentile", "quantile", "median", "p50", "p75", "p90", "p95", "p99", "p999"),
+    ("average", "avg"),
+    ("show", "display", "chart", "plot", "graph", "visualise", "dashboard"),
+    ("expire", "expiry", "expiration", "ttl"),
+    ("damage", "harm", "havoc"),
+    ("directory", "folder", "dir"),
+    ("inside", "within", "beneath", "underneath", "under"),
+    ("canonical", "absolute", "canonicalise", "realpath"),
+    ("escape", "breakout"),
+    ("test", "trial", "experiment"),
+    ("provide", "supply", "inject", "injection", "receive", "hand", "handed"),
+    ("dependency", "collaborator"),
+    ("explicit", "visible", "obvious", "apparent", "evident"),
+    ("central", "centrally", "centralise"),
+    ("poor", "poorly", "bad", "weak", "terrible", "unsuitable", "awful", "worse"),
+    ("wire", "wiring", "assemble", "compose"),
+    ("flush", "fsync"),
+    ("cause", "culprit", "trigger", "reason", "suspect"),
+    ("gradual", "gradually", "incremental", "incrementally", "progressive", "phased", "canary"),
+    ("debt", "clutter", "cruft"),
+    ("live", "active", "alive"),
+    ("miss", "missing", "absent", "nonexistent"),
+    ("exhausted", "exhaust", "depleted", "deplete", "spent"),
 )
+
+ANTONYMS: dict[str, str] = {
+    **dict.fromkeys(("synchronous", "synchronously", "synchronicity"), "asynchronous"),
+    **dict.fromkeys(("uncommitted", "uncommited"), "committed"),
+    **dict.fromkeys(("anonymous", "anonymously", "unauthenticated"), "authenticated"),
+    "unauthorized": "authorized",
+    "unauthorised": "authorised",
+    "nonblocking": "blocking",
+    "immutable": "mutable",
+    "inconsistent": "consistent",
+    "insecure": "secure",
+    "unsafe": "safe",
+    "invalid": "valid",
+    "unencrypted": "encrypted",
+    "unbounded": "bounded",
+    "unordered": "ordered",
+    "nondeterministic": "deterministic",
+    "unreliable": "reliable",
+    "incorrect": "correct",
+    "incomplete": "complete",
+    "inefficient": "efficient",
+    "unpredictable": "predictable",
+    "untrusted": "trusted",
+    "unhandled": "handled",
+    "uncached": "cached",
+    "unindexed": "indexed",
+    "unsorted": "sorted",
+    "unsigned": "signed",
+}
+"""Words that mean "not" another word: each is read as a negation of that word only
+("uncommitted data" is "not committed data", "a synchronous call" is "a not
+asynchronous call"), so "reading already committed data" opposes "reading uncommitted
+data". The base is the word whose synonym family carries the concept ("asynchronous"
+with "background")."""
 
 _EXPRESSION_TABLE: tuple[tuple[str, str], ...] = (
     # time and frequency
@@ -471,7 +573,10 @@ _EXPRESSION_TABLE: tuple[tuple[str, str], ...] = (
         r"(?: all)? at once",
         "concurrently",
     ),
-    (r"at the (?:very )?same (?:time|moment|instant)|all at once|in parallel", "concurrently"),
+    (
+        r"at the (?:very )?same (?:time|moment|instant)|all at once|in parallel|side by side",
+        "concurrently",
+    ),
     (r"at once|right away|straight away|without (?:any )?delay|in no time", "immediately"),
     (r"over and over(?: again)?|again and again|time after time|more than once", "repeatedly"),
     (r"hardly ever|almost never|once in a while|every now and then|now and then", "rarely"),
@@ -551,12 +656,118 @@ _EXPRESSION_TABLE: tuple[tuple[str, str], ...] = (
     ),
     (r"\bhalf[- ](?:done|finished|written|applied|complete|made)", "incomplete"),
     (r"\bpower (?:cut|failure|loss|outage)|\bpull(?:s|ed)? the plug", "crash"),
-    (r"\b(?:take|takes|took|taking|eat|eats|ate|eating|use|uses|used|using) up\b", "use"),
+    (
+        r"\b(?:use|uses|used|using|burn|burns|burned|burnt|burning) up\b"
+        r"|\b(?:run|runs|running|ran) out\b",
+        "exhausted",
+    ),
+    (r"\b(?:take|takes|took|taking|eat|eats|ate|eating) up\b", "use"),
     # quantities
     (r"\b(?:a lot of|lots of|plenty of|loads of|a bunch of|tons of)", "many"),
     (r"\b(?:a (?:few|couple of)|a handful of)", "several"),
     (r"\bless and less|\bfewer and fewer", "decreasing"),
     (r"\bmore and more", "increasing"),
+    # added in the second tuning round (issue 4)
+    # absence: a negated "is there" or "exists" is the word "missing", so that "rows
+    # that are not there" agrees with "values that do not exist" instead of opposing
+    # it ("missing" negates softly what follows, like "lacking")
+    (
+        r"\b(?:is|are|was|were|be|been) not (?:there|present)\b"
+        r"|\b(?:does|do|did) not (?:yet )?exist\b|\bnon-?existent\b",
+        "missing",
+    ),
+    (r"\bone[- ](?:way|directional)\b|\bno way back\b", "oneway"),
+    (
+        r"\b(?:go|goes|going|gone|went) back to (?:the )?(?:old|previous|prior|last|earlier)\b"
+        r"|\b(?:switch|flip|point|route|move|roll)(?:s|es|ed|ped|ing|ping)? (?:it |them |traffic"
+        r" |everything |everyone )?back\b",
+        "rollback",
+    ),
+    (r"\b(?:go|goes|going|gone|went) back\b", "return"),
+    (r"\b(?:flip|flips|flipped|flipping|toggle|toggles|toggled) (?:it |them )?off\b", "disable"),
+    (r"\b(?:come|comes|came|coming) back\b(?! with)", "recover"),
+    (r"\b(?:take|takes|taken|took|taking) over\b", "takeover"),
+    (r"\bblast radius\b", "damage"),
+    (r"\bfor a limited (?:time|period)\b|\btime[- ]limited\b|\btime[- ]boxed\b", "temporarily"),
+    (
+        r"\b(?:in|under|within|below) (?:well )?(?:a few |mere |a |one |a single )?(?:milli|micro)"
+        r"seconds?\b|\bin (?:a few |mere )?seconds\b",
+        "quickly",
+    ),
+    # "full table scan", "scan the whole table", "scan every row": one concept
+    (
+        r"\b(?:full|whole|entire)[- ]table scans?\b"
+        r"|\bscan(?:s|ning|ned)? (?:through )?(?:the |a )?(?:whole|entire|full) table\b"
+        r"|\bscan(?:s|ning|ned)? (?:through )?(?:every|each|all(?: of)?(?: the)?)"
+        r" (?:single )?rows?\b"
+        r"|\bscan sequentially\b|\bsequential scans?\b"
+        r"|\b(?:go|goes|going|went|walk\w*|read\w*) through (?:the |a )?(?:whole |entire |full )?"
+        r"table\b",
+        "fullscan",
+    ),
+    (r"\baccess rights\b|\brights\b", "permissions"),
+    (
+        r"\b(?:be|get|gets|got|is|are|was|were) paged\b|\bpage (?:someone|somebody|the on-?call)",
+        "alert",
+    ),
+    (r"\b(?:has|have|had|must|need|needs) to queue\b|\bqueue(?:s|d)? up\b", "wait"),
+    (
+        r"\bpoint[- ]in[- ]time\b"
+        r"|\bat (?:a|one|a single|a given|a particular) (?:moment|instant)\b",
+        "pointintime",
+    ),
+    (
+        r"\bre-(?:execute[sd]?|executing|run|runs|ran|running|apply|applies|applied|play|plays"
+        r"|played|process|processed|processes|processing)\b",
+        "repeat",
+    ),
+    (
+        r"\b(?:can not|does not|do not|is not|are not) (?:do |work |perform |cope )?(?:very )?"
+        r"(?:well|good)\b",
+        "poorly",
+    ),
+    (r"\bpass(?:es|ed|ing)? in\b", "provide"),
+    # all or nothing (before the idioms drop "or nothing" and "or none")
+    (
+        r"\ball or (?:nothing|none)\b|\b(?:or|and) not at all\b"
+        r"|\bor none (?:do|does|did|is|are|happens?|at all|of them)\b"
+        r"|\beither (?:fully|completely|entirely|wholly) or not\b",
+        "allornothing",
+    ),
+    # state kept on the server between requests
+    (
+        r"\b(?:keeps?|holds?|stores?|has|have|with|needs?) no (?:session |client |conversational )?"
+        r"state\b|\bwithout (?:any |keeping |storing )?(?:session |client )?state\b",
+        "stateless",
+    ),
+    (r"\bget(?:s|ting)? (?:and|or) set(?:s|ting)?\b", "read write"),
+    (r"\b(50|75|90|95|99)th\b", r"p\1"),
+    (r"\b(?:logged|signed)[- ]in\b", "authenticated"),
+    (r"\b(?:shows?|showed|showing|turns?|turned|turning) up\b", "appear"),
+    (r"\bconstant[- ]time\b", "fast"),
+    (r"\b(?:pays?|paid|paying) off\b", "benefit"),
+    (r"\bbuys? (?:you )?(?:nothing|no\b)", "no benefit"),
+    (
+        r"\bnumber[- ]crunching\b|\bheavy computations?\b"
+        r"|\b(?:cpu|compute)[- ](?:heavy|intensive)\b",
+        "cpu bound",
+    ),
+    (r"\bmultiprocessing\b", "multiple processes"),
+    (r"\breach(?:es|ed)? for\b", "use"),
+    (
+        r"\bpoint(?:s|ed|ing)? (?:the )?(?:load balancer|router|traffic|dns) (?:at|to)\b",
+        "switch traffic",
+    ),
+    (
+        r"\b(?:climb|climbs|climbed|climbing|break|breaks|broke|breaking|get|gets|got|getting)"
+        r" out of\b",
+        "escape",
+    ),
+    (
+        r"\b(?:in|at|from) (?:one|a single) (?:central )?(?:place|spot|location)\b",
+        "centrally",
+    ),
+    (r"\b(?:sit|sits|sat|sitting) (?:there |around |idle )?(?:until|waiting)\b", "wait until"),
 )
 
 EXPRESSIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -576,13 +787,17 @@ _COMMON = frozenset(
 )
 """Words too common to tell whether an expression may occur (each expression has a
 less common word of its own)."""
-_LITERAL_WORD = re.compile(r"(?<![a-z\\])[a-z]{2,}(?![a-z(\\?*+{])")
+_LITERAL_WORD = re.compile(r"(?<![a-z\\#])[a-z]{2,}(?![a-z(\\?*+{#])")
+_SUFFIXED = re.compile(r"[a-z]+\(\?:[^()]*\)\??")
+"""A stem with its suffix group ("pass(?:es|ed|ing)?"): neither the stem nor the
+suffixes are whole words of a match."""
 
 
 def _needs(pattern: str) -> frozenset[str]:
     """Whole, not too common words written in ``pattern`` (not stems followed by a
-    suffix group): every match contains one of them, so text without any is skipped."""
-    words = frozenset(_LITERAL_WORD.findall(pattern.replace("\\b", " ")))
+    suffix group, nor those suffixes): every match contains one of them, so text
+    without any is skipped."""
+    words = frozenset(_LITERAL_WORD.findall(_SUFFIXED.sub("#", pattern.replace("\\b", " "))))
     return (words - _COMMON) or words
 
 
@@ -616,7 +831,14 @@ def rewrite_expressions(text: str, *, keep: bool = False) -> str:
     for needs, pattern, replacement in _PLAN:
         if needs and needs.isdisjoint(present):
             continue
-        text = pattern.sub(functools.partial(_rewrite, replacement=replacement, keep=keep), text)
+        rewritten = pattern.sub(
+            functools.partial(_rewrite, replacement=replacement, keep=keep), text
+        )
+        if rewritten != text:
+            # a later expression may apply to this one's concept words ("read every
+            # row" becomes "scan every row", which is a full scan)
+            present |= frozenset(_WORD.findall(replacement))
+            text = rewritten
     return text
 
 
