@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from types import TracebackType
+from types import SimpleNamespace, TracebackType
 from typing import Any, Self
 
 from sqlalchemy import Dialect, Engine, and_, bindparam, func, insert, update
@@ -241,6 +241,23 @@ def _answer_context(row: Any) -> AnswerContext:
     )
 
 
+class StoredReview(SimpleNamespace):
+    """A review row's fields as attributes (``id``, ``person_id``, ``score``... as in
+    :class:`~interviewprep.storage.tables.Review`), without a model object's validation or
+    bookkeeping: the answer path only reads them back."""
+
+    id: int
+    person_id: int
+    attempt_id: int
+    question_id: str
+    answer: str
+    score: float | None
+    grader: str
+    suggested_rating: int | None
+    rating: int | None
+    revealed: bool
+
+
 @dataclass(frozen=True)
 class RatingContext:
     """What rating a review needs (see :meth:`AnswerUnit.rating_context`)."""
@@ -373,10 +390,10 @@ class AnswerUnit:
         _, rows = _INSERT_REVIEW.execute(self, values)
         return int(rows[0].id)
 
-    def review_for_attempt(self, attempt_id: int) -> Review | None:
+    def review_for_attempt(self, attempt_id: int) -> StoredReview | None:
         """The review that answered an attempt."""
         row = _REVIEW_OF_ATTEMPT.first(self, {"attempt_id": attempt_id})
-        return None if row is None else Review.model_construct(**row._asdict())
+        return None if row is None else StoredReview(**row._asdict())
 
     # ---------------------------------------------------------------- rating
 

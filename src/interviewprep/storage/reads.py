@@ -148,6 +148,17 @@ class _Compiled:
         self._positions: list[str] | None = (
             [escaped.get(n, n) for n in compiled.positiontup or []] if dialect.positional else None
         )
+        # positional drivers (SQLite): each position's parameter name and processor, or
+        # its fixed value, so a call builds the tuple in one pass
+        sent_names = {sent: name for name, (sent, _) in self._given.items()}
+        self._plan: list[tuple[str | None, Callable[[Any], Any] | None, Any]] | None = None
+        if self._positions is not None:
+            self._plan = [
+                (sent_names[sent], self._given[sent_names[sent]][1], None)
+                if sent in sent_names
+                else (None, None, self._fixed[sent])
+                for sent in self._positions
+            ]
         # a SELECT's columns, or what an INSERT/UPDATE returns
         self._columns = list(
             getattr(statement, "selected_columns", None) or statement.exported_columns
@@ -164,6 +175,15 @@ class _Compiled:
         ]
 
     def arguments(self, params: Mapping[str, Any]) -> Any:
+        if self._plan is not None:
+            out = []
+            for name, process, fixed in self._plan:
+                if name is None:
+                    out.append(fixed)
+                    continue
+                value = params[name]
+                out.append(process(value) if process is not None and value is not None else value)
+            return tuple(out)
         values = dict(self._fixed)
         for name, (sent, process) in self._given.items():
             value = params[name]

@@ -118,8 +118,8 @@ class UnitOfWorkFactory:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        # The answer path builds row objects (Review.model_construct) without an ORM
-        # query; in a fresh process nothing else may have configured the mappers yet.
+        # Model objects built without an ORM query (model_construct) need configured
+        # mappers; in a fresh process nothing else may have configured them yet.
         configure_mappers()
 
     def __call__(self) -> UnitOfWork:
