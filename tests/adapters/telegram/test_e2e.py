@@ -204,6 +204,37 @@ async def test_the_whole_journey(live: Live) -> None:
     assert live.app.practice.find_person("telegram", "61") is None
 
 
+async def test_a_double_tap_over_the_wire_edits_once_and_grades_once(live: Live) -> None:
+    api = live.api
+    await live.say(ADA, "/start", "Topics")
+    question = await live.say(ADA, "/practice web-security 1", "Tap an option.")
+    data = question.data("1. True")
+    answered = len(api.callback_answers)
+    after = live.last_id(ADA["id"])
+    # two taps in one getUpdates batch (a double tap before the edit reached the client)
+    for _ in range(2):
+        live.server.push(fake_api.callback_update(api.next_update_id(), ADA, data, question))
+    await live.server.wait_for(
+        lambda: len(api.callback_answers) >= answered + 2, what="both taps answered"
+    )
+    result = api.messages[(question.chat_id, question.message_id)]
+    assert live.last_id(ADA["id"]) == after  # nothing new: the question became the result
+    assert result.edits == 1
+    assert "Score 100%" in result.text
+    assert any("already answered" in str(a.get("text", "")) for a in api.callback_answers[-2:])
+    person = live.app.practice.find_person("telegram", "61")
+    assert person is not None
+    assert len(live.app.practice.export(person)["reviews"]) == 1
+    # a rating tap on the edited message: its toast and the ticked keyboard
+    calls = len(api.calls)
+    await live.tap(ADA, result, "Hard")
+    assert api.callback_answers[-1]["text"].startswith("Rated Hard")
+    assert "✔ Hard" in result.buttons
+    made = sorted(name for name, _ in api.calls[calls:] if name != "getUpdates")
+    assert made == ["answerCallbackQuery", "editMessageReplyMarkup"]
+    assert live.app.practice.export(person)["reviews"][0]["rating"] == 2
+
+
 async def test_rate_limit_and_blocked_user(live: Live) -> None:
     api = live.api
     # a 429 on an interactive reply: PTB's limiter waits retry_after and sends again
