@@ -1,7 +1,7 @@
 """Where an answer update's milliseconds go, in process (no sockets).
 
     python bench/telegram_profile.py [--answers 1000] [--rounds 3] [--people 100000]
-                                     [--kind choice|open|tap|mix] [--delivered]
+                                     [--kind choice|open|tap|rate|mix] [--delivered]
                                      [--profile 25] [--echo]
 
 The full Application (:func:`build_application`, the wiring ``interviewprep run
@@ -121,7 +121,9 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--answers", type=int, default=1000)
     parser.add_argument("--people", type=int, default=100_000)
-    parser.add_argument("--kind", choices=["mix", "choice", "open", "tap"], default="choice")
+    parser.add_argument(
+        "--kind", choices=["mix", "choice", "open", "tap", "rate"], default="choice"
+    )
     parser.add_argument("--delivered", action="store_true")
     parser.add_argument("--profile", type=int, default=0, help="print the cProfile top N")
     parser.add_argument("--echo", action="store_true", help="also time the bare echo bot")
@@ -154,6 +156,9 @@ async def main() -> None:
         if args.delivered:
             for person, view in asked:
                 memory.asked(person, view.attempt_id, person)
+        if args.kind == "rate":  # the bot knows who just answered (it showed the result)
+            for person, _view in asked:
+                memory.persons.put(person, person)
         return updates, after
 
     warm, first = batch(1, 50)

@@ -2,7 +2,7 @@
 python-telegram-bot echo bot, and the bot's RSS with 100,000 people in the database.
 
     python bench/telegram_throughput.py [--answers 2000] [--rounds 3] [--people 100000]
-                                        [--kind mix|choice|open|tap] [--delivered]
+                                        [--kind mix|choice|open|tap|rate] [--delivered]
                                         [--concurrency 16] [--database-url ...]
 
 Both bots are PTB 22's real Application + Updater long-polling the same fake Bot API (a
@@ -24,10 +24,14 @@ The answer path reads the same either way since the one-transaction services.
 
 ``--kind``: ``mix`` answers whatever the queue put first, in the right shape (option
 number, alias, model answer); ``choice``/``open`` restrict to those types; ``tap``
-answers choice questions with a button (answerCallbackQuery + editMessageReplyMarkup
-+ sendMessage: three calls instead of one). An update counts when its reply reached the
-fake. Each round runs echo, echo with the adapter's update processor, then full; the
-reported ratio is the median of the per-round ratios (target >= 0.7).
+answers choice questions with a button (answerCallbackQuery + editMessageText: the
+question becomes its result; before, answerCallbackQuery + editMessageReplyMarkup +
+sendMessage); ``rate`` taps a rating under a result answered just before, untimed (half
+confirm the suggestion, half override it: answerCallbackQuery +
+editMessageReplyMarkup). An update counts when the call that shows its outcome (a
+sendMessage or editMessageText; for ``rate`` the keyboard edit) reached the fake. Each
+round runs echo, echo with the adapter's update processor, then full; the reported
+ratio is the median of the per-round ratios (target >= 0.7).
 
 The people and their open questions are prepared before timing (bulk insert +
 ``next_question``). RSS (target < 150 MB) is read from /proc in a separate bot process
@@ -80,6 +84,7 @@ from interviewprep.bank.schema import (  # noqa: E402
 from interviewprep.config import load_settings  # noqa: E402
 from interviewprep.delivery.messages import Address, DailyQuestion  # noqa: E402
 from interviewprep.domain.clock import FixedClock  # noqa: E402
+from interviewprep.domain.rating import Rating  # noqa: E402
 from interviewprep.services.views import QuestionView  # noqa: E402
 from interviewprep.storage.tables import Identity, Person  # noqa: E402
 
@@ -94,7 +99,13 @@ CHOICE = {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType
 
 def serve_fake(port_pipe: Any) -> None:
     """A lean Bot API: getUpdates from a loaded queue, cheap replies, counters."""
-    state: dict[str, Any] = {"updates": [], "replies": 0, "target": 0, "first": None}
+    state: dict[str, Any] = {
+        "updates": [],
+        "replies": 0,
+        "target": 0,
+        "first": None,
+        "counted": {"sendMessage", "editMessageText"},
+    }
     done = asyncio.Event()
     arrived = asyncio.Event()
     next_id = iter(range(10_000, 10**9))
@@ -110,7 +121,11 @@ def serve_fake(port_pipe: Any) -> None:
 
     async def api(request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        form = await request.post() if request.can_read_body else {}
+        form: Any = {}
+        if request.content_type == "application/json":  # the adapter's calls (lanes.py)
+            form = await request.json()
+        elif request.can_read_body:
+            form = await request.post()
         result: Any = True
         if method == "getMe":
             result = BOT
@@ -126,7 +141,7 @@ def serve_fake(port_pipe: Any) -> None:
                 state["first"] = time.perf_counter()
         elif method in {"sendMessage", "editMessageReplyMarkup", "editMessageText"}:
             result = message(int(str(form.get("chat_id") or 1)))
-            if method == "sendMessage":
+            if method in state["counted"]:
                 state["replies"] += 1
                 if state["replies"] >= state["target"] > 0:
                     done.set()
@@ -135,6 +150,7 @@ def serve_fake(port_pipe: Any) -> None:
     async def load(request: web.Request) -> web.Response:
         body = await request.json()
         state.update(updates=body["updates"], replies=0, target=body["target"], first=None)
+        state["counted"] = set(body.get("counted") or ["sendMessage", "editMessageText"])
         done.clear()
         arrived.set()
         return web.json_response({"ok": True})
@@ -183,14 +199,17 @@ async def run_round(
     application: Application[Any, Any, Any, Any, Any, Any],
     base: str,
     updates: list[dict[str, Any]],
+    counted: tuple[str, ...] = ("sendMessage", "editMessageText"),
 ) -> float:
-    """Updates per second for one batch, from the first fetch to the last reply."""
+    """Updates per second for one batch, from the first fetch to the last reply (a call
+    of a ``counted`` method: the message the person waits for)."""
     async with httpx.AsyncClient(timeout=600) as control, application:
         await application.start()
         assert application.updater is not None
         await application.updater.start_polling(poll_interval=0, timeout=10)
         try:
-            await control.post(f"{base}/load", json={"updates": updates, "target": len(updates)})
+            load = {"updates": updates, "target": len(updates), "counted": list(counted)}
+            await control.post(f"{base}/load", json=load)
             result = (await control.get(f"{base}/wait")).json()
         finally:
             await application.updater.stop()
@@ -250,7 +269,7 @@ def prepare(
         question = app.bank.get(view.question_id)
         assert question is not None
         wanted = (
-            (kind in {"choice", "tap"} and view.type in CHOICE)
+            (kind in {"choice", "tap", "rate"} and view.type in CHOICE)
             or (kind == "open" and view.type not in CHOICE | {QuestionType.SHORT_ANSWER})
             or kind == "mix"
         )
@@ -260,6 +279,25 @@ def prepare(
         asked.append((person - 1, view))
         user = {"id": person - 1, "is_bot": False, "first_name": f"P{person - 1}"}
         chat = {"id": person - 1, "type": "private"}
+        if kind == "rate":
+            # answered just before (not timed); every other person overrides the suggestion
+            done = app.practice.submit_answer(person - 1, view.attempt_id, right_answer(question))
+            rating = done.suggested or Rating.GOOD
+            if person % 2:
+                rating = Rating.AGAIN if rating is not Rating.AGAIN else Rating.GOOD
+            updates.append(
+                {
+                    "update_id": next_update(),
+                    "callback_query": {
+                        "id": f"q{person}",
+                        "from": user,
+                        "chat_instance": "c",
+                        "data": f"ip:r:{done.review_id}:{int(rating)}",
+                        "message": {"message_id": 5, "date": 1, "chat": chat, "text": "q"},
+                    },
+                }
+            )
+            continue
         if kind == "tap" and view.type is not QuestionType.MULTIPLE_CHOICE:
             index = (
                 int(right_answer(question)) - 1
@@ -341,13 +379,16 @@ def as_echo(updates: list[dict[str, Any]], next_update: Any) -> list[dict[str, A
     return echo
 
 
-def rss_probe(url: str, base: str, updates: list[dict[str, Any]], out: Any) -> None:
+def rss_probe(
+    url: str, base: str, updates: list[dict[str, Any]], out: Any, counted: tuple[str, ...]
+) -> None:
     """A fresh bot process: the App over the seeded database, the full Application
     answering ``updates`` through the fake; sends back (RSS, peak RSS) in MB."""
     logging.basicConfig(level=logging.WARNING)
     settings = load_settings(database_url=url, fuzz_intervals=False, telegram_token=TOKEN)
     app = build_app(settings, clock=FixedClock(NOW), migrate=False)
-    rate = asyncio.run(run_round(build_application(app, TOKEN, base_url=base), base, updates))
+    application = build_application(app, TOKEN, base_url=base)
+    rate = asyncio.run(run_round(application, base, updates, counted))
     out.send((*rss_mb(), rate))
 
 
@@ -366,7 +407,7 @@ async def main() -> None:
     parser.add_argument("--answers", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--people", type=int, default=100_000)
-    parser.add_argument("--kind", choices=["mix", "choice", "open", "tap"], default="mix")
+    parser.add_argument("--kind", choices=["mix", "choice", "open", "tap", "rate"], default="mix")
     parser.add_argument("--database-url")
     parser.add_argument(
         "--delivered",
@@ -406,10 +447,14 @@ async def main() -> None:
     # first answer to each question), connection pools; not reported
     for question in app.bank:
         app.practice.grader.grade(question, right_answer(question))
+    # the call that shows the person the outcome of their update
+    counted = (
+        ("editMessageReplyMarkup",) if args.kind == "rate" else ("sendMessage", "editMessageText")
+    )
     warm, first, _ = prepare(app, 1, 50, args.kind, next_update)
     await run_round(echo_application(base), base, as_echo(warm, next_update))
     full = build_application(app, TOKEN, base_url=base)
-    await run_round(full, base, warm)
+    await run_round(full, base, warm, counted)
 
     echo_rates: list[float] = []
     echo_concurrent: list[float] = []
@@ -424,7 +469,10 @@ async def main() -> None:
         full = build_application(app, TOKEN, base_url=base, concurrency=args.concurrency)
         if args.delivered:
             await deliver(full, app, base, asked)
-        full_rates.append(await run_round(full, base, updates))
+        if args.kind == "rate":  # the bot knows who just answered (it showed the result)
+            for person, _view in asked:
+                memory_of(full).persons.put(person, person)
+        full_rates.append(await run_round(full, base, updates, counted))
         print(
             f"round {round_ + 1}: echo {echo_rates[-1]:.0f}/s, echo with the adapter's "
             f"update processor {echo_concurrent[-1]:.0f}/s, full {full_rates[-1]:.0f}/s "
@@ -435,7 +483,7 @@ async def main() -> None:
     probe_updates, first, _ = prepare(app, first, args.answers, args.kind, next_update)
     receive, send = multiprocessing.Pipe()
     spawn = multiprocessing.get_context("spawn")
-    probe = spawn.Process(target=rss_probe, args=(url, base, probe_updates, send))
+    probe = spawn.Process(target=rss_probe, args=(url, base, probe_updates, send, counted))
     probe.start()
     rss, peak, _rate = receive.recv()
     probe.join()

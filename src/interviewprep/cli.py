@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from interviewprep.config import ConfigError, Settings, check_timezone, load_settings
 from interviewprep.services.errors import PracticeError
-from interviewprep.storage.uow import StorageUnavailable
+from interviewprep.storage.errors import StorageUnavailable
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,9 @@ from interviewprep.services.errors import (
     InvalidAnswer,
     NotEnrolled,
     QuestionRemoved,
+    RatingLocked,
     UnknownAttempt,
+    UnknownReview,
 )
 from interviewprep.services.practice import Practice
 from interviewprep.storage.tables import Attempt, Review
@@ -239,3 +241,66 @@ def test_a_fresh_process_can_answer_first_thing(
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "GOOD"
+
+
+def _card_due(practice: Practice, person: int, question_id: str) -> object:
+    cards = practice.export(person)["cards"]
+    return next(c["due"] for c in cards if c["question_id"] == question_id)
+
+
+def test_rate_by_account_confirms_then_overrides_from_the_state_before_the_answer(
+    practice: Practice, engine: Engine
+) -> None:
+    person = practice.enrol("telegram", "42")
+    view = practice.ask(person, "t.choice-1")
+    outcome = practice.answer_attempt("telegram", "42", view.attempt_id, "right")
+    confirmed = practice.rate_by_account("telegram", "42", outcome.review_id, Rating.GOOD)
+    assert not confirmed.changed
+    assert confirmed.next_due == outcome.next_due
+    stored = practice.export(person)["reviews"][0]
+    assert (stored["rating"], stored["rated_at"] is not None) == (int(Rating.GOOD), True)
+    lowered = practice.rate_by_account("telegram", "42", outcome.review_id, Rating.AGAIN)
+    assert lowered.changed
+    assert lowered.suggested is Rating.GOOD
+    assert outcome.next_due is not None
+    assert lowered.next_due < outcome.next_due
+    assert _card_due(practice, person, view.question_id) == lowered.next_due.isoformat()
+    # the same as rate() by person id: the same start state, the same schedule
+    raised = practice.rate(person, outcome.review_id, Rating.GOOD)
+    assert raised.next_due == outcome.next_due
+    assert practice.export(person)["reviews"][0]["rating"] == int(Rating.GOOD)
+    assert _count(engine, Review) == 1
+
+
+def test_rate_by_account_refuses_other_peoples_unknown_and_locked_reviews(
+    practice: Practice, clock: FixedClock
+) -> None:
+    alice = practice.enrol("telegram", "1")
+    practice.enrol("telegram", "2")
+    first = practice.ask(alice, "t.choice-1")
+    outcome = practice.answer_attempt("telegram", "1", first.attempt_id, "wrong")
+    with pytest.raises(UnknownReview):
+        practice.rate_by_account("telegram", "2", outcome.review_id, Rating.EASY)  # forged
+    with pytest.raises(UnknownReview):
+        practice.rate_by_account("telegram", "1", 987654, Rating.EASY)
+    with pytest.raises(NotEnrolled):
+        practice.rate_by_account("telegram", "3", outcome.review_id, Rating.EASY)
+    assert practice.export(alice)["reviews"][0]["rating"] == int(Rating.AGAIN)  # untouched
+    # answered again since: the old answer's rating is locked
+    clock.advance(timedelta(days=2))
+    again = practice.ask(alice, "t.choice-1")
+    practice.answer_attempt("telegram", "1", again.attempt_id, "right")
+    with pytest.raises(RatingLocked):
+        practice.rate_by_account("telegram", "1", outcome.review_id, Rating.EASY)
+
+
+def test_rate_by_account_schedules_a_self_rated_answer(practice: Practice) -> None:
+    person = practice.enrol("telegram", "42")
+    view = practice.ask(person, "t.open-4")
+    outcome = practice.answer_open("telegram", "42", "selfrate please")
+    assert outcome is not None
+    assert outcome.rating is None
+    rated = practice.rate_by_account("telegram", "42", outcome.review_id, Rating.HARD)
+    assert rated.changed
+    assert rated.suggested is None
+    assert _card_due(practice, person, view.question_id) == rated.next_due.isoformat()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 import unicodedata
 from collections import Counter, defaultdict
@@ -55,8 +56,8 @@ from interviewprep.services.views import (
     Stats,
     TopicStats,
 )
+from interviewprep.storage.answering import AnswerContext, AnswerUnit, RatingContext, StoredReview
 from interviewprep.storage.reads import StatsInputs, StreakInputs
-from interviewprep.storage.repositories import AnswerContext
 from interviewprep.storage.tables import (
     Attempt,
     CardRow,
@@ -65,7 +66,6 @@ from interviewprep.storage.tables import (
     Person,
     Recipient,
     Report,
-    Review,
 )
 from interviewprep.storage.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -391,8 +391,8 @@ class Practice:
         """
         text = clean_answer(answer)
         now = self.clock()
-        with self.uow() as uow:
-            return self._answer(uow, self._context(uow, person_id, attempt_id), text, now)
+        with self.uow.answering() as unit:
+            return self._answer(unit, self._context(unit, person_id, attempt_id), text, now)
 
     def answer_open(self, platform: str, external_id: str, answer: str) -> AnswerOutcome | None:
         """Answer the question open for a platform account, in one unit of work.
@@ -411,14 +411,14 @@ class Practice:
             QuestionRemoved: the open question left the bank (the attempt is closed).
         """
         now = self.clock()
-        with self.uow() as uow:
-            found = uow.answers.context_by_identity(platform, external_id)
+        with self.uow.answering() as unit:
+            found = unit.context_by_identity(platform, external_id)
             if found is None:
                 raise NotEnrolled()
             context = found[1]
             if context is None:
                 return None
-            return self._answer(uow, context, clean_answer(answer), now)
+            return self._answer(unit, context, clean_answer(answer), now)
 
     def answer_attempt(
         self, platform: str, external_id: str, attempt_id: int, answer: str
@@ -432,35 +432,35 @@ class Practice:
                 :meth:`submit_answer`.
         """
         now = self.clock()
-        with self.uow() as uow:
-            found = uow.answers.context_by_identity(platform, external_id, attempt_id)
+        with self.uow.answering() as unit:
+            found = unit.context_by_identity(platform, external_id, attempt_id)
             if found is None:
                 raise NotEnrolled()
             text = clean_answer(answer)
             context = found[1]
             if context is None:
                 raise UnknownAttempt()
-            return self._answer(uow, context, text, now)
+            return self._answer(unit, context, text, now)
 
     def _answer(
-        self, uow: UnitOfWork, context: AnswerContext, text: str, now: datetime
+        self, unit: AnswerUnit, context: AnswerContext, text: str, now: datetime
     ) -> AnswerOutcome:
         """Grade, schedule and save an answer to the attempt ``context`` describes."""
         question = self.bank.get(context.question_id)
         if context.status == "answered":
-            return self._stored_outcome(uow, context.attempt_id, question)
+            return self._stored_outcome(unit, context.attempt_id, question)
         if context.status != "asked":
             raise AttemptClosed(context.status)
         if question is None:
-            uow.answers.close_attempt(context.attempt_id, "skipped", now)
-            uow.commit()
+            unit.close_attempt(context.attempt_id, "skipped", now)
+            unit.commit()
             raise QuestionRemoved(context.question_id)
         grade = self._grade(question, text)
         if not grade.gradable and isinstance(question, SingleChoice | MultipleChoice | TrueFalse):
             # an unreadable pick ("maybe", "7") is a typo, not an answer: ask again
             raise InvalidAnswer(f"{grade.feedback} The question is still open.")
         suggested = _with_hints(grade.rating, context.hints_used)
-        return self._record(uow, context, question, now, text, grade, suggested)
+        return self._record(unit, context, question, now, text, grade, suggested)
 
     def outcome(self, person_id: int, attempt_id: int) -> AnswerOutcome:
         """The stored result of an answered or revealed attempt (``already_answered``).
@@ -469,20 +469,20 @@ class Practice:
             UnknownAttempt: not this person's attempt.
             AttemptClosed: the attempt has no answer (still open, or skipped).
         """
-        with self.uow() as uow:
-            attempt = self._attempt(uow, person_id, attempt_id)
-            if attempt.status not in ("answered", "revealed"):
-                raise AttemptClosed(attempt.status)
-            return self._stored_outcome(uow, attempt_id, self.bank.get(attempt.question_id))
+        with self.uow.answering() as unit:
+            context = self._context(unit, person_id, attempt_id)
+            if context.status not in ("answered", "revealed"):
+                raise AttemptClosed(context.status)
+            return self._stored_outcome(unit, attempt_id, self.bank.get(context.question_id))
 
     def reveal(self, person_id: int, attempt_id: int) -> AnswerOutcome:
         """Give up on a question: show the answer and schedule it as Again."""
         now = self.clock()
-        with self.uow() as uow:
-            context = self._context(uow, person_id, attempt_id)
+        with self.uow.answering() as unit:
+            context = self._context(unit, person_id, attempt_id)
             question = self.bank.get(context.question_id)
             if context.status in {"answered", "revealed"}:
-                return self._stored_outcome(uow, attempt_id, question)
+                return self._stored_outcome(unit, attempt_id, question)
             if context.status != "asked":
                 raise AttemptClosed(context.status)
             if question is None:
@@ -493,12 +493,14 @@ class Practice:
                 feedback="Answer revealed: it comes back soon.",
                 grader="revealed",
             )
-            return self._record(uow, context, question, now, "", grade, Rating.AGAIN, revealed=True)
+            return self._record(
+                unit, context, question, now, "", grade, Rating.AGAIN, revealed=True
+            )
 
     def _stored_outcome(
-        self, uow: UnitOfWork, attempt_id: int, question: Question | None
+        self, unit: AnswerUnit, attempt_id: int, question: Question | None
     ) -> AnswerOutcome:
-        review = uow.reviews.for_attempt(attempt_id)
+        review = unit.review_for_attempt(attempt_id)
         assert review is not None
         return self._outcome(review, question, already_answered=True)
 
@@ -518,7 +520,7 @@ class Practice:
 
     def _record(
         self,
-        uow: UnitOfWork,
+        unit: AnswerUnit,
         context: AnswerContext,
         question: Question,
         now: datetime,
@@ -532,20 +534,16 @@ class Practice:
         The attempt is closed with a guarded UPDATE (only while it is still open), so
         two simultaneous answers to one question can never both be recorded.
         """
-        if not uow.answers.close_attempt(
-            context.attempt_id, "revealed" if revealed else "answered", now
-        ):
-            uow.session.rollback()
-            return self._stored_outcome(uow, context.attempt_id, question)
+        if not unit.close_attempt(context.attempt_id, "revealed" if revealed else "answered", now):
+            unit.rollback()
+            return self._stored_outcome(unit, context.attempt_id, question)
         today = local_date(now, ZoneInfo(context.timezone))
         before = context.card or carddomain.new_card(now)
         after = before
         if rating is not None:
             config = SchedulerConfig(context.desired_retention, fuzzing=self.fuzz)
             after = carddomain.review(before, rating, now, config)
-        uow.answers.save_card(
-            context.person_id, question.id, context.card_id, after, introduced_on=today
-        )
+        unit.save_card(context.person_id, question.id, context.card_id, after, introduced_on=today)
         values: dict[str, Any] = {
             "person_id": context.person_id,
             "question_id": question.id,
@@ -567,18 +565,18 @@ class Practice:
             "revealed": revealed,
         }
         try:
-            review_id = uow.answers.insert_review(values)
-            uow.commit()
+            review_id = unit.insert_review(values)
+            unit.commit()
         except IntegrityError:
             # the same answer arrived at once through another connection and won
-            uow.session.rollback()
-            return self._stored_outcome(uow, context.attempt_id, question)
-        review = Review.model_construct(id=review_id, **values)
+            unit.rollback()
+            return self._stored_outcome(unit, context.attempt_id, question)
+        review = StoredReview(id=review_id, **values)
         return self._outcome(review, question, grade=grade, next_due=after.due if rating else None)
 
     def _outcome(
         self,
-        review: Review,
+        review: StoredReview,
         question: Question | None,
         grade: GradeResult | None = None,
         next_due: datetime | None = None,
@@ -617,34 +615,57 @@ class Practice:
         state it had before that answer.
 
         Raises:
+            NotEnrolled: no such person.
             UnknownReview: not this person's review.
             RatingLocked: the question was answered again since.
         """
         now = self.clock()
-        with self.uow() as uow:
-            review = uow.reviews.get(review_id)
-            if review is None or review.person_id != person_id:
-                raise UnknownReview()
-            card = uow.cards.get(person_id, review.question_id)
-            assert card is not None
-            suggested = Rating(review.suggested_rating) if review.suggested_rating else None
-            if review.rating == int(rating):
-                if review.rated_at is None:
-                    review.rated_at = now
-                    uow.commit()
-                return RatingOutcome(review_id, rating, suggested, changed=False, next_due=card.due)
-            latest = uow.reviews.latest_for(person_id, review.question_id)
-            if latest is None or latest.id != review.id:
-                raise RatingLocked()
-            person = self._person(uow, person_id)
-            before = CardState.from_dict(review.card_before)
-            _store_state(
-                card, carddomain.review(before, rating, review.answered_at, self._scheduler(person))
+        with self.uow.answering() as unit:
+            return self._rate(
+                unit, unit.rating_context(review_id, person_id=person_id), rating, now
             )
-            review.rating = int(rating)
-            review.rated_at = now
-            uow.commit()
-            return RatingOutcome(review_id, rating, suggested, changed=True, next_due=card.due)
+
+    def rate_by_account(
+        self, platform: str, external_id: str, review_id: int, rating: Rating
+    ) -> RatingOutcome:
+        """:meth:`rate` from a platform account (a tapped rating button), in one unit of
+        work: one statement finds the person, the review (if theirs) and its card.
+
+        Raises:
+            NotEnrolled: the account is not linked to anyone.
+            UnknownReview, RatingLocked: as :meth:`rate`.
+        """
+        now = self.clock()
+        with self.uow.answering() as unit:
+            found = unit.rating_context(review_id, account=(platform, external_id))
+            return self._rate(unit, found, rating, now)
+
+    def _rate(
+        self, unit: AnswerUnit, found: RatingContext | None, rating: Rating, now: datetime
+    ) -> RatingOutcome:
+        if found is None:
+            raise NotEnrolled()
+        if found.review_id is None:
+            raise UnknownReview()
+        review_id = found.review_id
+        assert found.card_id is not None
+        assert found.due is not None
+        assert found.answered_at is not None
+        suggested = Rating(found.suggested_rating) if found.suggested_rating else None
+        if found.rating == int(rating):
+            if found.rated_at is None:
+                unit.rate_review(review_id, int(rating), now)
+                unit.commit()
+            return RatingOutcome(review_id, rating, suggested, changed=False, next_due=found.due)
+        if not found.latest:
+            raise RatingLocked()
+        before = CardState.from_dict(found.card_before)
+        config = SchedulerConfig(desired_retention=found.desired_retention, fuzzing=self.fuzz)
+        after = carddomain.review(before, rating, found.answered_at, config)
+        unit.update_card(found.card_id, after)
+        unit.rate_review(review_id, int(rating), now)
+        unit.commit()
+        return RatingOutcome(review_id, rating, suggested, changed=True, next_due=after.due)
 
     # ------------------------------------------------------------ side actions
 
@@ -832,8 +853,8 @@ class Practice:
             raise NotEnrolled()
         return person
 
-    def _context(self, uow: UnitOfWork, person_id: int, attempt_id: int) -> AnswerContext:
-        context = uow.answers.context(attempt_id)
+    def _context(self, unit: AnswerUnit, person_id: int, attempt_id: int) -> AnswerContext:
+        context = unit.context(attempt_id)
         if context is None or context.person_id != person_id:
             raise UnknownAttempt()
         return context
@@ -846,6 +867,11 @@ class Practice:
 
     def _scheduler(self, person: Person) -> SchedulerConfig:
         return SchedulerConfig(desired_retention=person.desired_retention, fuzzing=self.fuzz)
+
+
+# Unicode's control (Cc: U+0000-001F, U+007F-009F) and surrogate (Cs) characters, but
+# newline and tab: one regex pass instead of a category lookup per character
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def clean_answer(answer: str) -> str:
@@ -862,9 +888,7 @@ def clean_answer(answer: str) -> str:
             f"That answer is {len(answer):,} characters; please keep it under "
             f"{MAX_ANSWER_CHARS:,}. Nothing was saved; the question is still open."
         )
-    text = "".join(
-        ch for ch in answer if ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cs"}
-    ).strip()
+    text = _CONTROL.sub("", answer).strip()
     # zero-width and other format characters alone (U+200B, U+2060, U+FEFF) are no answer
     if not any(unicodedata.category(ch) != "Cf" and not ch.isspace() for ch in text):
         raise InvalidAnswer("That answer is empty; type an answer, or use skip / reveal.")

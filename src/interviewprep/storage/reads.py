@@ -25,7 +25,7 @@ from collections import namedtuple
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import (
     Connection,
@@ -83,8 +83,13 @@ class Prepared:
         self.statement = statement
         self._dialects: dict[str, _Compiled] = {}
 
-    def rows(self, reads: Reads, params: Mapping[str, Any]) -> list[Any]:
+    def rows(self, reads: Connected, params: Mapping[str, Any]) -> list[Any]:
         """Run the statement; DB-API errors are raised as SQLAlchemy's (OperationalError...)."""
+        return self.execute(reads, params)[1]
+
+    def execute(self, reads: Connected, params: Mapping[str, Any]) -> tuple[int, list[Any]]:
+        """Run the statement (also INSERT/UPDATE, with or without RETURNING): the
+        driver's rowcount and the rows returned."""
         dialect = reads.dialect
         key = f"{dialect.name}+{dialect.driver}"
         compiled = self._dialects.get(key)
@@ -94,21 +99,33 @@ class Prepared:
         cursor = reads.dbapi.cursor()
         try:
             cursor.execute(compiled.sql, arguments)
+            if cursor.description is None or not compiled.columns:
+                # no rows asked for: an UPDATE, or an INSERT (PostgreSQL's compiler adds
+                # a RETURNING of the primary key nobody reads)
+                return int(cursor.rowcount), []
             fetched = cursor.fetchall()
             if compiled.results is None:  # processors may depend on the driver's types
                 compiled.processors(dialect, cursor.description)
+            count = int(cursor.rowcount)
         except dialect.loaded_dbapi.Error as exc:
             raise DBAPIError.instance(
                 compiled.sql, arguments, exc, dialect.loaded_dbapi.Error, dialect=dialect
             ) from exc
         finally:
             cursor.close()
-        return [compiled.row(values) for values in fetched]
+        return count, [compiled.row(values) for values in fetched]
 
-    def first(self, reads: Reads, params: Mapping[str, Any]) -> Any | None:
+    def first(self, reads: Connected, params: Mapping[str, Any]) -> Any | None:
         """The first row, or None."""
         rows = self.rows(reads, params)
         return rows[0] if rows else None
+
+
+class Connected(Protocol):
+    """What :class:`Prepared` runs on: a pooled DB-API connection and its dialect."""
+
+    dbapi: PoolProxiedConnection
+    dialect: Dialect
 
 
 class _Compiled:
@@ -131,7 +148,22 @@ class _Compiled:
         self._positions: list[str] | None = (
             [escaped.get(n, n) for n in compiled.positiontup or []] if dialect.positional else None
         )
-        self._columns = list(statement.selected_columns)
+        # positional drivers (SQLite): each position's parameter name and processor, or
+        # its fixed value, so a call builds the tuple in one pass
+        sent_names = {sent: name for name, (sent, _) in self._given.items()}
+        self._plan: list[tuple[str | None, Callable[[Any], Any] | None, Any]] | None = None
+        if self._positions is not None:
+            self._plan = [
+                (sent_names[sent], self._given[sent_names[sent]][1], None)
+                if sent in sent_names
+                else (None, None, self._fixed[sent])
+                for sent in self._positions
+            ]
+        # a SELECT's columns, or what an INSERT/UPDATE returns
+        self._columns = list(
+            getattr(statement, "selected_columns", None) or statement.exported_columns
+        )
+        self.columns = len(self._columns)
         self.results: list[Callable[[Any], Any] | None] | None = None
         self._row = namedtuple("Row", [c.key for c in self._columns])  # type: ignore[misc]
 
@@ -143,6 +175,15 @@ class _Compiled:
         ]
 
     def arguments(self, params: Mapping[str, Any]) -> Any:
+        if self._plan is not None:
+            out = []
+            for name, process, fixed in self._plan:
+                if name is None:
+                    out.append(fixed)
+                    continue
+                value = params[name]
+                out.append(process(value) if process is not None and value is not None else value)
+            return tuple(out)
         values = dict(self._fixed)
         for name, (sent, process) in self._given.items():
             value = params[name]

@@ -10,19 +10,16 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import configure_mappers
 from sqlmodel import Session
 
+from interviewprep.storage.answering import AnswerUnit
 from interviewprep.storage.delivery import DeliveryRepository
+from interviewprep.storage.errors import StorageUnavailable, describe
 from interviewprep.storage.reads import Reads
 from interviewprep.storage.repositories import (
-    AnswerRepository,
     AttemptRepository,
     CardRepository,
     PersonRepository,
     ReviewRepository,
 )
-
-
-class StorageUnavailable(Exception):
-    """The database is locked, gone or unreachable; nothing was saved."""
 
 
 class UnitOfWork:
@@ -36,7 +33,6 @@ class UnitOfWork:
     cards: CardRepository
     attempts: AttemptRepository
     reviews: ReviewRepository
-    answers: AnswerRepository
     deliveries: DeliveryRepository
 
     def __init__(self, engine: Engine) -> None:
@@ -48,7 +44,6 @@ class UnitOfWork:
         self.cards = CardRepository(self.session)
         self.attempts = AttemptRepository(self.session)
         self.reviews = ReviewRepository(self.session)
-        self.answers = AnswerRepository(self.session)
         self.deliveries = DeliveryRepository(self.session)
         return self
 
@@ -63,27 +58,14 @@ class UnitOfWork:
         finally:
             self.session.close()
         if isinstance(exc, OperationalError):
-            raise StorageUnavailable(_describe(exc)) from exc
+            raise StorageUnavailable(describe(exc)) from exc
 
     def commit(self) -> None:
         """Make the work durable."""
         try:
             self.session.commit()
         except OperationalError as exc:
-            raise StorageUnavailable(_describe(exc)) from exc
-
-
-def _describe(exc: Exception) -> str:
-    orig = getattr(exc, "orig", None)  # SQLAlchemy wraps the driver's error
-    text = str(orig) if orig else str(exc)
-    if "locked" in text:
-        return "the database is busy (locked by another process); nothing was saved, try again"
-    if "no such table" in text:
-        return (
-            "the database has no interviewprep tables (was the file deleted or replaced?); "
-            "run `interviewprep db upgrade`. Nothing was saved"
-        )
-    return f"the database is not reachable ({text.splitlines()[0]}); nothing was saved"
+            raise StorageUnavailable(describe(exc)) from exc
 
 
 class ReadOnly:
@@ -108,7 +90,7 @@ class ReadOnly:
                 raw.driver_connection.autocommit = True  # type: ignore[union-attr]
             self._reads = Reads(raw, self._engine)
         except (OperationalError, self._engine.dialect.loaded_dbapi.OperationalError) as exc:
-            raise StorageUnavailable(_describe(exc)) from exc
+            raise StorageUnavailable(describe(exc)) from exc
         return self._reads
 
     def __exit__(
@@ -126,9 +108,9 @@ class ReadOnly:
             self._reads.close()
             self._reads = None
         if isinstance(exc, OperationalError):  # as UnitOfWork: a clear message, not a trace
-            raise StorageUnavailable(_describe(exc)) from exc
+            raise StorageUnavailable(describe(exc)) from exc
         if isinstance(exc, OperationalError):
-            raise StorageUnavailable(_describe(exc)) from exc
+            raise StorageUnavailable(describe(exc)) from exc
 
 
 class UnitOfWorkFactory:
@@ -136,8 +118,8 @@ class UnitOfWorkFactory:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        # The answer path builds row objects (Review.model_construct) without an ORM
-        # query; in a fresh process nothing else may have configured the mappers yet.
+        # Model objects built without an ORM query (model_construct) need configured
+        # mappers; in a fresh process nothing else may have configured them yet.
         configure_mappers()
 
     def __call__(self) -> UnitOfWork:
@@ -146,3 +128,7 @@ class UnitOfWorkFactory:
     def read(self) -> ReadOnly:
         """A read-only unit (see :class:`ReadOnly`)."""
         return ReadOnly(self.engine)
+
+    def answering(self) -> AnswerUnit:
+        """The answer and rating paths' unit (see :mod:`interviewprep.storage.answering`)."""
+        return AnswerUnit(self.engine)

@@ -129,6 +129,12 @@ class Harness:
         """Tap the button whose label contains ``label``."""
         return await self.tap(who, message, message.data(label))
 
+    async def answer_by_tap(self, who: dict[str, Any], message: Sent, label: str) -> Sent:
+        """Tap an answer button; the message showing the result: in a private chat the
+        question itself, edited in place (asserted: nothing new is sent)."""
+        assert await self.press(who, message, label) == []
+        return message
+
     def toast(self) -> str:
         """The text of the last answerCallbackQuery."""
         assert self.api.callback_answers, "no callback was answered"

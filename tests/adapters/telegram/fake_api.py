@@ -28,6 +28,49 @@ def visible(html: str) -> str:
     return _html.unescape(re.sub(r"<[^<>]+>", "", html))
 
 
+_ENTITY_TYPES = {
+    "b": "bold",
+    "i": "italic",
+    "u": "underline",
+    "s": "strikethrough",
+    "code": "code",
+    "pre": "pre",
+    "tg-spoiler": "spoiler",
+    "a": "text_link",
+}
+
+
+def entities_of(html: str) -> tuple[str, list[dict[str, Any]]]:
+    """The text and entities Telegram makes of an HTML message (offsets in UTF-16 units)."""
+    import html as _html
+
+    text: list[str] = []
+    size = 0
+    opened: list[tuple[str, int, str | None]] = []
+    entities: list[dict[str, Any]] = []
+    for match in re.finditer(r"<(/?)([A-Za-z][A-Za-z0-9-]*)([^<>]*)>|([^<]+)", html):
+        if match.group(4) is not None:
+            chunk = _html.unescape(match.group(4))
+            text.append(chunk)
+            size += len(chunk.encode("utf-16-le")) // 2
+        elif not match.group(1):
+            href = re.search(r'href="([^"]*)"', match.group(3))
+            opened.append((match.group(2).lower(), size, href.group(1) if href else None))
+        else:
+            name, start, url = opened.pop()
+            if size > start:
+                entity: dict[str, Any] = {
+                    "type": _ENTITY_TYPES[name],
+                    "offset": start,
+                    "length": size - start,
+                }
+                if url is not None:
+                    entity["url"] = url
+                entities.append(entity)
+    entities.sort(key=lambda e: (e["offset"], -e["length"]))
+    return "".join(text), entities
+
+
 @dataclass
 class Sent:
     """One message as it stands in a chat (edits applied)."""
@@ -143,13 +186,16 @@ class FakeBotApi:
 
     def _message_json(self, sent: Sent) -> dict[str, Any]:
         chat_type = "private" if sent.chat_id > 0 else "supergroup"
+        text, entities = entities_of(sent.html)
         data: dict[str, Any] = {
             "message_id": sent.message_id,
             "date": 1_772_870_400,
             "chat": {"id": sent.chat_id, "type": chat_type},
             "from": BOT,
-            "text": sent.text or "-",
+            "text": text or "-",
         }
+        if entities:
+            data["entities"] = entities
         if sent.keyboard:
             data["reply_markup"] = {"inline_keyboard": sent.keyboard}
         return data
@@ -251,7 +297,7 @@ def _decode(key: str, value: Any) -> Any:
     return value
 
 
-_ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre", "tg-spoiler", "a"}
+_ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre", "tg-spoiler", "span", "a"}
 
 
 def _check_html(text: str) -> None:
@@ -341,6 +387,16 @@ def callback_update(
         if message.chat_id > 0
         else {"id": message.chat_id, "type": "supergroup", "title": "Backend <devs> & co"}
     )
+    text, entities = entities_of(message.html)
+    tapped: dict[str, Any] = {
+        "message_id": message.message_id,
+        "date": 1_772_870_400,
+        "chat": chat,
+        "from": BOT,
+        "text": text or "-",
+    }
+    if entities:  # what Telegram sends: the text as shown, its formatting as entities
+        tapped["entities"] = entities
     return {
         "update_id": update_id,
         "callback_query": {
@@ -348,12 +404,6 @@ def callback_update(
             "from": who,
             "chat_instance": "ci",
             "data": data,
-            "message": {
-                "message_id": message.message_id,
-                "date": 1_772_870_400,
-                "chat": chat,
-                "from": BOT,
-                "text": message.text or "-",
-            },
+            "message": tapped,
         },
     }

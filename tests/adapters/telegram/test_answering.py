@@ -39,8 +39,20 @@ async def test_single_choice_by_button_then_override_the_rating(tg: Harness) -> 
     assert question.buttons[:3] == ["1. HAVING", "2. WHERE", "3. <b>ORDER BY</b> & friends"]
     assert {"💡 Hint", "⏭ Skip", "👁 Reveal"} <= set(question.buttons)
 
-    result = (await tg.press(ADA, question, "1. HAVING"))[-1]
-    assert question.keyboard is None  # the question's buttons are gone: no double answer
+    calls = len(tg.api.calls)
+    # the question message itself becomes the result: nothing new is sent
+    assert await tg.press(ADA, question, "1. HAVING") == []
+    assert [name for name, _ in tg.api.calls[calls:]] == ["answerCallbackQuery", "editMessageText"]
+    result = question
+    assert result.edits == 1
+    # the question stays readable above the result, formatting and all; its option
+    # buttons are gone (no double answer) and so is the "tap an option" line
+    assert "<code>SELECT a, count(*) FROM t GROUP BY a HAVING count(*) &gt; 1</code>" in (
+        result.html
+    )
+    assert result.text.index("HAVING count") < result.text.index("Score")
+    assert "Tap an option." not in result.text
+    assert "1. HAVING" not in result.buttons
     assert "✅ Score 100%" in result.text
     assert "Correct: HAVING" in result.text
     assert "Model answer" in result.text
@@ -48,8 +60,11 @@ async def test_single_choice_by_button_then_override_the_rating(tg: Harness) -> 
     assert result.buttons[:4] == ["Again", "Hard", "Good", "⭐ Easy"]
     assert "Suggested rating: ⭐ Easy" in result.text
 
+    calls = len(tg.api.calls)
     await tg.press(ADA, result, "Hard")
     assert tg.toast().startswith("Rated Hard: next review")
+    rating_calls = sorted(name for name, _ in tg.api.calls[calls:])
+    assert rating_calls == ["answerCallbackQuery", "editMessageReplyMarkup"]
     assert result.buttons[:4] == ["Again", "✔ Hard", "Good", "Easy"]
     stored = reviews(tg, ADA)
     assert [(r["suggested_rating"], r["rating"]) for r in stored] == [(4, 2)]
@@ -78,7 +93,10 @@ async def test_multiple_choice_toggles_then_submits(tg: Harness) -> None:
     await tg.press(ADA, question, "☐ 3. DELETE")
     await tg.press(ADA, question, "☑ 3. DELETE")  # changed my mind
     assert question.buttons[:4] == ["☑ 1. GET", "☑ 2. HEAD", "☐ 3. DELETE", "☐ 4. POST"]
-    result = (await tg.press(ADA, question, "Submit (2 selected)"))[-1]
+    assert await tg.press(ADA, question, "Submit (2 selected)") == []
+    result = question  # the question became its result
+    assert "Tap every right option" not in result.text
+    assert "Again" in result.buttons
     assert "✅ Score 100%" in result.text
     assert "Correct: GET; HEAD" in result.text
     assert reviews(tg, ADA)[0]["answer"] == "1 2"
@@ -88,7 +106,8 @@ async def test_true_false_by_button(tg: Harness) -> None:
     await tg.onboard(ADA)
     question = await ask(tg, ADA, "web-security")
     assert question.buttons[:2] == ["1. True", "2. False"]
-    result = (await tg.press(ADA, question, "2. False"))[-1]
+    assert await tg.press(ADA, question, "2. False") == []
+    result = question
     assert "❌ Score 0%" in result.text
     assert "Correct: True" in result.text
     assert "⭐ Again" in result.buttons
@@ -152,10 +171,11 @@ async def test_skip_and_reveal_buttons(tg: Harness) -> None:
     assert tg.api.last(ADA["id"]).text == "💡 It is in the 4xx range."
     await tg.press(ADA, question, "Hint")
     assert tg.toast() == "No more hints for this one."
-    sent = await tg.press(ADA, question, "Reveal")
-    assert "Answer revealed" in sent[-1].text
-    assert question.keyboard is None
-    await tg.tap(ADA, question, question.data("Skip") if question.keyboard else "ip:s:1")
+    skip = question.data("Skip")
+    assert await tg.press(ADA, question, "Reveal") == []
+    assert "Answer revealed" in question.text
+    assert question.buttons[:4] == ["⭐ Again", "Hard", "Good", "Easy"]
+    await tg.tap(ADA, question, skip)  # a stale Skip (an old client) changes nothing
     assert "already revealed" in tg.toast()
 
 
@@ -206,8 +226,8 @@ async def test_forged_and_stale_buttons(tg: Harness) -> None:
     await tg.tap(ADA, question, "ip:a:999999:0")
     assert "not open for you" in tg.toast()
     # Ada answers; Mallory cannot rate Ada's review
-    result = (await tg.press(ADA, question, "1."))[-1]
-    review = int(result.data("Good").split(":")[2])
+    await tg.press(ADA, question, "1.")
+    review = int(question.data("Good").split(":")[2])
     await tg.tap(MALLORY, theirs, f"ip:r:{review}:4")
     assert "not yours to rate" in tg.toast()
     assert len(reviews(tg, ADA)) == 1
@@ -222,10 +242,11 @@ async def test_double_tap_grades_once(tg: Harness) -> None:
     question = await ask(tg, ADA, "web-security")
     data = question.data("1. True")
     await tg.tap(ADA, question, data)
-    await tg.tap(ADA, question, data)
+    await tg.tap(ADA, question, data)  # the second tap, before the edit reached the client
     assert "already answered" in tg.toast()
     results = [m for m in tg.api.in_chat(ADA["id"]) if "Score" in m.text]
-    assert len(results) == 1
+    assert results == [question]
+    assert question.edits == 1
     assert len(reviews(tg, ADA)) == 1
 
 
@@ -310,10 +331,53 @@ async def test_a_tap_whose_acknowledgement_fails_still_shows_the_result(tg: Harn
         "answerCallbackQuery",
         fake_api.Failure(400, "Bad Request: query is too old and response timeout expired"),
     )
-    result = (await tg.press(ADA, question, "1. True"))[-1]
-    assert "Score" in result.text
-    assert question.keyboard is None
+    await tg.press(ADA, question, "1. True")
+    assert "Score" in question.text
+    assert "⭐ Easy" in question.buttons
     assert len(reviews(tg, ADA)) == 1
-    # one acknowledgement, one edit, one result for the tap (all sent at once)
-    tap_calls = [name for name, _ in tg.api.calls[-3:]]
-    assert sorted(tap_calls) == ["answerCallbackQuery", "editMessageReplyMarkup", "sendMessage"]
+    # one acknowledgement and one edit for the tap (sent at once)
+    tap_calls = [name for name, _ in tg.api.calls[-2:]]
+    assert sorted(tap_calls) == ["answerCallbackQuery", "editMessageText"]
+
+
+async def test_a_result_too_long_for_the_question_message_is_sent_below_it(tg: Harness) -> None:
+    await tg.onboard(ADA)
+    question = await ask(tg, ADA, "web-security")
+    # Telegram shows a question near the 4,096-character limit (a long prompt): the
+    # result cannot join it in one message
+    shown = Sent(
+        question.chat_id, question.message_id, question.html + "\n" + "x" * 4000, question.keyboard
+    )
+    calls = len(tg.api.calls)
+    sent = await tg.tap(ADA, shown, question.data("1. True"))
+    assert len(sent) == 1
+    assert "Score 100%" in sent[0].text
+    assert "⭐ Easy" in sent[0].buttons
+    assert question.keyboard is None  # the question's buttons are gone: no double answer
+    assert question.html.endswith("<i>Tap an option.</i>")  # its text is untouched
+    tap_calls = sorted(name for name, _ in tg.api.calls[calls:])
+    assert tap_calls == ["answerCallbackQuery", "editMessageReplyMarkup", "sendMessage"]
+    assert len(reviews(tg, ADA)) == 1
+
+
+async def test_a_question_that_cannot_be_edited_gets_its_result_sent(tg: Harness) -> None:
+    await tg.onboard(ADA)
+    question = await ask(tg, ADA, "web-security")
+    tg.api.fail("editMessageText", fake_api.Failure(400, "Bad Request: message can't be edited"))
+    calls = len(tg.api.calls)
+    sent = await tg.press(ADA, question, "1. True")
+    assert len(sent) == 1
+    assert "Score 100%" in sent[0].text
+    assert question.keyboard is None
+    tap_calls = sorted(name for name, _ in tg.api.calls[calls:])
+    assert tap_calls == [
+        "answerCallbackQuery",  # once: the fallback does not acknowledge again
+        "editMessageReplyMarkup",
+        "editMessageText",
+        "sendMessage",
+    ]
+    assert len(reviews(tg, ADA)) == 1
+    # rating the result sent instead works as usual
+    await tg.press(ADA, sent[0], "Good")
+    assert tg.toast().startswith("Rated Good")
+    assert sent[0].buttons[:4] == ["Again", "Hard", "✔ Good", "Easy"]

@@ -55,10 +55,10 @@ async def test_daily_flow_on_each_database(on_db: Harness) -> None:
     assert (await engine.tick()).sent == 1
     daily = tg.api.last(ADA["id"])
     if daily.keyboard and any(b.startswith("1. ") for b in daily.buttons):
-        result = (await tg.press(ADA, daily, "1. "))[-1]
+        result = await tg.answer_by_tap(ADA, daily, "1. ")
     elif "Select all" in daily.text or "Tap every" in daily.text:
         await tg.press(ADA, daily, "☐ 1.")
-        result = (await tg.press(ADA, daily, "Submit"))[-1]
+        result = await tg.answer_by_tap(ADA, daily, "Submit")
     else:
         result = (await tg.say(ADA, "404"))[-1]
     assert "Score" in result.text

@@ -44,7 +44,7 @@ async def test_daily_question_arrives_at_the_local_time_and_is_answered(tg: Harn
     assert (await engine.tick()).sent == 0  # once a day, however often the engine ticks
     # answer it (button or text, whatever type it is)
     if any(b.startswith("1. ") for b in daily.buttons):
-        result = (await tg.press(ADA, daily, "1. "))[-1]
+        result = await tg.answer_by_tap(ADA, daily, "1. ")
     else:
         result = (await tg.say(ADA, "no idea at all"))[-1]
     assert "Score" in result.text

@@ -74,11 +74,19 @@ class Live:
             what=f"an answer to {label!r} and an edit",
         )
 
-    async def tap_reply(self, who: dict[str, Any], message: Sent, label: str) -> Sent:
-        """Tap a button and wait for the new message it produces."""
+    async def tap_answer(self, who: dict[str, Any], message: Sent, label: str) -> Sent:
+        """Tap an answer button; the question message, edited into its result (asserted:
+        two Bot API calls, nothing new sent)."""
         after = self.last_id(who["id"])
+        calls = len(self.api.calls)
         await self.tap(who, message, label)
-        return await self.server.wait_message(who["id"], after)
+        assert self.last_id(who["id"]) == after
+        made = sorted(name for name, _ in self.api.calls[calls:] if name != "getUpdates")
+        assert made == [
+            "answerCallbackQuery",
+            "editMessageText",
+        ]
+        return self.api.messages[(message.chat_id, message.message_id)]
 
 
 @pytest.fixture
@@ -114,9 +122,9 @@ async def answer_current(live: Live, who: dict[str, Any], question: Sent) -> Sen
         await live.tap(who, question, "☐ 1.")
         question = live.api.messages[(question.chat_id, question.message_id)]
         await live.tap(who, question, "☐ 2.")
-        return await live.tap_reply(who, question, "Submit")
+        return await live.tap_answer(who, question, "Submit")
     if "Tap an option." in question.text:
-        return await live.tap_reply(who, question, "1. ")
+        return await live.tap_answer(who, question, "1. ")
     if "Which HTTP status code" in question.text:
         return await live.say(who, "404", "Score")
     return await live.say(
@@ -194,6 +202,37 @@ async def test_the_whole_journey(live: Live) -> None:
     await live.tap(ADA, ask, "Yes, delete")
     assert "Everything is deleted" in api.messages[(ask.chat_id, ask.message_id)].text
     assert live.app.practice.find_person("telegram", "61") is None
+
+
+async def test_a_double_tap_over_the_wire_edits_once_and_grades_once(live: Live) -> None:
+    api = live.api
+    await live.say(ADA, "/start", "Topics")
+    question = await live.say(ADA, "/practice web-security 1", "Tap an option.")
+    data = question.data("1. True")
+    answered = len(api.callback_answers)
+    after = live.last_id(ADA["id"])
+    # two taps in one getUpdates batch (a double tap before the edit reached the client)
+    for _ in range(2):
+        live.server.push(fake_api.callback_update(api.next_update_id(), ADA, data, question))
+    await live.server.wait_for(
+        lambda: len(api.callback_answers) >= answered + 2, what="both taps answered"
+    )
+    result = api.messages[(question.chat_id, question.message_id)]
+    assert live.last_id(ADA["id"]) == after  # nothing new: the question became the result
+    assert result.edits == 1
+    assert "Score 100%" in result.text
+    assert any("already answered" in str(a.get("text", "")) for a in api.callback_answers[-2:])
+    person = live.app.practice.find_person("telegram", "61")
+    assert person is not None
+    assert len(live.app.practice.export(person)["reviews"]) == 1
+    # a rating tap on the edited message: its toast and the ticked keyboard
+    calls = len(api.calls)
+    await live.tap(ADA, result, "Hard")
+    assert api.callback_answers[-1]["text"].startswith("Rated Hard")
+    assert "✔ Hard" in result.buttons
+    made = sorted(name for name, _ in api.calls[calls:] if name != "getUpdates")
+    assert made == ["answerCallbackQuery", "editMessageReplyMarkup"]
+    assert live.app.practice.export(person)["reviews"][0]["rating"] == 2
 
 
 async def test_rate_limit_and_blocked_user(live: Live) -> None:

@@ -102,6 +102,9 @@ async def test_members_answer_the_group_question_and_tomorrow_shows_who(
     assert "not yours to rate" in tg.toast()
     await tg.tap(CY, cy_result, review)
     assert tg.toast().startswith("Rated Good")
+    # the shared post is never edited into one member's result: each gets a reply
+    assert post.edits == 0
+    assert "Score" not in post.text
 
     # chatter, and replies to other messages, get no reply
     assert await tg.say(ADA, "nice question!", group=GROUP) == []

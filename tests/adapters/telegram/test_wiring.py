@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 from telegram import Update
@@ -140,3 +141,62 @@ async def test_lanes_give_every_call_a_connection_of_its_own() -> None:
     assert results == [str(n) for n in range(20)]
     assert in_flight["most"] == 3  # never more calls than lanes
     assert len(peers) == 3  # one kept-alive connection per lane
+
+
+async def test_lanes_send_calls_as_json_and_files_as_forms() -> None:
+    """The Bot API sees the same parameters either way: text and keyboards as one JSON
+    body (no per-byte form quoting), a document as a multipart form."""
+    from aiohttp import web
+    from telegram import InputFile
+    from telegram.request import RequestData
+    from telegram.request._requestparameter import RequestParameter
+
+    from interviewprep.adapters.telegram.keyboard import Keyboard
+    from interviewprep.adapters.telegram.lanes import Lanes
+
+    seen: list[tuple[str, Any]] = []
+
+    async def handle(request: web.Request) -> web.Response:
+        if request.content_type == "application/json":
+            seen.append(("json", await request.json()))
+        else:
+            form = await request.post()
+            seen.append((request.content_type, {k: str(v)[:40] for k, v in form.items()}))
+        return web.json_response({"ok": True, "result": True})
+
+    server = web.Application()
+    server.router.add_post("/bot/{method}", handle)
+    runner = web.AppRunner(server, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    lanes = Lanes(2)
+    await lanes.initialize()
+    keyboard = Keyboard([[("Again", "ip:r:1:1"), ("Good", "ip:r:1:3")]])
+    text = "✅ <b>Score 100%</b> & <i>more</i>\n" * 3
+    message = RequestData(
+        [
+            RequestParameter.from_input("chat_id", 42),
+            RequestParameter.from_input("text", text),
+            RequestParameter.from_input("reply_markup", keyboard),
+        ]
+    )
+    document = RequestData(
+        [
+            RequestParameter.from_input("chat_id", 42),
+            RequestParameter.from_input("document", InputFile(b"{}", filename="x.json")),
+        ]
+    )
+    try:
+        await lanes.post(f"http://127.0.0.1:{port}/bot/sendMessage", message)
+        await lanes.post(f"http://127.0.0.1:{port}/bot/sendDocument", document)
+    finally:
+        await lanes.shutdown()
+        await runner.cleanup()
+    assert seen[0] == (
+        "json",
+        {"chat_id": 42, "text": text, "reply_markup": keyboard.to_dict()},
+    )
+    assert seen[1][0] == "multipart/form-data"
+    assert seen[1][1]["chat_id"] == "42"

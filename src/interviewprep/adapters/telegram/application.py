@@ -146,6 +146,11 @@ def install(application: TelegramApp) -> None:
     groups = filters.ChatType.GROUPS
     message = filters.UpdateType.MESSAGE
     application.add_handler(TypeHandler(Update, handlers.dedupe), group=-1)
+    # the most frequent update first: PTB tries a group's handlers in order, and a typed
+    # answer (private text, not a command) matches no other handler anyway
+    application.add_handler(
+        MessageHandler(private & message & filters.TEXT & ~filters.COMMAND, handlers.answer_text)
+    )
     for name, callback in _PRIVATE_COMMANDS.items():
         application.add_handler(CommandHandler(name, callback, filters=private))
     application.add_handler(CommandHandler("help", handlers.help_command))
@@ -159,9 +164,6 @@ def install(application: TelegramApp) -> None:
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, handlers.migrated))
     application.add_handler(
         ChatMemberHandler(handlers.membership, ChatMemberHandler.MY_CHAT_MEMBER)
-    )
-    application.add_handler(
-        MessageHandler(private & message & filters.TEXT & ~filters.COMMAND, handlers.answer_text)
     )
     application.add_handler(MessageHandler(private & message & _NON_TEXT, handlers.not_text))
     application.add_handler(MessageHandler(groups & message & filters.REPLY, handlers.group_reply))

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
-from telegram import CallbackQuery, Update
-from telegram.constants import ChatType
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
 
 from interviewprep.adapters.telegram import onboarding, render
@@ -28,16 +29,17 @@ from interviewprep.adapters.telegram.common import (
     group_outcome,
     next_label,
     open_view,
+    outcome_of,
     person_of,
     remembered,
     say,
     services,
-    show_outcome,
     strip_keyboard,
     user_id_of,
 )
-from interviewprep.adapters.telegram.markup import esc
+from interviewprep.adapters.telegram.markup import MAX_MESSAGE, esc, units
 from interviewprep.adapters.telegram.memory import Awaiting
+from interviewprep.adapters.telegram.outbox import post
 from interviewprep.bank.schema import QuestionType
 from interviewprep.domain.rating import Rating
 from interviewprep.services.views import AnswerOutcome
@@ -72,18 +74,82 @@ async def _tap_answer(update: Update, context: Context, query: CallbackQuery, cb
 async def _answered(
     update: Update, context: Context, query: CallbackQuery, person: int, result: AnswerOutcome
 ) -> None:
-    """Acknowledge the tap and show the result (once: a repeat gets a toast)."""
+    """Acknowledge the tap and show the result (once: a repeat gets a toast).
+
+    In a private chat the question message itself becomes the result, its option
+    buttons replaced by the rating buttons: two Bot API calls (acknowledge, edit) in one
+    round trip. A result that would not fit one message with the question, a question
+    Telegram no longer shows us, or a failed edit falls back to removing the buttons and
+    sending the result (three calls).
+    """
     if result.already_answered:
         await query.answer(result.grade.feedback, show_alert=False)
         return
+    text, keyboard = outcome_of(update, context, person, result)
+    message = query.message
+    combined = _in_place(message, text)
+    if isinstance(message, Message) and combined is not None:
+        acknowledged, edited = await asyncio.gather(
+            _acknowledge(query),
+            _edit_html(query, message, combined, keyboard),
+            return_exceptions=True,
+        )
+        _reraise(acknowledged, edited)
+        if edited is not _NOT_EDITED:
+            return
     # three Bot API calls, one round trip: none of them depends on another's answer
-    done = await asyncio.gather(
-        _acknowledge(query),
-        strip_keyboard(query),
-        show_outcome(update, context, person, result),
-        return_exceptions=True,
+    _reraise(
+        *await asyncio.gather(
+            _acknowledge(query) if combined is None else _nothing(),
+            strip_keyboard(query),
+            say(update, context, text, keyboard),
+            return_exceptions=True,
+        )
     )
-    for outcome in done:
+
+
+_NOT_EDITED = object()
+
+
+def _in_place(message: object, result_html: str) -> str | None:
+    """The question message with the result below it, when it can be edited into that:
+    a private chat, a text message Telegram still shows us, and one message's length."""
+    if not isinstance(message, Message) or message.chat.type != ChatType.PRIVATE:
+        return None
+    if message.text is None:
+        return None
+    combined = render.answered_question(message.text_html, result_html)
+    # the HTML's length bounds the visible length Telegram counts (tags only add)
+    return combined if units(combined) <= MAX_MESSAGE else None
+
+
+async def _edit_html(
+    query: CallbackQuery, message: Message, text: str, keyboard: InlineKeyboardMarkup | None
+) -> object:
+    """Edit the tapped message's text and buttons; ``_NOT_EDITED`` when Telegram refuses
+    (the message was deleted meanwhile, or can no longer be edited)."""
+    params: dict[str, Any] = {
+        "chat_id": message.chat.id,
+        "message_id": message.message_id,
+        "text": text,
+        "parse_mode": ParseMode.HTML,
+    }
+    if keyboard is not None:
+        params["reply_markup"] = keyboard
+    try:
+        await post(query.get_bot(), "editMessageText", params)
+    except BadRequest as exc:
+        logger.info("could not turn the question into its result, sending it: %s", exc)
+        return _NOT_EDITED
+    return None
+
+
+async def _nothing() -> None:
+    return None
+
+
+def _reraise(*outcomes: object) -> None:
+    for outcome in outcomes:
         if isinstance(outcome, BaseException):
             raise outcome  # e.g. Forbidden: the error handler stops deliveries
 
@@ -154,18 +220,28 @@ async def _tap_reveal(update: Update, context: Context, query: CallbackQuery, cb
 
 
 async def _tap_rate(update: Update, context: Context, query: CallbackQuery, cb: Callback) -> None:
-    """Confirm or override the suggested rating."""
-    person = person_of(update, context)
-    rating = Rating(cb.int_arg(1))
-    result = services(context).practice.rate(person, cb.int_arg(0), rating)
-    await query.answer(render.rated(result, services(context).clock()))
+    """Confirm or override the suggested rating: one unit of work from the account, then
+    the toast and the ticked keyboard in one round trip."""
+    user = user_id_of(update)
+    app = services(context)
+    result = app.practice.rate_by_account(PLATFORM, str(user), cb.int_arg(0), Rating(cb.int_arg(1)))
     private = query.message is not None and query.message.chat.type == ChatType.PRIVATE
     keyboard = render.rating_keyboard(
         result.review_id,
         result.suggested,
-        rating,
+        result.rating,
         next_button=next_label(update, context) if private else None,
     )
+    _reraise(
+        *await asyncio.gather(
+            query.answer(render.rated(result, app.clock())),
+            _retick(query, keyboard),
+            return_exceptions=True,
+        )
+    )
+
+
+async def _retick(query: CallbackQuery, keyboard: InlineKeyboardMarkup) -> None:
     try:
         await edit_keyboard(query, keyboard)
     except BadRequest as exc:  # the same keyboard again (a double tap): nothing to change

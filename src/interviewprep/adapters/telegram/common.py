@@ -163,16 +163,23 @@ async def ask_next(update: Update, context: Context, person: int) -> None:
     memory.asked(person, view.attempt_id, user)
 
 
-async def show_outcome(
+def outcome_of(
     update: Update, context: Context, person: int, result: AnswerOutcome
-) -> None:
-    """Send the result of an answer (or a reveal) with rating and next buttons."""
+) -> render.Rendered:
+    """The result of an answer (or a reveal) with rating and next buttons; the question
+    is no longer the person's open one."""
     memory = remembered(context)
     if memory.open.get(person) == result.attempt_id:
         memory.open.pop(person)
     label = next_label(update, context)
-    text, keyboard = render.outcome(result, services(context).clock(), next_button=label)
-    await say(update, context, text, keyboard)
+    return render.outcome(result, services(context).clock(), next_button=label)
+
+
+async def show_outcome(
+    update: Update, context: Context, person: int, result: AnswerOutcome
+) -> None:
+    """Send the result of an answer (or a reveal) with rating and next buttons."""
+    await say(update, context, *outcome_of(update, context, person, result))
 
 
 async def edit_keyboard(query: CallbackQuery, keyboard: InlineKeyboardMarkup | None) -> None:

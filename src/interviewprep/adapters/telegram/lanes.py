@@ -16,12 +16,80 @@ waits for a lane here (in order, without spinning) rather than inside httpcore.
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import httpx
+from telegram._utils.defaultvalue import DefaultValue  # what PTB's own request checks
+from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 DEFAULT_LANES = 16
+
+
+class JsonLane(HTTPXRequest):
+    """An :class:`HTTPXRequest` that sends a call without files as one JSON body.
+
+    PTB hands httpx the parameters as a form, which httpx encodes with urllib's quoting:
+    a Python loop over every byte of the text, ~50 us for a 1,200-character result and
+    more for a long one, while ``json.dumps`` takes ~7 us. The Bot API takes JSON bodies
+    (``application/json``) for every method; calls with files go as multipart forms,
+    through PTB's own code, as before. Errors map as PTB maps them (``TimedOut``,
+    ``NetworkError``).
+    """
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """See :meth:`BaseRequest.do_request`."""
+        if request_data is None or request_data.contains_files:
+            return await super().do_request(
+                url,
+                method,
+                request_data,
+                read_timeout=read_timeout,
+                write_timeout=write_timeout,
+                connect_timeout=connect_timeout,
+                pool_timeout=pool_timeout,
+            )
+        client = self._client  # PTB's httpx client (python-telegram-bot 22)
+        if client.is_closed:
+            raise RuntimeError("This HTTPXRequest is not initialized!")
+        defaults = client.timeout
+        timeout = httpx.Timeout(
+            connect=defaults.connect if _default(connect_timeout) else connect_timeout,
+            read=defaults.read if _default(read_timeout) else read_timeout,
+            write=defaults.write if _default(write_timeout) else write_timeout,
+            pool=defaults.pool if _default(pool_timeout) else pool_timeout,
+        )
+        body = json.dumps(request_data.parameters, ensure_ascii=False).encode("utf-8")
+        try:
+            response = await client.request(
+                method=method,
+                url=url,
+                headers={"User-Agent": self.USER_AGENT, "Content-Type": "application/json"},
+                timeout=timeout,
+                content=body,
+            )
+        except httpx.TimeoutException as exc:
+            if isinstance(exc, httpx.PoolTimeout):
+                raise TimedOut("Pool timeout: the request was not sent to Telegram.") from exc
+            raise TimedOut from exc
+        except httpx.HTTPError as exc:
+            raise NetworkError(f"httpx.{exc.__class__.__name__}: {exc}") from exc
+        return response.status_code, response.content
+
+
+def _default(value: Any) -> bool:
+    """Not given by the caller: the client's own timeout applies (as in PTB)."""
+    return isinstance(value, DefaultValue)
 
 
 class Lanes(BaseRequest):
@@ -35,10 +103,10 @@ class Lanes(BaseRequest):
         # (16 lanes: 15 MB of RSS with their own contexts, 3 MB sharing one)
         client.setdefault("verify", httpx.create_ssl_context())
         self._all = [
-            HTTPXRequest(connection_pool_size=1, httpx_kwargs=client, **httpx_request)
+            JsonLane(connection_pool_size=1, httpx_kwargs=client, **httpx_request)
             for _ in range(count)
         ]
-        self._idle: asyncio.Queue[HTTPXRequest] = asyncio.Queue()
+        self._idle: asyncio.Queue[JsonLane] = asyncio.Queue()
         for lane in self._all:
             self._idle.put_nowait(lane)
 

@@ -319,6 +319,19 @@ def outcome(
     return "\n".join(lines), keyboard
 
 
+_ANSWER_PROMPTS = frozenset(f"<i>{_how_to_answer(kind, group=False)}</i>" for kind in QuestionType)
+
+
+def answered_question(question_html: str, result_html: str) -> str:
+    """A question message turned into its result (edited in place after a tap).
+
+    ``question_html`` is the question as Telegram shows it (``Message.text_html``); its
+    "tap an option" line goes, the result follows below the question.
+    """
+    lines = [line for line in question_html.split("\n") if line not in _ANSWER_PROMPTS]
+    return "\n".join(lines).rstrip() + "\n\n" + result_html
+
+
 def rating_keyboard(
     review_id: int,
     suggested: Rating | None,
