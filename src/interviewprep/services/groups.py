@@ -21,10 +21,11 @@ from interviewprep.domain.clock import Clock, local_date, system_clock
 from interviewprep.services.errors import (
     GroupQuestionDone,
     InvalidSetting,
+    QuestionRemoved,
     StaleGroupQuestion,
     UnknownGroup,
 )
-from interviewprep.services.practice import LEVEL_RANK, Practice
+from interviewprep.services.practice import LEVEL_RANK, Practice, person_streak
 from interviewprep.services.settings import parse_time_of_day
 from interviewprep.services.subscriptions import reschedule_group
 from interviewprep.services.views import (
@@ -33,6 +34,7 @@ from interviewprep.services.views import (
     GroupStreak,
     GroupView,
     LeaderRow,
+    Milestones,
     QuestionView,
 )
 from interviewprep.storage.reads import StreakInputs
@@ -274,6 +276,139 @@ class Groups:
         if view is None or view.attempt_id != attempt_id:
             raise GroupQuestionDone()  # closed by a newer question elsewhere
         return view
+
+    def answer_as(
+        self,
+        platform: str,
+        chat_id: str,
+        account_id: str,
+        display_name: str,
+        group_id: int,
+        day: date,
+        question_id: str,
+    ) -> QuestionView:
+        """:meth:`answer` from a platform account and what a button carries, in one unit
+        of work with one commit.
+
+        One statement reads the chat's group, the question it was sent on ``day``, the
+        account's person, membership, attempt at that question and card; then, as
+        needed, the account is enrolled (in the group's time zone), joins the group and
+        its attempt is opened. An attempt already open is resumed without writing.
+
+        Args:
+            platform: the platform of the chat and the account.
+            chat_id: where the button was pressed (a Discord server).
+            account_id: who pressed it.
+            display_name: their name, stored if they are enrolled now.
+            group_id: the group the button names (verified: it must be the chat's).
+            day: the group-local day the button names (verified: it must be today).
+            question_id: the question the button names (verified: it must be the day's).
+
+        Raises:
+            UnknownGroup: the chat has no group, or not the one the button names.
+            StaleGroupQuestion: not this group's question, or not today's (group time).
+            QuestionRemoved: the question left the bank.
+            GroupQuestionDone: the member already answered, skipped or revealed it, or a
+                newer question is open for them.
+        """
+        for retry in (False, True):
+            try:
+                with self.uow() as uow:
+                    return self._answer_as(
+                        uow, platform, chat_id, account_id, display_name, group_id, day, question_id
+                    )
+            except IntegrityError:
+                # a click elsewhere (another process) enrolled, joined or opened it a
+                # moment ago: read again, and resume what it made
+                if retry:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _answer_as(
+        self,
+        uow: UnitOfWork,
+        platform: str,
+        chat_id: str,
+        account_id: str,
+        display_name: str,
+        group_id: int,
+        day: date,
+        question_id: str,
+    ) -> QuestionView:
+        now = self.clock()
+        row = uow.answers.group_question(platform, chat_id, account_id, day, question_id)
+        if row is None or row.group_id != group_id:
+            raise UnknownGroup()
+        group_zone = ZoneInfo(row.group_timezone)
+        if day != local_date(now, group_zone) or row.delivered != question_id:
+            raise StaleGroupQuestion()
+        question = self.bank.get(question_id)
+        if question is None:
+            raise QuestionRemoved(question_id)
+        if row.attempt_id is not None:
+            if row.status != "asked" or row.newest_open != row.attempt_id:
+                raise GroupQuestionDone()  # answered, or closed by a newer question elsewhere
+            card = row if row.card_id is not None else None
+            return self.practice.view_of(row.attempt_id, row.hints_used, question, card, True)
+        person_id, zone = row.person_id, row.timezone
+        if person_id is None:
+            person_id = self.practice.enrol_in(
+                uow, platform, account_id, display_name, row.group_timezone
+            )
+            zone = row.group_timezone
+        if row.member_id is None:
+            uow.answers.join_group(group_id, person_id, now)
+        attempt_id = uow.answers.insert_attempt(
+            {
+                "person_id": person_id,
+                "question_id": question_id,
+                "asked_at": now,
+                "asked_on": local_date(now, ZoneInfo(zone)),
+                "status": "asked",
+                "source": "group",
+                "hints_used": 0,
+                "closed_at": None,
+                "group_id": group_id,
+                "group_day": day,
+            }
+        )
+        uow.commit()
+        card = row if row.card_id is not None else None
+        return self.practice.view_of(attempt_id, 0, question, card, False)
+
+    def milestones(self, platform: str, chat_id: str, post_id: str, person_id: int) -> Milestones:
+        """The streaks a member's answer to the group post ``post_id`` just made longer.
+
+        Called right after the answer was saved. The member's streak counts when the
+        answer met today's goal (today's answers now equal the goal); the group streak
+        when the answer made the day count (the members who answered the post now equal
+        the group's ``min_members``). One read-only unit: the post, the member's streak
+        inputs and, only when the day just counted, the group's.
+        """
+        now = self.clock()
+        with self.uow.read() as reads:
+            post = reads.post_in_chat(platform, chat_id, post_id)
+            if post is None:
+                return Milestones()
+            inputs = reads.streak_inputs(person_id)
+            group = (
+                reads.group_streak_inputs(post.group_id)
+                if int(post.answered) == post.min_members
+                else None
+            )
+        reached: int | None = None
+        if inputs is not None:
+            streak = person_streak(inputs, now)
+            today = streak.today
+            if (
+                streak.today_done
+                and today is not None
+                and inputs.counts.get(today) == (inputs.daily_goal)
+            ):
+                reached = streak.current
+        return Milestones(
+            person=reached, group=_group_streak(group, now).current if group else None
+        )
 
     def choose_question(self, uow: UnitOfWork, group_id: int, recipient_id: int) -> str | None:
         """Pick the group's next question: on its topics and level, not asked before.

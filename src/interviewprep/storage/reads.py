@@ -404,6 +404,36 @@ _POST_OF_MESSAGE = Prepared(
     )
     .limit(1)
 )
+# A group's post (by its message id) in a chat, with the members who answered it and
+# how many must answer for the day to count (what an answer's milestones need).
+_POST_IN_CHAT = Prepared(
+    select(
+        _groups.c.id.label("group_id"),
+        _groups.c.min_members,
+        _deliveries.c.local_date,
+        select(func.count())
+        .where(
+            _attempts.c.group_id == _groups.c.id,
+            _attempts.c.group_day == _deliveries.c.local_date,
+            _attempts.c.status == "answered",
+        )
+        .correlate(_groups, _deliveries)
+        .scalar_subquery()
+        .label("answered"),
+    )
+    .select_from(
+        _groups.join(_recipients, _recipients.c.group_id == _groups.c.id).join(
+            _deliveries, _deliveries.c.recipient_id == _recipients.c.id
+        )
+    )
+    .where(
+        _groups.c.platform == bindparam("platform"),
+        _groups.c.external_id == bindparam("external_id"),
+        _recipients.c.chat_id == _groups.c.channel_id,
+        _deliveries.c.message_id == bindparam("message_id"),
+    )
+    .limit(1)
+)
 _ANSWERED_ON = Prepared(
     select(func.count().label("n")).where(
         _attempts.c.group_id == bindparam("group_id"),
@@ -658,6 +688,12 @@ class Reads:
         """(local_date, question_id, group_id) of the delivery that made a message."""
         params = {"platform": platform, "chat_id": chat_id, "message_id": message_id}
         return _POST_OF_MESSAGE.first(self, params)
+
+    def post_in_chat(self, platform: str, external_id: str, message_id: str) -> Any | None:
+        """(group_id, min_members, local_date, answered) of the group post ``message_id``
+        in the group of a platform chat or server, or None."""
+        params = {"platform": platform, "external_id": external_id, "message_id": message_id}
+        return _POST_IN_CHAT.first(self, params)
 
     def answered_on(self, group_id: int, day: date) -> int:
         """How many members answered a group's question of a local day."""
