@@ -25,7 +25,7 @@ from interviewprep.services.errors import (
     StaleGroupQuestion,
     UnknownGroup,
 )
-from interviewprep.services.practice import LEVEL_RANK, Practice, person_streak
+from interviewprep.services.practice import LEVEL_RANK, Practice, person_rules, person_streak
 from interviewprep.services.settings import parse_time_of_day
 from interviewprep.services.subscriptions import reschedule_group
 from interviewprep.services.views import (
@@ -44,6 +44,9 @@ from interviewprep.storage.uow import UnitOfWork, UnitOfWorkFactory
 logger = logging.getLogger(__name__)
 
 Period = Literal["week", "month", "all"]
+# Leaderboard streaks are read from this many recent days (a member whose streak the
+# window cannot settle is read again over their whole history).
+STREAK_WINDOW_DAYS = 35
 _EDITABLE = {
     "name",
     "channel_id",
@@ -433,10 +436,17 @@ class Groups:
     # ---------------------------------------------------------------- reading
 
     def leaderboard(self, group_id: int, period: Period = "week") -> tuple[LeaderRow, ...]:
-        """Members ranked by points in a period (group-local week or month, or all time)."""
+        """Members ranked by points in a period (group-local week or month, or all time).
+
+        Each member's current streak comes from the last :data:`STREAK_WINDOW_DAYS` days
+        of answers, all members in one statement (``streak.current_from``); only a
+        member whose streak the window cannot settle (it may run on before the window)
+        is read again over their whole history.
+        """
         if period not in ("week", "month", "all"):
             raise InvalidSetting("period: choose week, month or all")
         now = self.clock()
+        since = now.date() - timedelta(days=STREAK_WINDOW_DAYS)
         with self.uow.read() as reads:
             group = reads.group(group_id)
             if group is None:
@@ -449,24 +459,39 @@ class Groups:
             elif period == "month":
                 start = timing.instant(today.replace(day=1), time(0), zone)
             members = reads.leaderboard(group_id, start)
+            windows = reads.member_streak_windows(group_id, since) if members else {}
         if not members:
             return ()
-        names = {row.person_id: row.display_name for row in members}
-        totals = {row.person_id: (int(row.answered), int(row.correct or 0)) for row in members}
-        streaks = self.practice.streaks(list(totals))
-        rows = []
-        for person_id, (answered, right) in totals.items():
-            streak = streaks[person_id].current
-            points = 3 * right + (answered - right)
-            rows.append(
-                (
-                    points,
-                    right,
-                    names[person_id] or f"member {person_id}",
-                    person_id,
-                    answered,
-                    streak,
+        streaks: dict[int, int] = {}
+        unsettled: list[int] = []
+        for row in members:
+            window = windows.get(row.person_id)
+            current = (
+                streakdomain.current_from(
+                    window.counts,
+                    local_date(now, ZoneInfo(window.timezone)),
+                    person_rules(window.daily_goal, window.rest_days),
+                    window.excused,
+                    since,
+                    window.earlier,
                 )
+                if window is not None
+                else 0
+            )
+            if current is None:
+                unsettled.append(row.person_id)
+            else:
+                streaks[row.person_id] = current
+        if unsettled:
+            whole = self.practice.streaks(unsettled)
+            streaks.update({pid: whole[pid].current for pid in unsettled if pid in whole})
+        rows = []
+        for row in members:
+            answered, right = int(row.answered), int(row.correct or 0)
+            points = 3 * right + (answered - right)
+            name = row.display_name or f"member {row.person_id}"
+            rows.append(
+                (points, right, name, row.person_id, answered, streaks.get(row.person_id, 0))
             )
         rows.sort(key=lambda r: (-r[0], -r[1], r[2].casefold()))
         return tuple(

@@ -951,11 +951,14 @@ def _store_state(row: CardRow, state: CardState) -> None:
     row.last_review, row.reps, row.lapses = state.last_review, state.reps, state.lapses
 
 
+def person_rules(daily_goal: int, rest_days: Collection[int]) -> streakdomain.StreakRules:
+    """The streak rules of a person with these settings."""
+    return streakdomain.StreakRules(daily_goal=daily_goal, rest_weekdays=frozenset(rest_days))
+
+
 def person_streak(inputs: StreakInputs, now: datetime) -> streakdomain.Streak:
     """A person's streak as of their local day at ``now``."""
-    rules = streakdomain.StreakRules(
-        daily_goal=inputs.daily_goal, rest_weekdays=frozenset(inputs.rest_days)
-    )
+    rules = person_rules(inputs.daily_goal, inputs.rest_days)
     today = local_date(now, ZoneInfo(inputs.timezone))
     return streakdomain.compute(inputs.counts, today, rules, inputs.excused)
 

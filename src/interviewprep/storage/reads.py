@@ -269,6 +269,72 @@ _MANY_DAYS = union_all(
     ),
 )
 
+
+def _window_days() -> Any:
+    """The streak inputs of a group's members on its leaderboard from a window of recent
+    local days, in one statement: answers per member and day since ``since`` (revealed
+    ones do not count), excused days since ``since``, and one row per member with the
+    goal, time zone, rest days and whether they answered before ``since``."""
+    members = select(_members.c.person_id).where(
+        _members.c.group_id == bindparam("group_id"),
+        _members.c.leaderboard_opt_out.is_(False),
+    )
+    earlier = (
+        select(_reviews.c.id)
+        .where(
+            _reviews.c.person_id == _persons.c.id,
+            _reviews.c.revealed.is_(False),
+            _reviews.c.local_date < bindparam("since"),
+        )
+        .correlate(_persons)
+        .exists()
+    )
+    return union_all(
+        select(
+            _kind(_ANSWERED),
+            _reviews.c.person_id.label("person_id"),
+            _reviews.c.local_date.label("day"),
+            func.count().label("n"),
+            _null(Text()).label("zone"),
+            _null(Text()).label("rest"),
+            _null(Integer()).label("earlier"),
+        )
+        .where(
+            _reviews.c.person_id.in_(members),
+            _reviews.c.revealed.is_(False),
+            _reviews.c.local_date >= bindparam("since"),
+        )
+        .group_by(_reviews.c.person_id, _reviews.c.local_date),
+        select(
+            _kind(_EXCUSED),
+            _recipients.c.person_id,
+            _deliveries.c.local_date,
+            literal_column("0", _INT),
+            _null(Text()),
+            _null(Text()),
+            _null(Integer()),
+        )
+        .select_from(_deliveries.join(_recipients, _recipients.c.id == _deliveries.c.recipient_id))
+        .where(
+            _recipients.c.person_id.in_(members),
+            _deliveries.c.status == "missed",
+            _deliveries.c.kind == "daily",
+            _deliveries.c.local_date >= bindparam("since"),
+        ),
+        select(
+            _kind(_OWNER),
+            _persons.c.id,
+            _null(Date()),
+            _persons.c.daily_goal,
+            _persons.c.timezone,
+            cast(_persons.c.rest_days, Text()),
+            case((earlier, 1), else_=0),
+        ).where(_persons.c.id.in_(members)),
+    )
+
+
+_WINDOW_DAYS = Prepared(_window_days())
+
 _STATE_COLUMNS = (
     "due",
     "state",
@@ -535,6 +601,18 @@ class StreakInputs:
 
 
 @dataclass(frozen=True)
+class WindowInputs:
+    """A person's streak inputs from a window of recent days (``streak.current_from``)."""
+
+    timezone: str
+    daily_goal: int
+    rest_days: tuple[int, ...]
+    counts: dict[date, int]  # answers per local day since the window's first day
+    excused: set[date]  # excused days since the window's first day
+    earlier: bool  # answered before the window's first day
+
+
+@dataclass(frozen=True)
 class StatsInputs:
     """What the stats are computed from."""
 
@@ -636,6 +714,31 @@ class Reads:
                 row.timezone, row.daily_goal, tuple(row.rest_days), counts[row.id], excused[row.id]
             )
             for row in people
+        }
+
+    def member_streak_windows(self, group_id: int, since: date) -> dict[int, WindowInputs]:
+        """Streak inputs since the local day ``since`` of every member on a group's
+        leaderboard (opted-out members left out), in one statement."""
+        counts: dict[int, dict[date, int]] = {}
+        excused: dict[int, set[date]] = {}
+        owners: list[Any] = []
+        for row in _WINDOW_DAYS.rows(self, {"group_id": group_id, "since": since}):
+            if row.kind == _ANSWERED:
+                counts.setdefault(row.person_id, {})[row.day] = int(row.n)
+            elif row.kind == _EXCUSED:
+                excused.setdefault(row.person_id, set()).add(row.day)
+            else:
+                owners.append(row)
+        return {
+            row.person_id: WindowInputs(
+                timezone=row.zone,
+                daily_goal=int(row.n),
+                rest_days=tuple(json.loads(row.rest)) if row.rest else (),
+                counts=counts.get(row.person_id, {}),
+                excused=excused.get(row.person_id, set()),
+                earlier=bool(row.earlier),
+            )
+            for row in owners
         }
 
     def latest_daily_of(
