@@ -37,15 +37,15 @@ from interviewprep.services.views import (
     Milestones,
     QuestionView,
 )
-from interviewprep.storage.reads import StreakInputs
+from interviewprep.storage.reads import StreakInputs, WindowInputs
 from interviewprep.storage.tables import Attempt, Group, GroupMember, Person, Recipient
 from interviewprep.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
 
 Period = Literal["week", "month", "all"]
-# Leaderboard streaks are read from this many recent days (a member whose streak the
-# window cannot settle is read again over their whole history).
+# Leaderboard streaks are read from this many recent days (the whole history when the
+# window cannot settle a member's streak).
 STREAK_WINDOW_DAYS = 35
 _EDITABLE = {
     "name",
@@ -439,9 +439,9 @@ class Groups:
         """Members ranked by points in a period (group-local week or month, or all time).
 
         Each member's current streak comes from the last :data:`STREAK_WINDOW_DAYS` days
-        of answers, all members in one statement (``streak.current_from``); only a
-        member whose streak the window cannot settle (it may run on before the window)
-        is read again over their whole history.
+        of answers, all members in one statement (``streak.current_from``); when the
+        window cannot settle some member's streak (it may run on before the window), the
+        members' whole history is read instead.
         """
         if period not in ("week", "month", "all"):
             raise InvalidSetting("period: choose week, month or all")
@@ -462,29 +462,12 @@ class Groups:
             windows = reads.member_streak_windows(group_id, since) if members else {}
         if not members:
             return ()
-        streaks: dict[int, int] = {}
-        unsettled: list[int] = []
-        for row in members:
-            window = windows.get(row.person_id)
-            current = (
-                streakdomain.current_from(
-                    window.counts,
-                    local_date(now, ZoneInfo(window.timezone)),
-                    person_rules(window.daily_goal, window.rest_days),
-                    window.excused,
-                    since,
-                    window.earlier,
-                )
-                if window is not None
-                else 0
-            )
-            if current is None:
-                unsettled.append(row.person_id)
-            else:
-                streaks[row.person_id] = current
-        if unsettled:
-            whole = self.practice.streaks(unsettled)
-            streaks.update({pid: whole[pid].current for pid in unsettled if pid in whole})
+        streaks = _current_streaks(windows, now, since)
+        if len(streaks) < len(windows):
+            # some streaks may run on before the window: read the whole history once
+            with self.uow.read() as reads:
+                windows = reads.member_streak_windows(group_id, date.min)
+            streaks = _current_streaks(windows, now, date.min)
         rows = []
         for row in members:
             answered, right = int(row.answered), int(row.correct or 0)
@@ -626,6 +609,25 @@ class Groups:
             active=bool(row and row.active),
             reason=row.reason if row else None,
         )
+
+
+def _current_streaks(
+    windows: dict[int, WindowInputs], now: datetime, since: date
+) -> dict[int, int]:
+    """Current streaks of the members whose window settles them (see ``current_from``)."""
+    out: dict[int, int] = {}
+    for person_id, window in windows.items():
+        current = streakdomain.current_from(
+            window.counts,
+            local_date(now, ZoneInfo(window.timezone)),
+            person_rules(window.daily_goal, window.rest_days),
+            window.excused,
+            since,
+            window.earlier,
+        )
+        if current is not None:
+            out[person_id] = current
+    return out
 
 
 def _group_streak(inputs: StreakInputs, now: datetime) -> streakdomain.Streak:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from collections import namedtuple
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -85,6 +85,17 @@ class Prepared:
 
     def rows(self, reads: Reads, params: Mapping[str, Any]) -> list[Any]:
         """Run the statement; DB-API errors are raised as SQLAlchemy's (OperationalError...)."""
+        compiled, fetched = self._run(reads, params)
+        return [compiled.row(values) for values in fetched]
+
+    def raw(self, reads: Reads, params: Mapping[str, Any]) -> Sequence[Any]:
+        """:meth:`rows` as the driver returns them: plain tuples, no type processing
+        (on SQLite a date is its ISO text: see :func:`day_of`). For statements returning
+        thousands of rows, where building and processing each row costs more than the
+        query."""
+        return self._run(reads, params)[1]
+
+    def _run(self, reads: Reads, params: Mapping[str, Any]) -> tuple[_Compiled, Sequence[Any]]:
         dialect = reads.dialect
         key = f"{dialect.name}+{dialect.driver}"
         compiled = self._dialects.get(key)
@@ -103,12 +114,17 @@ class Prepared:
             ) from exc
         finally:
             cursor.close()
-        return [compiled.row(values) for values in fetched]
+        return compiled, fetched
 
     def first(self, reads: Reads, params: Mapping[str, Any]) -> Any | None:
         """The first row, or None."""
         rows = self.rows(reads, params)
         return rows[0] if rows else None
+
+
+def day_of(value: date | str) -> date:
+    """A date column's value as a driver returns it (SQLite: ISO text) as a date."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 class _Compiled:
@@ -718,27 +734,29 @@ class Reads:
 
     def member_streak_windows(self, group_id: int, since: date) -> dict[int, WindowInputs]:
         """Streak inputs since the local day ``since`` of every member on a group's
-        leaderboard (opted-out members left out), in one statement."""
+        leaderboard (opted-out members left out), in one statement (its rows unprocessed:
+        a row per member and day)."""
         counts: dict[int, dict[date, int]] = {}
         excused: dict[int, set[date]] = {}
         owners: list[Any] = []
-        for row in _WINDOW_DAYS.rows(self, {"group_id": group_id, "since": since}):
-            if row.kind == _ANSWERED:
-                counts.setdefault(row.person_id, {})[row.day] = int(row.n)
-            elif row.kind == _EXCUSED:
-                excused.setdefault(row.person_id, set()).add(row.day)
+        params = {"group_id": group_id, "since": since}
+        for kind, person, day, n, zone, rest, earlier in _WINDOW_DAYS.raw(self, params):
+            if kind == _ANSWERED:
+                counts.setdefault(person, {})[day_of(day)] = n
+            elif kind == _EXCUSED:
+                excused.setdefault(person, set()).add(day_of(day))
             else:
-                owners.append(row)
+                owners.append((person, n, zone, rest, earlier))
         return {
-            row.person_id: WindowInputs(
-                timezone=row.zone,
-                daily_goal=int(row.n),
-                rest_days=tuple(json.loads(row.rest)) if row.rest else (),
-                counts=counts.get(row.person_id, {}),
-                excused=excused.get(row.person_id, set()),
-                earlier=bool(row.earlier),
+            person: WindowInputs(
+                timezone=zone,
+                daily_goal=int(goal),
+                rest_days=tuple(json.loads(rest)) if rest else (),
+                counts=counts.get(person, {}),
+                excused=excused.get(person, set()),
+                earlier=bool(earlier),
             )
-            for row in owners
+            for person, goal, zone, rest, earlier in owners
         }
 
     def latest_daily_of(
