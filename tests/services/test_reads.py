@@ -342,6 +342,8 @@ def test_leaderboard_streaks_match_the_whole_history(
         "revealed today": ago(*range(1, 10)),
         "rest days": [d for d in ago(*range(70)) if d.weekday() != 6],
     }
+    for i in range(20):  # more members than one read by id takes (WINDOW_PEOPLE)
+        histories[f"filler {i:02}"] = ago(*range(i % 7, 40, 1 + i % 3))
     people = {}
     for name, days in histories.items():
         person = practice.enrol("discord", name, name)
@@ -352,7 +354,9 @@ def test_leaderboard_streaks_match_the_whole_history(
     _history(engine, people["revealed today"], ago(0), revealed=True)
     _missed_delivery(engine, today - timedelta(days=40), person_id=people["long ago only"])
 
-    board = {row.display_name: row.streak for row in groups.leaderboard(group.id, "all")}
+    ranked = groups.leaderboard(group.id, "all")
+    board = {row.display_name: row.streak for row in ranked}
+    assert groups.leaderboard(group.id, "all", limit=3) == ranked[:3]  # by id, not the group
 
     expected = {name: practice.streak(person).current for name, person in people.items()}
     assert board == expected

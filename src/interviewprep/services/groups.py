@@ -37,15 +37,15 @@ from interviewprep.services.views import (
     Milestones,
     QuestionView,
 )
-from interviewprep.storage.reads import StreakInputs, WindowInputs
+from interviewprep.storage.reads import WINDOW_PEOPLE, Reads, StreakInputs, WindowInputs
 from interviewprep.storage.tables import Attempt, Group, GroupMember, Person, Recipient
 from interviewprep.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
 
 Period = Literal["week", "month", "all"]
-# Leaderboard streaks are read from this many recent days (the whole history when the
-# window cannot settle a member's streak).
+# Leaderboard streaks are read from this many recent days (the whole history of a
+# member whose streak the window cannot settle).
 STREAK_WINDOW_DAYS = 35
 _EDITABLE = {
     "name",
@@ -435,13 +435,22 @@ class Groups:
 
     # ---------------------------------------------------------------- reading
 
-    def leaderboard(self, group_id: int, period: Period = "week") -> tuple[LeaderRow, ...]:
+    def leaderboard(
+        self, group_id: int, period: Period = "week", limit: int | None = None
+    ) -> tuple[LeaderRow, ...]:
         """Members ranked by points in a period (group-local week or month, or all time).
 
-        Each member's current streak comes from the last :data:`STREAK_WINDOW_DAYS` days
-        of answers, all members in one statement (``streak.current_from``); when the
-        window cannot settle some member's streak (it may run on before the window), the
-        members' whole history is read instead.
+        The ranking needs no streaks; each shown member's current streak comes from the
+        last :data:`STREAK_WINDOW_DAYS` days of answers, in one statement for up to
+        :data:`WINDOW_PEOPLE` members (or one for the whole group), settled by
+        ``streak.current_from``; a member whose streak the window cannot settle (it may
+        run on before the window) is read again over their whole history.
+
+        Args:
+            group_id: the group.
+            period: this week, this month (group-local) or all time.
+            limit: rank every member but return (and read the streaks of) only the
+                first ``limit`` rows; None for all.
         """
         if period not in ("week", "month", "all"):
             raise InvalidSetting("period: choose week, month or all")
@@ -458,28 +467,23 @@ class Groups:
                 start = timing.instant(today - timedelta(days=today.weekday()), time(0), zone)
             elif period == "month":
                 start = timing.instant(today.replace(day=1), time(0), zone)
-            members = reads.leaderboard(group_id, start)
-            windows = reads.member_streak_windows(group_id, since) if members else {}
-        if not members:
-            return ()
-        streaks = _current_streaks(windows, now, since)
-        if len(streaks) < len(windows):
-            # some streaks may run on before the window: read the whole history once
-            with self.uow.read() as reads:
-                windows = reads.member_streak_windows(group_id, date.min)
-            streaks = _current_streaks(windows, now, date.min)
-        rows = []
-        for row in members:
-            answered, right = int(row.answered), int(row.correct or 0)
-            points = 3 * right + (answered - right)
-            name = row.display_name or f"member {row.person_id}"
-            rows.append(
-                (points, right, name, row.person_id, answered, streaks.get(row.person_id, 0))
-            )
-        rows.sort(key=lambda r: (-r[0], -r[1], r[2].casefold()))
+            rows = []
+            for row in reads.leaderboard(group_id, start):
+                answered, right = int(row.answered), int(row.correct or 0)
+                points = 3 * right + (answered - right)
+                name = row.display_name or f"member {row.person_id}"
+                rows.append((points, right, name, row.person_id, answered))
+            rows.sort(key=lambda r: (-r[0], -r[1], r[2].casefold()))
+            shown = rows if limit is None else rows[: max(limit, 0)]
+            ids = [r[3] for r in shown]
+            streaks = _current_streaks(_windows(reads, group_id, ids, since), now, since)
+            unsettled = [pid for pid in ids if pid not in streaks]
+            if unsettled:  # their streaks may run on before the window: the whole history
+                whole = _windows(reads, group_id, unsettled, date.min)
+                streaks.update(_current_streaks(whole, now, date.min))
         return tuple(
-            LeaderRow(i + 1, pid, name, answered, right, points, streak)
-            for i, (points, right, name, pid, answered, streak) in enumerate(rows)
+            LeaderRow(i + 1, pid, name, answered, right, points, streaks.get(pid, 0))
+            for i, (points, right, name, pid, answered) in enumerate(shown)
         )
 
     def streak(self, group_id: int) -> streakdomain.Streak:
@@ -609,6 +613,16 @@ class Groups:
             active=bool(row and row.active),
             reason=row.reason if row else None,
         )
+
+
+def _windows(reads: Reads, group_id: int, ids: list[int], since: date) -> dict[int, WindowInputs]:
+    """Windowed streak inputs of some of a group's members: by id for a few, else the
+    group's whole leaderboard in one statement."""
+    if not ids:
+        return {}
+    if len(ids) <= WINDOW_PEOPLE:
+        return reads.streak_windows(ids, since)
+    return reads.member_streak_windows(group_id, since)
 
 
 def _current_streaks(

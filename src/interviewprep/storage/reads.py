@@ -286,15 +286,15 @@ _MANY_DAYS = union_all(
 )
 
 
-def _window_days() -> Any:
-    """The streak inputs of a group's members on its leaderboard from a window of recent
-    local days, in one statement: answers per member and day since ``since`` (revealed
-    ones do not count), excused days since ``since``, and one row per member with the
-    goal, time zone, rest days and whether they answered before ``since``."""
-    members = select(_members.c.person_id).where(
-        _members.c.group_id == bindparam("group_id"),
-        _members.c.leaderboard_opt_out.is_(False),
-    )
+WINDOW_PEOPLE = 25  # people named in one windowed streak read (the rest of the slots NULL)
+
+
+def _window_days(members: Any) -> Any:
+    """Streak inputs of several people from a window of recent local days, in one
+    statement: answers per person and day since ``since`` (revealed ones do not count),
+    excused days since ``since``, and one row per person with the goal, time zone, rest
+    days and whether they answered before ``since``. ``members``: a subquery or a list
+    of the people's ids."""
     earlier = (
         select(_reviews.c.id)
         .where(
@@ -349,7 +349,18 @@ def _window_days() -> Any:
     )
 
 
-_WINDOW_DAYS = Prepared(_window_days())
+# a group's members on its leaderboard, or up to WINDOW_PEOPLE people named by id
+_WINDOW_DAYS = Prepared(
+    _window_days(
+        select(_members.c.person_id).where(
+            _members.c.group_id == bindparam("group_id"),
+            _members.c.leaderboard_opt_out.is_(False),
+        )
+    )
+)
+_WINDOW_DAYS_OF = Prepared(
+    _window_days([bindparam(f"p{i}", type_=Integer()) for i in range(WINDOW_PEOPLE)])
+)
 
 _STATE_COLUMNS = (
     "due",
@@ -736,28 +747,21 @@ class Reads:
         """Streak inputs since the local day ``since`` of every member on a group's
         leaderboard (opted-out members left out), in one statement (its rows unprocessed:
         a row per member and day)."""
-        counts: dict[int, dict[date, int]] = {}
-        excused: dict[int, set[date]] = {}
-        owners: list[Any] = []
         params = {"group_id": group_id, "since": since}
-        for kind, person, day, n, zone, rest, earlier in _WINDOW_DAYS.raw(self, params):
-            if kind == _ANSWERED:
-                counts.setdefault(person, {})[day_of(day)] = n
-            elif kind == _EXCUSED:
-                excused.setdefault(person, set()).add(day_of(day))
-            else:
-                owners.append((person, n, zone, rest, earlier))
-        return {
-            person: WindowInputs(
-                timezone=zone,
-                daily_goal=int(goal),
-                rest_days=tuple(json.loads(rest)) if rest else (),
-                counts=counts.get(person, {}),
-                excused=excused.get(person, set()),
-                earlier=bool(earlier),
-            )
-            for person, goal, zone, rest, earlier in owners
-        }
+        return _windows(_WINDOW_DAYS.raw(self, params))
+
+    def streak_windows(self, person_ids: Collection[int], since: date) -> dict[int, WindowInputs]:
+        """:meth:`member_streak_windows` of people named by id (unknown ids left out), one
+        statement per :data:`WINDOW_PEOPLE` people."""
+        ids = list(dict.fromkeys(person_ids))
+        out: dict[int, WindowInputs] = {}
+        for start in range(0, len(ids), WINDOW_PEOPLE):
+            chunk = ids[start : start + WINDOW_PEOPLE]
+            params: dict[str, Any] = {"since": since}
+            params.update({f"p{i}": None for i in range(WINDOW_PEOPLE)})
+            params.update({f"p{i}": person for i, person in enumerate(chunk)})
+            out.update(_windows(_WINDOW_DAYS_OF.raw(self, params)))
+        return out
 
     def latest_daily_of(
         self, platform: str, external_id: str, first_day: date, last_day: date
@@ -828,6 +832,31 @@ class Reads:
             return _LEADERBOARD_ALL.rows(self, {"group_id": group_id})
         params = {"group_id": group_id, "since": since}
         return _LEADERBOARD_SINCE.rows(self, params)
+
+
+def _windows(rows: Sequence[Any]) -> dict[int, WindowInputs]:
+    """WindowInputs per person from the unprocessed rows of a windowed streak read."""
+    counts: dict[int, dict[date, int]] = {}
+    excused: dict[int, set[date]] = {}
+    owners: list[Any] = []
+    for kind, person, day, n, zone, rest, earlier in rows:
+        if kind == _ANSWERED:
+            counts.setdefault(person, {})[day_of(day)] = n
+        elif kind == _EXCUSED:
+            excused.setdefault(person, set()).add(day_of(day))
+        else:
+            owners.append((person, n, zone, rest, earlier))
+    return {
+        person: WindowInputs(
+            timezone=zone,
+            daily_goal=int(goal),
+            rest_days=tuple(json.loads(rest)) if rest else (),
+            counts=counts.get(person, {}),
+            excused=excused.get(person, set()),
+            earlier=bool(earlier),
+        )
+        for person, goal, zone, rest, earlier in owners
+    }
 
 
 def _stats_inputs(rows: Any) -> StatsInputs | None:

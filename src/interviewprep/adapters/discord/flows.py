@@ -361,7 +361,7 @@ class Flows:
             return text(NOT_SET_UP)
         if not group.leaderboard:
             return text("The leaderboard is turned off on this server.")
-        rows = self.app.groups.leaderboard(group.id, period)
+        rows = self.app.groups.leaderboard(group.id, period, limit=render.LEADERBOARD_ROWS)
         reply = Reply(embeds=[render.leaderboard_embed(rows, period, self.group_streak(group.id))])
         reply.ephemeral = False
         return reply
