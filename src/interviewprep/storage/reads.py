@@ -24,7 +24,7 @@ import json
 from collections import namedtuple
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -590,7 +590,12 @@ def _leaderboard(since: bool) -> Any:
         func.sum(case((_reviews.c.rating >= 2, 1), else_=0)).label("correct"),
     ).where(_reviews.c.person_id.in_(members), _reviews.c.revealed.is_(False))
     if since:
-        totals = totals.where(_reviews.c.answered_at >= bindparam("since"))
+        # the local day of an answer is at most a day before its UTC day: the day bound
+        # keeps the scan to the period's rows of the (person, revealed, day) index
+        totals = totals.where(
+            _reviews.c.local_date >= bindparam("since_day"),
+            _reviews.c.answered_at >= bindparam("since"),
+        )
     counted = totals.group_by(_reviews.c.person_id).subquery("totals")
     return (
         select(
@@ -830,7 +835,8 @@ class Reads:
         answers since ``since`` (all time when None); opted-out members are left out."""
         if since is None:
             return _LEADERBOARD_ALL.rows(self, {"group_id": group_id})
-        params = {"group_id": group_id, "since": since}
+        since_day = since.astimezone(UTC).date() - timedelta(days=1)
+        params = {"group_id": group_id, "since": since, "since_day": since_day}
         return _LEADERBOARD_SINCE.rows(self, params)
 
 
