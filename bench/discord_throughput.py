@@ -1,7 +1,8 @@
 """Interactions answered per second through a fake Discord: full pipeline vs a bare bot.
 
     python bench/discord_throughput.py [--interactions 2000] [--concurrency 8] [--rounds 3]
-                                       [--command streak] [--database-url postgresql://...]
+                                       [--command streak] [--history DAYS]
+                                       [--database-url postgresql://...]
 
 Both bots are the real discord.py client connected to the same fake gateway and REST
 API on 127.0.0.1 (tests/adapters/discord/fake_discord.py), in the same run, answering
@@ -24,6 +25,11 @@ own, enrolled beforehand. The bare bot answers the same two interactions with th
 kinds of response (a message with a button then an edit, or a modal then a message),
 from ``on_interaction`` with static content.
 
+``--history DAYS`` makes the 200 members members of the server's group with ``DAYS``
+days of answers each (every ninth day missed), so that ``/leaderboard`` ranks 200
+members with their streaks and ``/streak`` and ``/stats`` read a history; by default
+they have none (``/leaderboard`` then shows an empty board and the server streak).
+
 An interaction counts when its callback reached the fake. Rounds alternate bare/full;
 the median of each is reported, and the ratio full/bare (target >= 0.7).
 """
@@ -36,6 +42,7 @@ import logging
 import statistics
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +53,7 @@ import discord  # noqa: E402
 import discord.gateway  # noqa: E402
 import discord.http  # noqa: E402
 from discord import app_commands  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
 from sqlmodel import Session, select  # noqa: E402
 from tests.adapters.discord.fake_discord import FakeDiscord, FakeGuild, custom_ids, user  # noqa: E402
 
@@ -57,7 +65,7 @@ from interviewprep.bank.schema import Level, OpenQuestion, SingleChoice  # noqa:
 from interviewprep.config import load_settings  # noqa: E402
 from interviewprep.domain.clock import system_clock  # noqa: E402
 from interviewprep.grading import default_grader  # noqa: E402
-from interviewprep.storage.tables import Delivery, Recipient  # noqa: E402
+from interviewprep.storage.tables import Attempt, Delivery, Recipient, Review  # noqa: E402
 
 COMMANDS = ("streak", "stats", "help", "today", "leaderboard")
 ANSWERS = ("answer-choice", "answer-open")
@@ -251,6 +259,12 @@ async def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--command", default="streak", choices=COMMANDS + ANSWERS)
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=0,
+        help="days of answers each member has (members of the server's group; default none)",
+    )
     database_argument(parser)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
@@ -268,7 +282,7 @@ async def main() -> None:
     guild = fake.add_guild("Bench", owner)
     channel = guild.add_channel("daily")
     members = [user(f"member{i}") for i in range(200)]
-    app.groups.setup(
+    bench_group = app.groups.setup(
         "discord",
         guild.id,
         channel_id=channel,
@@ -276,6 +290,8 @@ async def main() -> None:
         timezone="UTC",
         delivery_time="09:00",
     )
+    if args.history:
+        _history(app, bench_group.id, members, args.history)
 
     def payloads() -> list[dict[str, Any]]:
         return [
@@ -351,6 +367,64 @@ async def main() -> None:
     # CPU time of this process per interaction does not depend on what else the machine
     # runs: bare/full is the throughput ratio on a core of its own
     print(f"  CPU ratio bare/full: {cpus['bare'] / cpus['full']:.2f}")
+
+
+def _history(app: App, group_id: int, members: list[dict[str, Any]], days: int) -> None:
+    """Enrol the members, make them members of the group and give each ``days`` days of
+    answers up to yesterday (every ninth day missed), written straight into the tables:
+    /leaderboard then ranks 200 members with streaks, /streak and /stats read histories."""
+    today = app.clock().date()
+    attempts: list[dict[str, Any]] = []
+    reviews: list[dict[str, Any]] = []
+    for i, member in enumerate(members):
+        person = app.practice.enrol("discord", member["id"], member["username"])
+        app.groups.join(group_id, person)
+        for back in range(1, days + 1):
+            if (i + back) % 9 == 0:
+                continue
+            day = today - timedelta(days=back)
+            moment = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=9)
+            attempts.append(
+                {
+                    "person_id": person,
+                    "question_id": "history",
+                    "asked_at": moment,
+                    "asked_on": day,
+                    "status": "answered",
+                    "source": "practice",
+                    "hints_used": 0,
+                    "closed_at": moment,
+                    "group_id": None,
+                    "group_day": None,
+                }
+            )
+            reviews.append(
+                {
+                    "person_id": person,
+                    "question_id": "history",
+                    "answered_at": moment,
+                    "local_date": day,
+                    "answer": "1",
+                    "score": 1.0,
+                    "grader": "choice",
+                    "key_points": [],
+                    "suggested_rating": 3,
+                    "rating": 3 if (i + back) % 4 else 1,
+                    "rated_at": None,
+                    "card_before": {},
+                    "answer_ms": 1000,
+                    "grading_ms": 0.1,
+                    "revealed": False,
+                }
+            )
+    attempt_table = Attempt.__table__  # type: ignore[attr-defined]
+    with app.engine.begin() as connection:
+        for attempt, review in zip(attempts, reviews, strict=True):
+            attempt_id = connection.execute(
+                insert(attempt_table).returning(attempt_table.c.id), attempt
+            ).scalar_one()
+            review["attempt_id"] = attempt_id
+        connection.execute(insert(Review.__table__), reviews)  # type: ignore[attr-defined]
 
 
 def _answer_text(app: App, post: dict[str, Any]) -> str:

@@ -7,7 +7,7 @@ how it is queried.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine
@@ -20,7 +20,7 @@ from interviewprep.domain.streak import DayStatus
 from interviewprep.services.errors import NotEnrolled, UnknownGroup
 from interviewprep.services.groups import Groups
 from interviewprep.services.practice import Practice
-from interviewprep.storage.tables import Delivery, Recipient
+from interviewprep.storage.tables import Attempt, Delivery, Recipient, Review
 from interviewprep.storage.uow import UnitOfWorkFactory
 
 
@@ -289,3 +289,78 @@ def test_today_read_shows_the_day_question_once_asked(
 
     clock.advance(timedelta(hours=3))  # 01:00 on 8 March in Auckland: a new day
     assert practice.today_of("discord", "42") is None
+
+
+def _history(engine: Engine, person: int, days: list[date], revealed: bool = False) -> None:
+    """Answers on these local days, written straight into the tables (a long history)."""
+    with Session(engine) as session:
+        for day in days:
+            moment = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
+            attempt = Attempt(
+                person_id=person,
+                question_id="sql-1",
+                asked_at=moment,
+                asked_on=day,
+                status="revealed" if revealed else "answered",
+                closed_at=moment,
+            )
+            session.add(attempt)
+            session.flush()
+            assert attempt.id is not None
+            session.add(
+                Review(
+                    person_id=person,
+                    question_id="sql-1",
+                    attempt_id=attempt.id,
+                    answered_at=moment,
+                    local_date=day,
+                    rating=3,
+                    revealed=revealed,
+                )
+            )
+        session.commit()
+
+
+def test_leaderboard_streaks_match_the_whole_history(
+    engine: Engine, practice: Practice, groups: Groups, clock: FixedClock
+) -> None:
+    today = clock.now.date()
+    group = groups.setup(
+        "discord", "900", channel_id="901", name="Club", timezone="UTC", delivery_time="09:00"
+    )
+
+    def ago(*offsets: int) -> list[date]:
+        return [today - timedelta(days=o) for o in offsets]
+
+    histories = {
+        "every day for 80 days": ago(*range(80)),
+        "a break inside the window": ago(*range(12), *range(15, 80)),
+        "one miss inside the window, frozen": ago(*range(20), *range(21, 80)),
+        "recent only": ago(*range(5)),
+        "long ago only": ago(*range(60, 80)),
+        "yesterday not today": ago(*range(1, 50)),
+        "revealed today": ago(*range(1, 10)),
+        "rest days": [d for d in ago(*range(70)) if d.weekday() != 6],
+    }
+    for i in range(20):  # more members than one read by id takes (WINDOW_PEOPLE)
+        histories[f"filler {i:02}"] = ago(*range(i % 7, 40, 1 + i % 3))
+    people = {}
+    for name, days in histories.items():
+        person = practice.enrol("discord", name, name)
+        groups.join(group.id, person)
+        _history(engine, person, days)
+        people[name] = person
+    practice.update_settings(people["rest days"], rest_days=[6])
+    _history(engine, people["revealed today"], ago(0), revealed=True)
+    _missed_delivery(engine, today - timedelta(days=40), person_id=people["long ago only"])
+
+    ranked = groups.leaderboard(group.id, "all")
+    board = {row.display_name: row.streak for row in ranked}
+    assert groups.leaderboard(group.id, "all", limit=3) == ranked[:3]  # by id, not the group
+
+    expected = {name: practice.streak(person).current for name, person in people.items()}
+    assert board == expected
+    assert board["every day for 80 days"] == 80
+    assert board["a break inside the window"] == 12
+    assert board["one miss inside the window, frozen"] == 79
+    assert board["long ago only"] == 0

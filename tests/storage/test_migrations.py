@@ -33,3 +33,14 @@ def test_models_and_migrations_agree(engine: Engine) -> None:
 def test_queue_indexes_exist(engine: Engine) -> None:
     indexes = {i["name"] for i in inspect(engine).get_indexes("cards")}
     assert {"ix_cards_person_due", "ix_cards_person_introduced"} <= indexes
+
+
+def test_streak_reads_have_their_covering_index(engine: Engine) -> None:
+    indexes = {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("reviews")}
+    assert indexes["ix_reviews_person_revealed_day"] == ["person_id", "revealed", "local_date"]
+    db.downgrade(engine, "0003")
+    assert "ix_reviews_person_revealed_day" not in {
+        i["name"] for i in inspect(engine).get_indexes("reviews")
+    }
+    db.upgrade(engine)
+    assert db.current_revision(engine) == "0004"

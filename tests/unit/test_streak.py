@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from interviewprep.domain.streak import DayStatus, StreakRules, compute
+from interviewprep.domain.streak import DayStatus, StreakRules, compute, current_from
 
 MON = date(2026, 3, 2)  # a Monday
 
@@ -189,3 +189,67 @@ def test_changing_time_zone_never_creates_or_removes_a_recorded_day(
     end = (START + timedelta(days=31)).astimezone(ZoneInfo(second)).date()
     streak = compute(recorded, end, StreakRules())
     assert streak.total_days == len(recorded)
+
+
+# --- the current streak from a window of recent days ----------------------------------
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    counts=st.dictionaries(st.integers(0, 80), st.integers(0, 4), max_size=70),
+    excused=st.sets(st.integers(0, 80), max_size=10),
+    goal=st.integers(1, 2),
+    rest=st.frozensets(st.integers(0, 6), max_size=2),
+    max_freezes=st.integers(0, 2),
+    earn_every=st.integers(1, 7),
+    restore=st.booleans(),
+    since_offset=st.integers(0, 80),
+    today_offset=st.integers(0, 85),
+)
+def test_current_from_a_window_agrees_with_the_whole_history(
+    counts: dict[int, int],
+    excused: set[int],
+    goal: int,
+    rest: frozenset[int],
+    max_freezes: int,
+    earn_every: int,
+    restore: bool,
+    since_offset: int,
+    today_offset: int,
+) -> None:
+    history = {MON + timedelta(days=o): n for o, n in counts.items()}
+    gone = {MON + timedelta(days=o) for o in excused}
+    today = MON + timedelta(days=today_offset)
+    since = MON + timedelta(days=min(since_offset, today_offset))
+    rules = StreakRules(
+        daily_goal=goal,
+        rest_weekdays=rest,
+        earn_every=earn_every,
+        max_freezes=max_freezes,
+        restore=restore,
+    )
+    earlier = any(n > 0 and d < since for d, n in history.items())
+    window = {d: n for d, n in history.items() if d >= since}  # what the window read returns
+
+    current = current_from(window, today, rules, {d for d in gone if d >= since}, since, earlier)
+
+    whole = compute(history, today, rules, gone).current
+    assert current is None or current == whole
+    if not earlier:
+        assert current == whole
+
+
+def test_current_from_a_window_after_a_break() -> None:
+    rules = StreakRules()  # up to 2 freezes
+    today = MON + timedelta(days=30)
+    since = MON + timedelta(days=20)
+    # a long run before the window, then three missed days in it, then 5 days answered
+    history = days(*range(20), *range(25, 31))
+    window = {d: n for d, n in history.items() if d >= since}
+    assert current_from(window, today, rules, set(), since, earlier=True) == 6
+    assert compute(history, today, rules).current == 6
+    # two missed days in the window could have been frozen: the window cannot tell
+    history = days(*range(20), *range(22, 31))
+    window = {d: n for d, n in history.items() if d >= since}
+    assert current_from(window, today, rules, set(), since, earlier=True) is None
+    assert compute(history, today, rules).current == 29  # both frozen: earned before

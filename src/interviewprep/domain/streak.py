@@ -133,3 +133,67 @@ def compute(
         restorable=restorable,
         today=today,
     )
+
+
+def current_from(
+    counts: Mapping[date, int],
+    today: date,
+    rules: StreakRules,
+    excused: Collection[date],
+    since: date,
+    earlier: bool,
+) -> int | None:
+    """The current streak as :func:`compute` gives it from the whole history, computed
+    from the days since ``since`` only; None when days before ``since`` could change it.
+
+    Without answers before ``since`` the window is the whole history. Otherwise the
+    state at ``since`` is unknown, until a run of misses with no goal met in between
+    outnumbers the freezes that can be held: each such miss spends a freeze or breaks
+    the streak, and freezes are only earned on days the goal is met, so after it there
+    is no streak and no freeze, whatever came before. (A miss the next day restores is
+    not counted.) From there the streak depends on the window alone. Only the current
+    streak is kept: no history, no longest.
+
+    Args:
+        counts: answers per local day; days before ``since`` are ignored.
+        today: the owner's current local day.
+        rules: as for :func:`compute`.
+        excused: excused days (only those since ``since`` matter).
+        since: the first day of the window (counts and excused days complete from it).
+        earlier: whether any answer was recorded before ``since``.
+    """
+    days = {d: n for d, n in counts.items() if d >= since and n > 0}
+    if days:
+        today = max(today, max(days))  # as compute: a recorded day is never in the future
+    elif not earlier:
+        return 0
+    goal, rest, restore = rules.daily_goal, rules.rest_weekdays, rules.restore
+    known = not earlier  # is the state at ``day`` known (no streak, no freeze)?
+    current = freezes = run = misses = 0
+    day = since if earlier else min(days)
+    one = timedelta(days=1)
+    while day <= today:
+        n = days.get(day, 0)
+        if n >= goal:
+            if known:
+                current += 1
+                run += 1
+                if run >= rules.earn_every:
+                    freezes = min(freezes + 1, rules.max_freezes)
+                    run = 0
+            misses = 0  # a freeze may have been earned
+        elif day == today or day.weekday() in rest or day in excused:
+            pass  # pending, rest or excused: neutral
+        elif restore and days.get(day + one, 0) >= 2 * goal:
+            if known and current and freezes:
+                freezes -= 1  # frozen before it could be restored, as compute does
+        elif not known:
+            misses += 1
+            if misses > rules.max_freezes:
+                known = True  # no streak and no freeze from here on
+        elif current and freezes:
+            freezes -= 1
+        else:
+            current = run = 0
+        day += one
+    return current if known else None

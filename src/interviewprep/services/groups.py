@@ -21,10 +21,11 @@ from interviewprep.domain.clock import Clock, local_date, system_clock
 from interviewprep.services.errors import (
     GroupQuestionDone,
     InvalidSetting,
+    QuestionRemoved,
     StaleGroupQuestion,
     UnknownGroup,
 )
-from interviewprep.services.practice import LEVEL_RANK, Practice
+from interviewprep.services.practice import LEVEL_RANK, Practice, person_rules, person_streak
 from interviewprep.services.settings import parse_time_of_day
 from interviewprep.services.subscriptions import reschedule_group
 from interviewprep.services.views import (
@@ -33,15 +34,19 @@ from interviewprep.services.views import (
     GroupStreak,
     GroupView,
     LeaderRow,
+    Milestones,
     QuestionView,
 )
-from interviewprep.storage.reads import StreakInputs
+from interviewprep.storage.reads import WINDOW_PEOPLE, Reads, StreakInputs, WindowInputs
 from interviewprep.storage.tables import Attempt, Group, GroupMember, Person, Recipient
 from interviewprep.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
 
 Period = Literal["week", "month", "all"]
+# Leaderboard streaks are read from this many recent days (the whole history of a
+# member whose streak the window cannot settle).
+STREAK_WINDOW_DAYS = 35
 _EDITABLE = {
     "name",
     "channel_id",
@@ -275,6 +280,139 @@ class Groups:
             raise GroupQuestionDone()  # closed by a newer question elsewhere
         return view
 
+    def answer_as(
+        self,
+        platform: str,
+        chat_id: str,
+        account_id: str,
+        display_name: str,
+        group_id: int,
+        day: date,
+        question_id: str,
+    ) -> QuestionView:
+        """:meth:`answer` from a platform account and what a button carries, in one unit
+        of work with one commit.
+
+        One statement reads the chat's group, the question it was sent on ``day``, the
+        account's person, membership, attempt at that question and card; then, as
+        needed, the account is enrolled (in the group's time zone), joins the group and
+        its attempt is opened. An attempt already open is resumed without writing.
+
+        Args:
+            platform: the platform of the chat and the account.
+            chat_id: where the button was pressed (a Discord server).
+            account_id: who pressed it.
+            display_name: their name, stored if they are enrolled now.
+            group_id: the group the button names (verified: it must be the chat's).
+            day: the group-local day the button names (verified: it must be today).
+            question_id: the question the button names (verified: it must be the day's).
+
+        Raises:
+            UnknownGroup: the chat has no group, or not the one the button names.
+            StaleGroupQuestion: not this group's question, or not today's (group time).
+            QuestionRemoved: the question left the bank.
+            GroupQuestionDone: the member already answered, skipped or revealed it, or a
+                newer question is open for them.
+        """
+        for retry in (False, True):
+            try:
+                with self.uow() as uow:
+                    return self._answer_as(
+                        uow, platform, chat_id, account_id, display_name, group_id, day, question_id
+                    )
+            except IntegrityError:
+                # a click elsewhere (another process) enrolled, joined or opened it a
+                # moment ago: read again, and resume what it made
+                if retry:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _answer_as(
+        self,
+        uow: UnitOfWork,
+        platform: str,
+        chat_id: str,
+        account_id: str,
+        display_name: str,
+        group_id: int,
+        day: date,
+        question_id: str,
+    ) -> QuestionView:
+        now = self.clock()
+        row = uow.group_answers.group_question(platform, chat_id, account_id, day, question_id)
+        if row is None or row.group_id != group_id:
+            raise UnknownGroup()
+        group_zone = ZoneInfo(row.group_timezone)
+        if day != local_date(now, group_zone) or row.delivered != question_id:
+            raise StaleGroupQuestion()
+        question = self.bank.get(question_id)
+        if question is None:
+            raise QuestionRemoved(question_id)
+        if row.attempt_id is not None:
+            if row.status != "asked" or row.newest_open != row.attempt_id:
+                raise GroupQuestionDone()  # answered, or closed by a newer question elsewhere
+            card = row if row.card_id is not None else None
+            return self.practice.view_of(row.attempt_id, row.hints_used, question, card, True)
+        person_id, zone = row.person_id, row.timezone
+        if person_id is None:
+            person_id = self.practice.enrol_in(
+                uow, platform, account_id, display_name, row.group_timezone
+            )
+            zone = row.group_timezone
+        if row.member_id is None:
+            uow.group_answers.join_group(group_id, person_id, now)
+        attempt_id = uow.group_answers.insert_attempt(
+            {
+                "person_id": person_id,
+                "question_id": question_id,
+                "asked_at": now,
+                "asked_on": local_date(now, ZoneInfo(zone)),
+                "status": "asked",
+                "source": "group",
+                "hints_used": 0,
+                "closed_at": None,
+                "group_id": group_id,
+                "group_day": day,
+            }
+        )
+        uow.commit()
+        card = row if row.card_id is not None else None
+        return self.practice.view_of(attempt_id, 0, question, card, False)
+
+    def milestones(self, platform: str, chat_id: str, post_id: str, person_id: int) -> Milestones:
+        """The streaks a member's answer to the group post ``post_id`` just made longer.
+
+        Called right after the answer was saved. The member's streak counts when the
+        answer met today's goal (today's answers now equal the goal); the group streak
+        when the answer made the day count (the members who answered the post now equal
+        the group's ``min_members``). One read-only unit: the post, the member's streak
+        inputs and, only when the day just counted, the group's.
+        """
+        now = self.clock()
+        with self.uow.read() as reads:
+            post = reads.post_in_chat(platform, chat_id, post_id)
+            if post is None:
+                return Milestones()
+            inputs = reads.streak_inputs(person_id)
+            group = (
+                reads.group_streak_inputs(post.group_id)
+                if int(post.answered) == post.min_members
+                else None
+            )
+        reached: int | None = None
+        if inputs is not None:
+            streak = person_streak(inputs, now)
+            today = streak.today
+            if (
+                streak.today_done
+                and today is not None
+                and inputs.counts.get(today) == (inputs.daily_goal)
+            ):
+                reached = streak.current
+        return Milestones(
+            person=reached, group=_group_streak(group, now).current if group else None
+        )
+
     def choose_question(self, uow: UnitOfWork, group_id: int, recipient_id: int) -> str | None:
         """Pick the group's next question: on its topics and level, not asked before.
 
@@ -297,11 +435,27 @@ class Groups:
 
     # ---------------------------------------------------------------- reading
 
-    def leaderboard(self, group_id: int, period: Period = "week") -> tuple[LeaderRow, ...]:
-        """Members ranked by points in a period (group-local week or month, or all time)."""
+    def leaderboard(
+        self, group_id: int, period: Period = "week", limit: int | None = None
+    ) -> tuple[LeaderRow, ...]:
+        """Members ranked by points in a period (group-local week or month, or all time).
+
+        The ranking needs no streaks; each shown member's current streak comes from the
+        last :data:`STREAK_WINDOW_DAYS` days of answers, in one statement for up to
+        :data:`WINDOW_PEOPLE` members (or one for the whole group), settled by
+        ``streak.current_from``; a member whose streak the window cannot settle (it may
+        run on before the window) is read again over their whole history.
+
+        Args:
+            group_id: the group.
+            period: this week, this month (group-local) or all time.
+            limit: rank every member but return (and read the streaks of) only the
+                first ``limit`` rows; None for all.
+        """
         if period not in ("week", "month", "all"):
             raise InvalidSetting("period: choose week, month or all")
         now = self.clock()
+        since = now.date() - timedelta(days=STREAK_WINDOW_DAYS)
         with self.uow.read() as reads:
             group = reads.group(group_id)
             if group is None:
@@ -313,30 +467,23 @@ class Groups:
                 start = timing.instant(today - timedelta(days=today.weekday()), time(0), zone)
             elif period == "month":
                 start = timing.instant(today.replace(day=1), time(0), zone)
-            members = reads.leaderboard(group_id, start)
-        if not members:
-            return ()
-        names = {row.person_id: row.display_name for row in members}
-        totals = {row.person_id: (int(row.answered), int(row.correct or 0)) for row in members}
-        streaks = self.practice.streaks(list(totals))
-        rows = []
-        for person_id, (answered, right) in totals.items():
-            streak = streaks[person_id].current
-            points = 3 * right + (answered - right)
-            rows.append(
-                (
-                    points,
-                    right,
-                    names[person_id] or f"member {person_id}",
-                    person_id,
-                    answered,
-                    streak,
-                )
-            )
-        rows.sort(key=lambda r: (-r[0], -r[1], r[2].casefold()))
+            rows = []
+            for row in reads.leaderboard(group_id, start):
+                answered, right = int(row.answered), int(row.correct or 0)
+                points = 3 * right + (answered - right)
+                name = row.display_name or f"member {row.person_id}"
+                rows.append((points, right, name, row.person_id, answered))
+            rows.sort(key=lambda r: (-r[0], -r[1], r[2].casefold()))
+            shown = rows if limit is None else rows[: max(limit, 0)]
+            ids = [r[3] for r in shown]
+            streaks = _current_streaks(_windows(reads, group_id, ids, since), now, since)
+            unsettled = [pid for pid in ids if pid not in streaks]
+            if unsettled:  # their streaks may run on before the window: the whole history
+                whole = _windows(reads, group_id, unsettled, date.min)
+                streaks.update(_current_streaks(whole, now, date.min))
         return tuple(
-            LeaderRow(i + 1, pid, name, answered, right, points, streak)
-            for i, (points, right, name, pid, answered, streak) in enumerate(rows)
+            LeaderRow(i + 1, pid, name, answered, right, points, streaks.get(pid, 0))
+            for i, (points, right, name, pid, answered) in enumerate(shown)
         )
 
     def streak(self, group_id: int) -> streakdomain.Streak:
@@ -466,6 +613,35 @@ class Groups:
             active=bool(row and row.active),
             reason=row.reason if row else None,
         )
+
+
+def _windows(reads: Reads, group_id: int, ids: list[int], since: date) -> dict[int, WindowInputs]:
+    """Windowed streak inputs of some of a group's members: by id for a few, else the
+    group's whole leaderboard in one statement."""
+    if not ids:
+        return {}
+    if len(ids) <= WINDOW_PEOPLE:
+        return reads.streak_windows(ids, since)
+    return reads.member_streak_windows(group_id, since)
+
+
+def _current_streaks(
+    windows: dict[int, WindowInputs], now: datetime, since: date
+) -> dict[int, int]:
+    """Current streaks of the members whose window settles them (see ``current_from``)."""
+    out: dict[int, int] = {}
+    for person_id, window in windows.items():
+        current = streakdomain.current_from(
+            window.counts,
+            local_date(now, ZoneInfo(window.timezone)),
+            person_rules(window.daily_goal, window.rest_days),
+            window.excused,
+            since,
+            window.earlier,
+        )
+        if current is not None:
+            out[person_id] = current
+    return out
 
 
 def _group_streak(inputs: StreakInputs, now: datetime) -> streakdomain.Streak:

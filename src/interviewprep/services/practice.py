@@ -109,23 +109,37 @@ class Practice:
             person = uow.persons.by_identity(platform, external_id)
             if person is not None and person.id is not None:
                 return person.id
-            now = self.clock()
-            settings = PersonSettings(
-                display_name=_clean_line(display_name)[:200],
-                timezone=timezone or self.default_timezone,
-            )
-            person = Person(created_at=now)
-            settings.apply_to(person)
-            uow.persons.add(person)
-            assert person.id is not None
-            uow.persons.link(
-                Identity(
-                    person_id=person.id, platform=platform, external_id=external_id, created_at=now
-                )
-            )
+            person_id = self.enrol_in(uow, platform, external_id, display_name, timezone)
             uow.commit()
-            logger.info("enrolled person %s from %s", person.id, platform)
-            return person.id
+            logger.info("enrolled person %s from %s", person_id, platform)
+            return person_id
+
+    def enrol_in(
+        self,
+        uow: UnitOfWork,
+        platform: str,
+        external_id: str,
+        display_name: str = "",
+        timezone: str | None = None,
+    ) -> int:
+        """Stage a new person for an account not linked to anyone (no commit): for a use
+        case that enrols on first contact inside its own unit of work."""
+        now = self.clock()
+        settings = PersonSettings(
+            display_name=_clean_line(display_name)[:200],
+            timezone=timezone or self.default_timezone,
+        )
+        person = Person(created_at=now)
+        settings.apply_to(person)
+        uow.persons.add(person)
+        assert person.id is not None
+        uow.persons.link(
+            Identity(
+                person_id=person.id, platform=platform, external_id=external_id, created_at=now
+            )
+        )
+        uow.session.flush()
+        return person.id
 
     def find_person(self, platform: str, external_id: str) -> int | None:
         """The person id behind a platform account, or None."""
@@ -350,6 +364,14 @@ class Practice:
         last_question = self.bank.get(previous.question_id) if previous else None
         last_topic = last_question.topics[0] if last_question else None
         return queuedomain.plan(due, unseen, allowance, mean, limit=limit, last_topic=last_topic)
+
+    def view_of(
+        self, attempt_id: int, hints_used: int, question: Question, card: Any, resumed: bool
+    ) -> QuestionView:
+        """The view of an attempt read without the ORM (``card``: anything with the FSRS
+        state fields, or None for a question the person has not seen)."""
+        attempt: Any = SimpleNamespace(id=attempt_id, hints_used=hints_used)
+        return self._view(attempt, question, card, resumed)
 
     def _view(
         self,
@@ -709,7 +731,7 @@ class Practice:
             inputs = reads.streak_inputs(person_id)
         if inputs is None:
             raise NotEnrolled()
-        return _streak(inputs, now)
+        return person_streak(inputs, now)
 
     def streak_of(self, platform: str, external_id: str) -> streakdomain.Streak | None:
         """:meth:`streak` of the person behind a platform account; None if not enrolled.
@@ -719,14 +741,14 @@ class Practice:
         now = self.clock()
         with self.uow.read() as reads:
             inputs = reads.streak_inputs_of(platform, external_id)
-        return _streak(inputs, now) if inputs is not None else None
+        return person_streak(inputs, now) if inputs is not None else None
 
     def streaks(self, person_ids: Collection[int]) -> dict[int, streakdomain.Streak]:
         """Streaks of several people (a leaderboard) in two queries; unknown ids are left out."""
         now = self.clock()
         with self.uow.read() as reads:
             inputs = reads.streak_inputs_many(person_ids)
-        return {pid: _streak(each, now) for pid, each in inputs.items()}
+        return {pid: person_streak(each, now) for pid, each in inputs.items()}
 
     def stats(self, person_id: int) -> Stats:
         """Accuracy and retention per topic, due forecast, weakest topics and leeches.
@@ -953,11 +975,14 @@ def _store_state(row: CardRow, state: CardState) -> None:
     row.last_review, row.reps, row.lapses = state.last_review, state.reps, state.lapses
 
 
-def _streak(inputs: StreakInputs, now: datetime) -> streakdomain.Streak:
+def person_rules(daily_goal: int, rest_days: Collection[int]) -> streakdomain.StreakRules:
+    """The streak rules of a person with these settings."""
+    return streakdomain.StreakRules(daily_goal=daily_goal, rest_weekdays=frozenset(rest_days))
+
+
+def person_streak(inputs: StreakInputs, now: datetime) -> streakdomain.Streak:
     """A person's streak as of their local day at ``now``."""
-    rules = streakdomain.StreakRules(
-        daily_goal=inputs.daily_goal, rest_weekdays=frozenset(inputs.rest_days)
-    )
+    rules = person_rules(inputs.daily_goal, inputs.rest_days)
     today = local_date(now, ZoneInfo(inputs.timezone))
     return streakdomain.compute(inputs.counts, today, rules, inputs.excused)
 

@@ -133,6 +133,14 @@ class GroupStreak:
 
 
 @dataclass(frozen=True)
+class Milestones:
+    """Streaks an answer to a group's question made longer, for announcing."""
+
+    person: int | None = None  # the member's streak, when this answer met today's goal
+    group: int | None = None  # the group streak, when this answer made the day count
+
+
+@dataclass(frozen=True)
 class GroupPost:
     """The group question a platform message carries."""
 

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import json
 from collections import namedtuple
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import (
@@ -90,6 +90,19 @@ class Prepared:
     def execute(self, reads: Connected, params: Mapping[str, Any]) -> tuple[int, list[Any]]:
         """Run the statement (also INSERT/UPDATE, with or without RETURNING): the
         driver's rowcount and the rows returned."""
+        compiled, count, fetched = self._run(reads, params)
+        return count, [compiled.row(values) for values in fetched]
+
+    def raw(self, reads: Connected, params: Mapping[str, Any]) -> Sequence[Any]:
+        """:meth:`rows` as the driver returns them: plain tuples, no type processing
+        (on SQLite a date is its ISO text: see :func:`day_of`). For statements returning
+        thousands of rows, where building and processing each row costs more than the
+        query."""
+        return self._run(reads, params)[2]
+
+    def _run(
+        self, reads: Connected, params: Mapping[str, Any]
+    ) -> tuple[_Compiled, int, Sequence[Any]]:
         dialect = reads.dialect
         key = f"{dialect.name}+{dialect.driver}"
         compiled = self._dialects.get(key)
@@ -102,7 +115,7 @@ class Prepared:
             if cursor.description is None or not compiled.columns:
                 # no rows asked for: an UPDATE, or an INSERT (PostgreSQL's compiler adds
                 # a RETURNING of the primary key nobody reads)
-                return int(cursor.rowcount), []
+                return compiled, int(cursor.rowcount), []
             fetched = cursor.fetchall()
             if compiled.results is None:  # processors may depend on the driver's types
                 compiled.processors(dialect, cursor.description)
@@ -113,7 +126,7 @@ class Prepared:
             ) from exc
         finally:
             cursor.close()
-        return count, [compiled.row(values) for values in fetched]
+        return compiled, count, fetched
 
     def first(self, reads: Connected, params: Mapping[str, Any]) -> Any | None:
         """The first row, or None."""
@@ -126,6 +139,11 @@ class Connected(Protocol):
 
     dbapi: PoolProxiedConnection
     dialect: Dialect
+
+
+def day_of(value: date | str) -> date:
+    """A date column's value as a driver returns it (SQLite: ISO text) as a date."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 class _Compiled:
@@ -310,6 +328,83 @@ _MANY_DAYS = union_all(
     ),
 )
 
+
+WINDOW_PEOPLE = 25  # people named in one windowed streak read (the rest of the slots NULL)
+
+
+def _window_days(members: Any) -> Any:
+    """Streak inputs of several people from a window of recent local days, in one
+    statement: answers per person and day since ``since`` (revealed ones do not count),
+    excused days since ``since``, and one row per person with the goal, time zone, rest
+    days and whether they answered before ``since``. ``members``: a subquery or a list
+    of the people's ids."""
+    earlier = (
+        select(_reviews.c.id)
+        .where(
+            _reviews.c.person_id == _persons.c.id,
+            _reviews.c.revealed.is_(False),
+            _reviews.c.local_date < bindparam("since"),
+        )
+        .correlate(_persons)
+        .exists()
+    )
+    return union_all(
+        select(
+            _kind(_ANSWERED),
+            _reviews.c.person_id.label("person_id"),
+            _reviews.c.local_date.label("day"),
+            func.count().label("n"),
+            _null(Text()).label("zone"),
+            _null(Text()).label("rest"),
+            _null(Integer()).label("earlier"),
+        )
+        .where(
+            _reviews.c.person_id.in_(members),
+            _reviews.c.revealed.is_(False),
+            _reviews.c.local_date >= bindparam("since"),
+        )
+        .group_by(_reviews.c.person_id, _reviews.c.local_date),
+        select(
+            _kind(_EXCUSED),
+            _recipients.c.person_id,
+            _deliveries.c.local_date,
+            literal_column("0", _INT),
+            _null(Text()),
+            _null(Text()),
+            _null(Integer()),
+        )
+        .select_from(_deliveries.join(_recipients, _recipients.c.id == _deliveries.c.recipient_id))
+        .where(
+            _recipients.c.person_id.in_(members),
+            _deliveries.c.status == "missed",
+            _deliveries.c.kind == "daily",
+            _deliveries.c.local_date >= bindparam("since"),
+        ),
+        select(
+            _kind(_OWNER),
+            _persons.c.id,
+            _null(Date()),
+            _persons.c.daily_goal,
+            _persons.c.timezone,
+            cast(_persons.c.rest_days, Text()),
+            case((earlier, 1), else_=0),
+        ).where(_persons.c.id.in_(members)),
+    )
+
+
+# a group's members on its leaderboard, or up to WINDOW_PEOPLE people named by id
+_WINDOW_DAYS = Prepared(
+    _window_days(
+        select(_members.c.person_id).where(
+            _members.c.group_id == bindparam("group_id"),
+            _members.c.leaderboard_opt_out.is_(False),
+        )
+    )
+)
+_WINDOW_DAYS_OF = Prepared(
+    _window_days([bindparam(f"p{i}", type_=Integer()) for i in range(WINDOW_PEOPLE)])
+)
+
 _STATE_COLUMNS = (
     "due",
     "state",
@@ -445,6 +540,36 @@ _POST_OF_MESSAGE = Prepared(
     )
     .limit(1)
 )
+# A group's post (by its message id) in a chat, with the members who answered it and
+# how many must answer for the day to count (what an answer's milestones need).
+_POST_IN_CHAT = Prepared(
+    select(
+        _groups.c.id.label("group_id"),
+        _groups.c.min_members,
+        _deliveries.c.local_date,
+        select(func.count())
+        .where(
+            _attempts.c.group_id == _groups.c.id,
+            _attempts.c.group_day == _deliveries.c.local_date,
+            _attempts.c.status == "answered",
+        )
+        .correlate(_groups, _deliveries)
+        .scalar_subquery()
+        .label("answered"),
+    )
+    .select_from(
+        _groups.join(_recipients, _recipients.c.group_id == _groups.c.id).join(
+            _deliveries, _deliveries.c.recipient_id == _recipients.c.id
+        )
+    )
+    .where(
+        _groups.c.platform == bindparam("platform"),
+        _groups.c.external_id == bindparam("external_id"),
+        _recipients.c.chat_id == _groups.c.channel_id,
+        _deliveries.c.message_id == bindparam("message_id"),
+    )
+    .limit(1)
+)
 _ANSWERED_ON = Prepared(
     select(func.count().label("n")).where(
         _attempts.c.group_id == bindparam("group_id"),
@@ -508,7 +633,12 @@ def _leaderboard(since: bool) -> Any:
         func.sum(case((_reviews.c.rating >= 2, 1), else_=0)).label("correct"),
     ).where(_reviews.c.person_id.in_(members), _reviews.c.revealed.is_(False))
     if since:
-        totals = totals.where(_reviews.c.answered_at >= bindparam("since"))
+        # the local day of an answer is at most a day before its UTC day: the day bound
+        # keeps the scan to the period's rows of the (person, revealed, day) index
+        totals = totals.where(
+            _reviews.c.local_date >= bindparam("since_day"),
+            _reviews.c.answered_at >= bindparam("since"),
+        )
     counted = totals.group_by(_reviews.c.person_id).subquery("totals")
     return (
         select(
@@ -543,6 +673,18 @@ class StreakInputs:
     counts: dict[date, int]
     excused: set[date]
     owner_id: int | None = None  # the group's id (group streaks only)
+
+
+@dataclass(frozen=True)
+class WindowInputs:
+    """A person's streak inputs from a window of recent days (``streak.current_from``)."""
+
+    timezone: str
+    daily_goal: int
+    rest_days: tuple[int, ...]
+    counts: dict[date, int]  # answers per local day since the window's first day
+    excused: set[date]  # excused days since the window's first day
+    earlier: bool  # answered before the window's first day
 
 
 @dataclass(frozen=True)
@@ -649,6 +791,26 @@ class Reads:
             for row in people
         }
 
+    def member_streak_windows(self, group_id: int, since: date) -> dict[int, WindowInputs]:
+        """Streak inputs since the local day ``since`` of every member on a group's
+        leaderboard (opted-out members left out), in one statement (its rows unprocessed:
+        a row per member and day)."""
+        params = {"group_id": group_id, "since": since}
+        return _windows(_WINDOW_DAYS.raw(self, params))
+
+    def streak_windows(self, person_ids: Collection[int], since: date) -> dict[int, WindowInputs]:
+        """:meth:`member_streak_windows` of people named by id (unknown ids left out), one
+        statement per :data:`WINDOW_PEOPLE` people."""
+        ids = list(dict.fromkeys(person_ids))
+        out: dict[int, WindowInputs] = {}
+        for start in range(0, len(ids), WINDOW_PEOPLE):
+            chunk = ids[start : start + WINDOW_PEOPLE]
+            params: dict[str, Any] = {"since": since}
+            params.update({f"p{i}": None for i in range(WINDOW_PEOPLE)})
+            params.update({f"p{i}": person for i, person in enumerate(chunk)})
+            out.update(_windows(_WINDOW_DAYS_OF.raw(self, params)))
+        return out
+
     def latest_daily_of(
         self, platform: str, external_id: str, first_day: date, last_day: date
     ) -> Any | None:
@@ -700,6 +862,12 @@ class Reads:
         params = {"platform": platform, "chat_id": chat_id, "message_id": message_id}
         return _POST_OF_MESSAGE.first(self, params)
 
+    def post_in_chat(self, platform: str, external_id: str, message_id: str) -> Any | None:
+        """(group_id, min_members, local_date, answered) of the group post ``message_id``
+        in the group of a platform chat or server, or None."""
+        params = {"platform": platform, "external_id": external_id, "message_id": message_id}
+        return _POST_IN_CHAT.first(self, params)
+
     def answered_on(self, group_id: int, day: date) -> int:
         """How many members answered a group's question of a local day."""
         row = _ANSWERED_ON.first(self, {"group_id": group_id, "day": day})
@@ -710,8 +878,34 @@ class Reads:
         answers since ``since`` (all time when None); opted-out members are left out."""
         if since is None:
             return _LEADERBOARD_ALL.rows(self, {"group_id": group_id})
-        params = {"group_id": group_id, "since": since}
+        since_day = since.astimezone(UTC).date() - timedelta(days=1)
+        params = {"group_id": group_id, "since": since, "since_day": since_day}
         return _LEADERBOARD_SINCE.rows(self, params)
+
+
+def _windows(rows: Sequence[Any]) -> dict[int, WindowInputs]:
+    """WindowInputs per person from the unprocessed rows of a windowed streak read."""
+    counts: dict[int, dict[date, int]] = {}
+    excused: dict[int, set[date]] = {}
+    owners: list[Any] = []
+    for kind, person, day, n, zone, rest, earlier in rows:
+        if kind == _ANSWERED:
+            counts.setdefault(person, {})[day_of(day)] = n
+        elif kind == _EXCUSED:
+            excused.setdefault(person, set()).add(day_of(day))
+        else:
+            owners.append((person, n, zone, rest, earlier))
+    return {
+        person: WindowInputs(
+            timezone=zone,
+            daily_goal=int(goal),
+            rest_days=tuple(json.loads(rest)) if rest else (),
+            counts=counts.get(person, {}),
+            excused=excused.get(person, set()),
+            earlier=bool(earlier),
+        )
+        for person, goal, zone, rest, earlier in owners
+    }
 
 
 def _stats_inputs(rows: Any) -> StatsInputs | None:

@@ -106,6 +106,8 @@ class Review(SQLModel, table=True):
     __table_args__ = (
         Index("ix_reviews_person_day", "person_id", "local_date"),
         Index("ix_reviews_person_question", "person_id", "question_id"),
+        # streak reads (answers per day, revealed ones left out) from the index alone
+        Index("ix_reviews_person_revealed_day", "person_id", "revealed", "local_date"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

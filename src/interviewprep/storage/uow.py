@@ -17,6 +17,7 @@ from interviewprep.storage.reads import Reads
 from interviewprep.storage.repositories import (
     AttemptRepository,
     CardRepository,
+    GroupAnswerRepository,
     PersonRepository,
     ReviewRepository,
 )
@@ -34,6 +35,7 @@ class UnitOfWork:
     attempts: AttemptRepository
     reviews: ReviewRepository
     deliveries: DeliveryRepository
+    group_answers: GroupAnswerRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -45,6 +47,7 @@ class UnitOfWork:
         self.attempts = AttemptRepository(self.session)
         self.reviews = ReviewRepository(self.session)
         self.deliveries = DeliveryRepository(self.session)
+        self.group_answers = GroupAnswerRepository(self.session)
         return self
 
     def __exit__(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -9,7 +10,7 @@ from sqlmodel import Session, col, func, select
 
 from interviewprep.storage.tables import Review
 from tests.adapters.discord.conftest import Harness, button
-from tests.adapters.discord.fake_discord import EPHEMERAL, custom_ids
+from tests.adapters.discord.fake_discord import EPHEMERAL, custom_ids, user
 
 
 def reviews(harness: Harness) -> int:
@@ -193,3 +194,30 @@ async def test_answer_flags_are_ephemeral(harness: Harness) -> None:
     post = await post_of(harness, "choice")
     opened = await harness.click(post, button(post, "ip:ans:"), harness.bob)
     assert int(opened.callbacks[0]["data"]["flags"]) & EPHEMERAL
+
+
+async def test_members_answering_at_once_are_each_graded_once(harness: Harness) -> None:
+    await harness.setup_group()
+    post = await post_of(harness, "choice")
+    members = [user(f"Member {i}") for i in range(6)]
+    assert harness.bot.db_workers == 1  # SQLite: the writes queue on one thread
+
+    clicks = [
+        await harness.fake.send_interaction(
+            harness.fake.click_payload(post, button(post, "ip:ans:"), m, harness.guild)
+        )
+        for m in members
+    ]
+    opened = await asyncio.gather(*(harness.fake.settle(c) for c in clicks))
+    picks = [
+        await harness.fake.send_interaction(
+            harness.fake.click_payload(o.last, button(o, "ip:pick:"), m, harness.guild)
+        )
+        for o, m in zip(opened, members, strict=True)
+    ]
+    results = await asyncio.gather(*(harness.fake.settle(p) for p in picks))
+
+    assert all("Score 100%" in r.text for r in results)
+    assert reviews(harness) == len(members)
+    board = await harness.slash("leaderboard", harness.carol, {"period": "week"})
+    assert len([line for line in board.text.splitlines() if "pts" in line]) == len(members)

@@ -18,7 +18,7 @@ import discord
 from interviewprep.adapters.discord import commands, components, ids
 from interviewprep.adapters.discord.flows import Flows
 from interviewprep.adapters.discord.reply import NO_MENTIONS
-from interviewprep.adapters.discord.respond import DEFER_AFTER, Host
+from interviewprep.adapters.discord.respond import DB_WORKERS, DEFER_AFTER, SQLITE_WORKERS, Host
 from interviewprep.adapters.discord.sender import DiscordSender
 from interviewprep.app import App
 from interviewprep.config import ConfigError
@@ -46,6 +46,8 @@ class InterviewBot(Host):
         app: the application (services, bank, settings).
         sync_commands: sync the command tree at start-up (global commands).
         defer_after: seconds of handler work before an interaction is deferred.
+        db_workers: threads for handlers that may write; default one on SQLite (its
+            single writer), :data:`DB_WORKERS` on PostgreSQL.
         options: passed to :class:`discord.Client` (tests lower ``guild_ready_timeout``).
     """
 
@@ -55,13 +57,19 @@ class InterviewBot(Host):
         *,
         sync_commands: bool = True,
         defer_after: float = DEFER_AFTER,
+        db_workers: int | None = None,
         **options: Any,
     ) -> None:
         options.setdefault("max_ratelimit_timeout", 30.0)
-        super().__init__(intents=intents(), allowed_mentions=NO_MENTIONS, **options)
+        sqlite = app.engine.dialect.name == "sqlite"
+        if db_workers is None:
+            db_workers = SQLITE_WORKERS if sqlite else DB_WORKERS
+        super().__init__(
+            intents=intents(), allowed_mentions=NO_MENTIONS, db_workers=db_workers, **options
+        )
         self.app = app
         self.flows = Flows(app)
-        self.inline_reads = app.engine.dialect.name == "sqlite"
+        self.inline_reads = sqlite
         self.defer_after = defer_after
         self.sync_commands = sync_commands
         self.tree = commands.Tree(self)

@@ -28,7 +28,12 @@ from interviewprep.adapters.discord.reply import (
 from interviewprep.app import App
 from interviewprep.domain.rating import Rating
 from interviewprep.domain.streak import Streak
-from interviewprep.services.errors import PracticeError, UnknownAttempt
+from interviewprep.services.errors import (
+    NotEnrolled,
+    PracticeError,
+    UnknownAttempt,
+    UnknownGroup,
+)
 from interviewprep.services.views import GroupView, QuestionView
 
 logger = logging.getLogger(__name__)
@@ -156,20 +161,30 @@ class Flows:
     def answer_group(
         self, actor: Actor, group_id: int, day_text: str, question_id: str, post_id: int
     ) -> Reply:
-        """The Answer button under a group post: choice buttons, or the answer modal."""
+        """The Answer button under a group post: choice buttons, or the answer modal.
+
+        One service call (:meth:`Groups.answer_as`) checks the button against the
+        database and opens (or resumes) the member's attempt with one commit.
+        """
+        another = text("This button belongs to another server's question; answer the post here.")
+        if actor.guild_id is None:
+            return another
         day = ids.parse_day(day_text)
-        group = self.group_here(actor)
-        if actor.guild_id is None or group is None or group.id != group_id:
-            return text("This button belongs to another server's question; answer the post here.")
-        if day is None:
+        if day is None:  # a forged id: say which kind of wrong it is
+            group = self.group_here(actor)
+            if group is None or group.id != group_id:
+                return another
             return text("That button is not valid; answer the latest post.")
-        person = self.person(actor, group.timezone)
-        view = self.app.groups.answer(group_id, person, day, question_id)
+        try:
+            view = self.app.groups.answer_as(
+                PLATFORM, actor.guild_id, actor.user_id, actor.name, group_id, day, question_id
+            )
+        except UnknownGroup:
+            return another
         ctx = Ctx(post_id=post_id)
-        if render.is_choice(view):
-            return render.question_reply(view, ctx, "Today's question")
         reply = render.question_reply(view, ctx, "Today's question")
-        reply.modal = self._modal(view, ctx)
+        if not render.is_choice(view):
+            reply.modal = self._modal(view, ctx)
         return reply
 
     @staticmethod
@@ -198,13 +213,18 @@ class Flows:
         return self.submit(actor, attempt_id, answer, ctx)
 
     def submit(self, actor: Actor, attempt_id: int, answer: str, ctx: Ctx) -> Reply:
-        """Grade an answer (choice or modal text); a repeat shows the first result."""
-        person = self.person(actor)
-        before = self.app.practice.streak(person) if ctx.group else None
-        outcome = self.app.practice.submit_answer(person, attempt_id, answer)
+        """Grade an answer (choice or modal text); a repeat shows the first result.
+
+        One unit of work from the account (:meth:`Practice.answer_attempt`): the attempt
+        must be this account's; then grade, close, schedule, save, commit.
+        """
+        try:
+            outcome = self.app.practice.answer_attempt(PLATFORM, actor.user_id, attempt_id, answer)
+        except NotEnrolled:
+            raise UnknownAttempt() from None  # nobody's attempt can be theirs
         reply = render.outcome_reply(outcome, ctx)
-        if ctx.group and not outcome.already_answered and before is not None:
-            reply.announce = self._milestones(actor, person, before.today_done, ctx)
+        if ctx.group and not outcome.already_answered and outcome.person_id is not None:
+            reply.announce = self._milestones(actor, outcome.person_id, ctx)
         return reply
 
     def reveal(self, actor: Actor, attempt_id: int, ctx: Ctx) -> Reply:
@@ -273,35 +293,27 @@ class Flows:
             "revealed": outcome.revealed,
         }
 
-    def _milestones(
-        self, actor: Actor, person: int, done_before: bool, ctx: Ctx
-    ) -> list[Announcement]:
+    def _milestones(self, actor: Actor, person: int, ctx: Ctx) -> list[Announcement]:
         """Streak milestones reached by this answer, to announce in the post's thread."""
         assert ctx.post_id is not None
-        group = self.group_here(actor)
-        if group is None:
+        if actor.guild_id is None:
             return []
-        post = self.app.groups.post_for_message(PLATFORM, group.channel_id, str(ctx.post_id))
-        if post is None or post.group_id != group.id:
-            return []
+        reached = self.app.groups.milestones(PLATFORM, actor.guild_id, str(ctx.post_id), person)
         out: list[Announcement] = []
-        streak = self.app.practice.streak(person)
-        if not done_before and streak.today_done and streak.current in render.STREAK_MILESTONES:
+        if reached.person in render.STREAK_MILESTONES:
             out.append(
                 Announcement(
                     ctx.post_id,
-                    f"🔥 **{render.name(actor.name)}** reached a {streak.current}-day streak!",
+                    f"🔥 **{render.name(actor.name)}** reached a {reached.person}-day streak!",
                 )
             )
-        if self.app.groups.answered_on(group.id, post.local_date) == group.min_members:
-            group_streak = self.group_streak(group.id)
-            if group_streak.current in render.STREAK_MILESTONES:
-                out.append(
-                    Announcement(
-                        ctx.post_id,
-                        f"🏆 The server streak is now **{group_streak.current} days**. Keep it up!",
-                    )
+        if reached.group in render.STREAK_MILESTONES:
+            out.append(
+                Announcement(
+                    ctx.post_id,
+                    f"🏆 The server streak is now **{reached.group} days**. Keep it up!",
                 )
+            )
         return out
 
     # --------------------------------------------------------------- reading
@@ -349,7 +361,7 @@ class Flows:
             return text(NOT_SET_UP)
         if not group.leaderboard:
             return text("The leaderboard is turned off on this server.")
-        rows = self.app.groups.leaderboard(group.id, period)
+        rows = self.app.groups.leaderboard(group.id, period, limit=render.LEADERBOARD_ROWS)
         reply = Reply(embeds=[render.leaderboard_embed(rows, period, self.group_streak(group.id))])
         reply.ephemeral = False
         return reply

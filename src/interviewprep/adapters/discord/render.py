@@ -296,6 +296,7 @@ def stats_embed(stats: Stats) -> discord.Embed:
 
 
 PERIODS = {"week": "this week", "month": "this month", "all": "all time"}
+LEADERBOARD_ROWS = 20  # members shown on the leaderboard
 
 
 def leaderboard_embed(
@@ -303,7 +304,7 @@ def leaderboard_embed(
 ) -> discord.Embed:
     """The leaderboard table (names escaped)."""
     lines = []
-    for row in rows[:20]:
+    for row in rows[:LEADERBOARD_ROWS]:
         medal = {1: "🥇", 2: "🥈", 3: "🥉"}.get(row.rank, f"`{row.rank:>2}.`")
         lines.append(
             f"{medal} **{name(row.display_name)}** · {row.points} pts · "

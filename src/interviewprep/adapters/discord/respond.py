@@ -13,6 +13,13 @@ SQLite file (:attr:`Host.inline_reads`): in WAL mode a read never waits for a lo
 costs only its CPU time, while a hop to a worker thread costs a GIL hand-off each way
 (the loop thread then waits for the GIL on every socket call while workers run). On
 PostgreSQL every call may wait on the network, so everything runs on the worker threads.
+
+On SQLite the other handlers (which may write) run on ONE database thread
+(:data:`SQLITE_WORKERS`): SQLite has a single writer, and with several threads the
+writers queued in its busy handler, which sleeps 1, 2, 5, 10... ms between retries;
+the Python work around the statements is serialised by the GIL either way. On
+PostgreSQL, where writers wait on row locks and the network, :data:`DB_WORKERS` threads
+share the work.
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ logger = logging.getLogger(__name__)
 SORRY = "Something went wrong on my side; please try again in a moment."
 DEFER_AFTER = 1.5  # seconds of work before an interaction is deferred (Discord allows 3)
 DB_WORKERS = 4  # threads running service calls (the services are synchronous)
+SQLITE_WORKERS = 1  # SQLite: one writer thread, no queueing in the busy handler
 
 Work = Callable[[], Reply]
 ReadWork = Callable[[], Reply | None]  # None: it needs to write after all (run ``work``)
@@ -60,6 +68,7 @@ class Host(discord.Client):
         self._inflight = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        self.db_workers = db_workers
         self._db = ThreadPoolExecutor(db_workers, thread_name_prefix="interviewprep-discord")
 
     async def in_thread(self, work: Work) -> Reply:

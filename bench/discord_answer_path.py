@@ -1,0 +1,188 @@
+"""Milliseconds per answer to a Discord server's daily question, in process, before/after.
+
+    python bench/discord_answer_path.py [--members 300] [--rounds 3] [--database-url ...]
+
+One answer is what a member's two interactions cost the adapter's flows with sockets
+and discord.py left out: the *Answer* button under the day's post (checks and opens the
+attempt, renders the question) and then the pick of an option (a single-choice
+question) or the submitted modal (an open question, graded by the default grader,
+answered with its model answer), with the streak milestones of the answer.
+
+* **before**: the path as the adapter took it before the one-unit-of-work answer
+  (kept here to compare): the group and the person looked up, ``Groups.answer``
+  (three ORM units of work, two commits), then the person again, their streak,
+  ``Practice.submit_answer`` and the milestones (group, post, streak, answers of the
+  day: one read each);
+* **after**: :class:`interviewprep.adapters.discord.flows.Flows` as the bot runs it:
+  ``Groups.answer_as`` (one statement, one commit), ``Practice.answer_attempt`` (one
+  transaction) and ``Groups.milestones`` (one read-only unit).
+
+Every member answers once (one attempt per member and day), so each round has members
+of its own, enrolled beforehand; rounds alternate before/after; single-threaded;
+medians of the rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from datetime import date
+
+from sqlmodel import Session, select
+
+from common import database_argument, fresh_engine
+from interviewprep.adapters.discord import ids, render
+from interviewprep.adapters.discord.flows import PLATFORM, Actor, Flows
+from interviewprep.adapters.discord.ids import Ctx
+from interviewprep.adapters.discord.reply import Reply
+from interviewprep.app import App, assemble, load_packs
+from interviewprep.bank.schema import Level, OpenQuestion, SingleChoice
+from interviewprep.config import load_settings
+from interviewprep.domain.clock import system_clock
+from interviewprep.grading import default_grader
+from interviewprep.storage.tables import Delivery, Recipient
+
+Answer = Callable[[Actor, int, date, str, int, str], Reply]
+
+
+def before(app: App) -> Answer:
+    """The answer path before ``Groups.answer_as`` (the adapter's flows of then)."""
+
+    def person(actor: Actor, timezone: str | None = None) -> int:
+        found = app.practice.find_person(PLATFORM, actor.user_id)
+        if found is None:
+            found = app.practice.enrol(PLATFORM, actor.user_id, actor.name, timezone)
+        return found
+
+    def answer(
+        actor: Actor, group_id: int, day: date, question: str, post: int, text: str
+    ) -> Reply:
+        assert actor.guild_id is not None
+        group = app.groups.find(PLATFORM, actor.guild_id)
+        assert group is not None
+        assert group.id == group_id
+        view = app.groups.answer(group_id, person(actor, group.timezone), day, question)
+        ctx = Ctx(post_id=post)
+        render.question_reply(view, ctx, "Today's question")
+        member = person(actor)
+        streak_before = app.practice.streak(member)
+        answer_text = "1" if view.options else text  # the first option, or the modal
+        outcome = app.practice.submit_answer(member, view.attempt_id, answer_text)
+        reply = render.outcome_reply(outcome, ctx)
+        # the milestones, as they were read
+        group = app.groups.find(PLATFORM, actor.guild_id)
+        assert group is not None
+        found = app.groups.post_for_message(PLATFORM, group.channel_id, str(post))
+        assert found is not None
+        assert found.group_id == group.id
+        streak = app.practice.streak(member)
+        reached = not streak_before.today_done and streak.today_done
+        if reached and streak.current in render.STREAK_MILESTONES:
+            reply.announce = []
+        if app.groups.answered_on(group.id, found.local_date) == group.min_members:
+            app.groups.streak(group.id)
+        return reply
+
+    return answer
+
+
+def after(app: App) -> Answer:
+    """The adapter's flows as the bot runs them now."""
+    flows = Flows(app)
+
+    def answer(
+        actor: Actor, group_id: int, day: date, question: str, post: int, text: str
+    ) -> Reply:
+        opened = flows.answer_group(actor, group_id, f"{day:%Y%m%d}", question, post)
+        ctx = Ctx(post_id=post)
+        if opened.modal is None:
+            pick = next(
+                c.custom_id for row in opened.rows for c in row if "ip:pick:" in c.custom_id
+            )
+            attempt = int(pick.split(":")[2])
+            return flows.pick(actor, attempt, [0], ctx)
+        attempt = int(opened.modal.custom_id.split(":")[2])
+        return flows.submit(actor, attempt, text, ctx)
+
+    return answer
+
+
+def _post(app: App, guild: str, kind: type) -> tuple[int, date, str, int, str]:
+    """A server's group with today's post of a question of ``kind``."""
+    group = app.groups.setup(
+        PLATFORM, guild, channel_id=f"{guild}1", name=guild, timezone="UTC", delivery_time="09:00"
+    )
+    question = next(
+        q for q in app.bank if isinstance(q, kind) and q.level in (Level.JUNIOR, Level.MID)
+    )
+    now = app.clock()
+    today = now.date()
+    post = int(guild) * 10
+    with Session(app.engine) as session:
+        recipient = session.exec(select(Recipient).where(Recipient.group_id == group.id)).one()
+        assert recipient.id is not None
+        session.add(
+            Delivery(
+                recipient_id=recipient.id,
+                local_date=today,
+                kind="daily",
+                status="sent",
+                question_id=question.id,
+                message_id=str(post),
+                claimed_at=now,
+                lease_until=now,
+                sent_at=now,
+            )
+        )
+        session.commit()
+    assert ids.answer(group.id, today, question.id)
+    return group.id, today, question.id, post, question.model_answer
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--members", type=int, default=300, help="answers per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    database_argument(parser)
+    args = parser.parse_args()
+
+    engine, label, cleanup = fresh_engine(args.database_url)
+    settings = load_settings(fuzz_intervals=False)
+    app = assemble(settings, engine, load_packs(settings), default_grader(), system_clock)
+    try:
+        posts = {"choice": _post(app, "900", SingleChoice), "open": _post(app, "800", OpenQuestion)}
+        paths = {"before": before(app), "after": after(app)}
+        print(f"{label}: {args.members} answers a round, {args.rounds} rounds, single-threaded")
+        serial = iter(range(10**9))
+        for kind, (group_id, day, question, post, model) in posts.items():
+            guild = "900" if kind == "choice" else "800"
+            times: dict[str, list[float]] = {name: [] for name in paths}
+            for _ in range(args.rounds + 1):  # the first round warms up
+                for name, path in paths.items():
+                    actors = []
+                    for _ in range(args.members):
+                        n = next(serial)
+                        actor = Actor(user_id=str(10**6 + n), name=f"m{n}", guild_id=guild)
+                        app.practice.enrol(PLATFORM, actor.user_id, actor.name)
+                        actors.append(actor)
+                    began = time.perf_counter()
+                    for actor in actors:
+                        reply = path(actor, group_id, day, question, post, model)
+                        assert reply.embeds, reply
+                        assert not reply.error, reply
+                    times[name].append((time.perf_counter() - began) / args.members * 1000)
+            line = ", ".join(
+                f"{name} {statistics.median(ms[1:]):.2f} ms"
+                f" ({' / '.join(f'{m:.2f}' for m in ms[1:])})"
+                for name, ms in times.items()
+            )
+            print(f"  answer, {kind:<6}: {line}")
+    finally:
+        app.close()
+        cleanup()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+"""Opening a group's question from a platform account in one unit of work
+(``Groups.answer_as``) and the streak milestones of an answer (``Groups.milestones``),
+on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Engine, event, func, select
+
+from interviewprep.app import App
+from interviewprep.delivery.messages import GroupQuestion
+from interviewprep.domain.clock import FixedClock
+from interviewprep.services.errors import (
+    GroupQuestionDone,
+    StaleGroupQuestion,
+    UnknownAttempt,
+    UnknownGroup,
+)
+from interviewprep.storage.tables import Attempt, GroupMember, Identity, Person
+from tests.delivery.conftest import FakeSender
+from tests.delivery.test_engine import Make, at
+
+CHAT = "-100"
+
+
+@pytest.fixture
+def posted(app: App, clock: FixedClock, sender: FakeSender, make_engine: Make) -> GroupQuestion:
+    at(clock, 2026, 3, 6, 8)
+    app.groups.setup(
+        "telegram", CHAT, channel_id=CHAT, name="Club", timezone="Asia/Tokyo", delivery_time="09:00"
+    )
+    at(clock, 2026, 3, 7, 0, 5)  # 09:05 in Tokyo
+    asyncio.run(make_engine().tick())
+    (post,) = sender.sent
+    assert isinstance(post, GroupQuestion)
+    return post
+
+
+@pytest.fixture
+def commits(app: App) -> Iterator[list[int]]:
+    """Transactions committed on the app's engine while the test runs."""
+    seen: list[int] = []
+
+    def count(_connection: object) -> None:
+        seen.append(1)
+
+    engine: Engine = app.engine
+    event.listen(engine, "commit", count)
+    yield seen
+    event.remove(engine, "commit", count)
+
+
+def _count(app: App, table: type, *where: object) -> int:
+    with app.engine.connect() as connection:
+        statement = select(func.count()).select_from(table).where(*where)  # type: ignore[arg-type]
+        return int(connection.execute(statement).scalar_one())
+
+
+def _open(app: App, post: GroupQuestion, account: str, name: str = "Ada") -> int:
+    view = app.groups.answer_as(
+        "telegram", CHAT, account, name, post.group_id, post.local_date, post.question_id
+    )
+    return view.attempt_id
+
+
+def test_first_click_enrols_joins_and_opens_with_one_commit(
+    app: App, posted: GroupQuestion, commits: list[int]
+) -> None:
+    view = app.groups.answer_as(
+        "telegram", CHAT, "u1", "Ada", posted.group_id, posted.local_date, posted.question_id
+    )
+
+    assert len(commits) == 1
+    assert view.question_id == posted.question_id
+    assert not view.resumed
+    person = app.practice.find_person("telegram", "u1")
+    assert person is not None
+    assert app.practice.settings(person).timezone == "Asia/Tokyo"  # the group's zone
+    assert app.practice.settings(person).display_name == "Ada"
+    assert _count(app, GroupMember, GroupMember.person_id == person) == 1
+    current = app.practice.current(person)
+    assert current is not None
+    assert current.attempt_id == view.attempt_id
+
+
+def test_a_second_click_resumes_without_writing(
+    app: App, posted: GroupQuestion, commits: list[int]
+) -> None:
+    first = _open(app, posted, "u1")
+    commits.clear()
+
+    again = app.groups.answer_as(
+        "telegram", CHAT, "u1", "Ada", posted.group_id, posted.local_date, posted.question_id
+    )
+
+    assert again.attempt_id == first
+    assert again.resumed
+    assert commits == []
+    assert _count(app, Attempt) == 1
+    assert _count(app, Person) == 1
+    assert _count(app, Identity) == 1
+
+
+def test_an_enrolled_member_opens_with_their_own_zone(app: App, posted: GroupQuestion) -> None:
+    person = app.practice.enrol("telegram", "u2", "Bob", timezone="America/Chicago")
+    app.groups.join(posted.group_id, person)
+    attempt = _open(app, posted, "u2")
+    with app.engine.connect() as connection:
+        asked_on = connection.execute(
+            select(Attempt.asked_on).where(Attempt.id == attempt)  # type: ignore[arg-type]
+        ).scalar_one()
+    assert str(asked_on) == "2026-03-06"  # still the 6th in Chicago
+    assert _count(app, GroupMember) == 1
+
+
+def test_forged_stale_and_foreign_buttons_change_nothing(
+    app: App, clock: FixedClock, posted: GroupQuestion, commits: list[int]
+) -> None:
+    gid, day, question = posted.group_id, posted.local_date, posted.question_id
+    other = next(q.id for q in app.bank if q.id != question)
+    with pytest.raises(UnknownGroup):  # a button of this group pressed in another chat
+        app.groups.answer_as("telegram", "-200", "u1", "Ada", gid, day, question)
+    with pytest.raises(UnknownGroup):  # another group's id in this chat
+        app.groups.answer_as("telegram", CHAT, "u1", "Ada", gid + 1, day, question)
+    with pytest.raises(UnknownGroup):  # the same chat id on another platform
+        app.groups.answer_as("discord", CHAT, "u1", "Ada", gid, day, question)
+    with pytest.raises(StaleGroupQuestion):
+        app.groups.answer_as("telegram", CHAT, "u1", "Ada", gid, day, other)
+    with pytest.raises(StaleGroupQuestion):
+        app.groups.answer_as("telegram", CHAT, "u1", "Ada", gid, day - timedelta(days=1), question)
+    clock.advance(timedelta(days=1))
+    with pytest.raises(StaleGroupQuestion):  # yesterday's post, clicked today
+        app.groups.answer_as("telegram", CHAT, "u1", "Ada", gid, day, question)
+    assert commits == []
+    assert _count(app, Person) == 0
+    assert _count(app, Attempt) == 0
+
+
+def test_answered_once_then_done(app: App, posted: GroupQuestion) -> None:
+    attempt = _open(app, posted, "u1")
+    outcome = app.practice.answer_attempt("telegram", "u1", attempt, "right")
+    assert not outcome.already_answered
+    again = app.practice.answer_attempt("telegram", "u1", attempt, "right")
+    assert again.already_answered
+    assert again.review_id == outcome.review_id
+    with pytest.raises(GroupQuestionDone):
+        _open(app, posted, "u1")
+    with pytest.raises(UnknownAttempt):  # someone else's attempt id
+        app.practice.answer_attempt("telegram", "u1", attempt + 100, "right")
+
+
+def test_a_newer_open_question_elsewhere_wins(app: App, posted: GroupQuestion) -> None:
+    _open(app, posted, "u1")
+    person = app.practice.find_person("telegram", "u1")
+    assert person is not None
+    other = next(q.id for q in app.bank if q.id != posted.question_id)
+    app.practice.ask(person, other)  # e.g. another group's question, opened later
+    with pytest.raises(GroupQuestionDone):
+        _open(app, posted, "u1")
+
+
+def test_milestones_of_the_answer_that_met_the_goal(app: App, posted: GroupQuestion) -> None:
+    app.groups.update(posted.group_id, min_members=2)
+    message = "1"  # the fake sender's message id of the post
+    a = _open(app, posted, "a", "A")
+    first = app.practice.answer_attempt("telegram", "a", a, "right")
+    assert first.person_id is not None
+
+    reached = app.groups.milestones("telegram", CHAT, message, first.person_id)
+    assert reached.person == 1  # a's first streak day
+    assert reached.group is None  # one member of the two needed
+
+    b = _open(app, posted, "b", "B")
+    second = app.practice.answer_attempt("telegram", "b", b, "right")
+    assert second.person_id is not None
+    reached = app.groups.milestones("telegram", CHAT, message, second.person_id)
+    assert (reached.person, reached.group) == (1, 1)  # the day counts for the group now
+
+    # a second answer of the day does not meet the goal again
+    view = app.practice.next_question(first.person_id)
+    assert view is not None
+    app.practice.submit_answer(first.person_id, view.attempt_id, "right")
+    assert app.groups.milestones("telegram", CHAT, message, first.person_id).person is None
+    # a message that is not the group's post, or a post of another chat: nothing
+    assert app.groups.milestones("telegram", CHAT, "2", first.person_id).person is None
+    assert app.groups.milestones("telegram", "-200", message, first.person_id).group is None
