@@ -16,6 +16,18 @@ matcher missed, which is where paraphrases fail lexically:
   segment and the wording disagree on negation (read narrowly, per segment, so a
   negation in another clause of the sentence does not hide a match).
 
+Three rules keep the embeddings from lifting what the lexical reading has already
+judged (tuned on the dev and tuning sets, see eval/grading/README.md):
+
+* a segment lifts only the key points it is nearly as similar to as to its closest
+  one (``own_margin``): a sentence that states one key point also resembles its
+  neighbours ("replicas can be out of date for a while" is not "replicas converge");
+* a segment whose closest key point the lexical reading already covers lifts nothing
+  (``spent``): it is that key point's sentence;
+* an answer in which the lexical reading finds any rubric wording opposed, even where
+  the benefit of the doubt kept the key point from being contradicted, gets no lift at
+  all (``opposed_blocks``): embeddings cannot tell "does not limit" from "limits".
+
 Needs the ``semantic`` extra (numpy, tokenizers) and the model weights (see
 :mod:`interviewprep.grading.embedding`).
 """
@@ -32,11 +44,22 @@ from typing import Any
 from interviewprep.bank.schema import Behavioural, OpenQuestion
 from interviewprep.grading.bands import DEFAULT_BANDS, RatingBands
 from interviewprep.grading.embedding import MiniLmEncoder, shared_encoder
-from interviewprep.grading.lexical import prepare_text, split_clauses, stem, words_of
+from interviewprep.grading.lexical import (
+    AnalysedAnswer,
+    prepare_text,
+    split_clauses,
+    stem,
+    words_of,
+)
 from interviewprep.grading.offline import DefaultGrader
 from interviewprep.grading.prepare import prepare_answer
 from interviewprep.grading.result import GradeResult, KeyPointStatus
-from interviewprep.grading.rubric import PointOutcome, RubricGrader, RubricSettings
+from interviewprep.grading.rubric import (
+    PointOutcome,
+    RubricAnalysis,
+    RubricGrader,
+    RubricSettings,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +80,14 @@ class SemanticSettings:
         max_segments: at most this many sentences are embedded (bounds latency).
         strip_prompt_words: drop words that only repeat the prompt before embedding.
         clauses: also embed the clauses of multi-clause sentences.
+        own_margin: a segment lifts only the key points whose similarity is within
+            this margin of its best one (a sentence that states one key point also
+            resembles its neighbours); ``None`` lets any segment lift any key point.
+        spent: a segment whose most similar key point the lexical reading already
+            covers lifts nothing (it is that key point's sentence).
+        opposed_blocks: an answer that the lexical reading finds opposing any wording
+            of the rubric (even where the benefit of the doubt kept the key point from
+            being contradicted) gets no lift at all: embeddings cannot see negation.
     """
 
     covered_at: float = 0.5
@@ -64,6 +95,9 @@ class SemanticSettings:
     max_segments: int = 24
     strip_prompt_words: bool = True
     clauses: bool = True
+    own_margin: float | None = 0.1
+    spent: bool = True
+    opposed_blocks: bool = True
 
 
 def _negative(text: str) -> bool:
@@ -112,13 +146,16 @@ class SemanticRubricGrader:
         analysis = self.lexical.analyse(question, prepared.text, prepared.truncated)
         if analysis.stated or analysis.keyword_list:
             return replace(lexical, grader=self.name)
+        s = self.semantic
+        if s.opposed_blocks and _opposed(analysis) >= self.lexical.settings.cover:
+            return replace(lexical, grader=self.name)
         try:
-            best = self._similarities(question, prepared.text)
+            covered = [o.status is KeyPointStatus.COVERED for o in analysis.outcomes]
+            best = self._similarities(question, prepared.text, covered)
         except Exception:  # the model must never take grading down
             logger.exception("semantic scoring failed; using the lexical grade")
             return replace(lexical, grader=self.name)
         outcomes = []
-        s = self.semantic
         for outcome, (similarity, sentence) in zip(analysis.outcomes, best, strict=True):
             if outcome.status is not KeyPointStatus.MISSING or similarity < s.partial_from:
                 outcomes.append(outcome)
@@ -161,7 +198,7 @@ class SemanticRubricGrader:
         return vectors, owners, negative
 
     def _similarities(
-        self, question: OpenQuestion | Behavioural, text: str
+        self, question: OpenQuestion | Behavioural, text: str, covered: list[bool] | None = None
     ) -> list[tuple[float, str]]:
         """For each key point: the best similarity and the sentence that reached it."""
         prompt = frozenset(s for c in split_clauses(question.prompt) for s in c.stems)
@@ -175,15 +212,43 @@ class SemanticRubricGrader:
         vectors = self.encoder.encode([self._strip(s, prompt) for s in sentences])
         sentence_negative = [_negative(s) for s in sentences]
         similarity = vectors @ wordings.T  # (sentences, wordings)
+        points = len(question.key_points)
         best = [(0.0, "") for _ in question.key_points]
         for row, sentence in enumerate(sentences):
+            agreeing = [0.0] * points
+            anyway = [0.0] * points
             for column, owner in enumerate(owners):
-                if sentence_negative[row] != negative[column]:
-                    continue  # embeddings cannot tell "is" from "is not"
                 value = float(similarity[row, column])
+                anyway[owner] = max(anyway[owner], value)
+                if sentence_negative[row] == negative[column]:
+                    agreeing[owner] = max(agreeing[owner], value)
+            top = max(anyway)
+            if self.semantic.spent and covered and covered[anyway.index(top)]:
+                continue  # the sentence of a key point the lexical reading found
+            margin = self.semantic.own_margin
+            for owner, value in enumerate(agreeing):
+                if margin is not None and value + margin < top:
+                    continue  # the segment states another key point
                 if value > best[owner][0]:
                     best[owner] = (value, sentence[:200])
         return best
+
+
+def _opposed(analysis: RubricAnalysis) -> float:
+    """The best coverage of any key point wording that the answer opposes lexically.
+
+    :func:`~interviewprep.grading.rubric.judge_point` gives a key point the benefit of
+    the doubt when a wording is opposed but another partly agrees; the semantic grader
+    does not lift anything in such an answer ("the GIL does not limit threads").
+    """
+    analysed = AnalysedAnswer(analysis.text)
+    worst = 0.0
+    for point in analysis.rubric.points:
+        for phrase in point.phrases:
+            match = analysed.match_phrase(phrase)
+            if match.opposed and match.novel_hit and not match.weak and match.hits >= 2:
+                worst = max(worst, match.coverage)
+    return worst
 
 
 def semantic_grader(bands: RatingBands = DEFAULT_BANDS) -> DefaultGrader:

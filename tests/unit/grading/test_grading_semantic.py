@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 
-from interviewprep.bank.schema import ExpectedGrade, Question
+from interviewprep.bank.schema import ExpectedGrade, OpenQuestion, Question
+from interviewprep.domain.rating import Rating
+from interviewprep.grading.result import KeyPointStatus
 
 np = pytest.importorskip("numpy")
 tokenizers = pytest.importorskip("tokenizers")
@@ -171,3 +173,55 @@ def test_semantic_grader_keeps_lexical_guards(
 
     result = make_grader("semantic").grade(http["http.idempotent-methods"], answer)
     assert result.band is expected
+
+
+def _semantic(**settings: Any) -> Any:
+    from interviewprep.grading.semantic import SemanticRubricGrader, SemanticSettings
+
+    return SemanticRubricGrader(_real_encoder(), semantic=SemanticSettings(**settings))
+
+
+def test_a_negated_answer_the_lexical_reading_opposes_gets_no_lift() -> None:
+    # the lexical reading opposes "only one thread runs at a time" but gives the key
+    # points the benefit of the doubt; the embeddings, blind to "does not", would
+    # lift them to a pass
+    from interviewprep.bank.loader import builtin_pack_dir, load_bank
+
+    gil = next(q for q in load_bank([builtin_pack_dir()]) if q.id == "lang.python-gil")
+    assert isinstance(gil, OpenQuestion)
+    answer = (
+        "The GIL does not limit threads: several threads run Python bytecode in parallel on "
+        "different cores, so CPU-bound code gets faster with threads, and the lock is never "
+        "released during I/O."
+    )
+    assert _semantic().grade(gil, answer).band is not ExpectedGrade.PASS
+    assert _semantic(opposed_blocks=False).grade(gil, answer).band is ExpectedGrade.PASS
+
+
+def test_a_sentence_that_states_a_covered_key_point_lifts_no_other(
+    evalq: dict[str, Question],
+) -> None:
+    # one sentence, the definition (covered lexically); it resembles the other key
+    # points ("rollback", "isolation level") but says neither
+    question = evalq["ev.dirty-read"]
+    assert isinstance(question, OpenQuestion)
+    answer = "It's when you read data that another transaction has not committed yet."
+    graded = _semantic().grade(question, answer)
+    assert graded.rating is not None
+    assert graded.rating < Rating.EASY
+    assert [k.status for k in graded.key_points].count(KeyPointStatus.COVERED) == 1
+    assert _semantic(spent=False).grade(question, answer).rating is Rating.EASY
+
+
+def test_a_segment_lifts_only_the_key_point_it_is_closest_to(
+    evalq: dict[str, Question],
+) -> None:
+    # "out of date for a while" is the stale-reads key point; its similarity to
+    # "replicas converge" (0.57) is far below its similarity to "stale" (0.90)
+    question = evalq["ev.eventual-consistency"]
+    assert isinstance(question, OpenQuestion)
+    answer = "Replicas can be out of date for a while after a write."
+    rules_off = {"spent": False, "opposed_blocks": False}
+    assert _semantic(**rules_off).grade(question, answer).band is ExpectedGrade.PARTIAL
+    lifted = _semantic(own_margin=None, **rules_off).grade(question, answer)
+    assert lifted.band is ExpectedGrade.PASS
