@@ -24,10 +24,10 @@ from interviewprep.adapters.telegram.common import (
     ask_next,
     chat_id_of,
     edit_keyboard,
-    enrol,
     forget_user,
     group_outcome,
     next_label,
+    open_group_question,
     open_view,
     outcome_of,
     person_of,
@@ -266,8 +266,7 @@ async def _tap_group(update: Update, context: Context, query: CallbackQuery, cb:
     if post is None:
         await query.answer("That question is not open any more.", show_alert=True)
         return
-    person = enrol(update, context)
-    view = app.groups.answer(post.group_id, person, post.local_date, post.question_id)
+    person, view = open_group_question(update, context, message.chat.id, post)
     answer = render.choice_answer(view.type, cb.int_arg(0))
     result = app.practice.submit_answer(person, view.attempt_id, answer)
     if result.already_answered:

@@ -22,7 +22,7 @@ from interviewprep.adapters.telegram.memory import Memory, Session
 from interviewprep.adapters.telegram.outbox import post, send_html
 from interviewprep.app import App
 from interviewprep.services.errors import NotEnrolled
-from interviewprep.services.views import AnswerOutcome, QuestionView
+from interviewprep.services.views import AnswerOutcome, GroupPost, QuestionView
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +94,29 @@ def enrol(update: Update, context: Context) -> int:
         person = app.practice.enrol(PLATFORM, str(user.id), user.full_name, zone)
         memory.persons.put(user.id, person)
     return person
+
+
+def open_group_question(
+    update: Update, context: Context, chat_id: int, group_post: GroupPost
+) -> tuple[int, QuestionView]:
+    """The member behind the update and their open attempt at the group's post.
+
+    One service call checks the post's day and question and opens (or resumes) the
+    attempt with one commit.
+    """
+    person = enrol(update, context)
+    user = update.effective_user
+    assert user is not None
+    view = services(context).groups.answer_as(
+        PLATFORM,
+        str(chat_id),
+        str(user.id),
+        user.full_name,
+        group_post.group_id,
+        group_post.local_date,
+        group_post.question_id,
+    )
+    return person, view
 
 
 def forget_user(update: Update | None, context: Context) -> None:

@@ -43,6 +43,7 @@ from interviewprep.adapters.telegram.common import (
     forget_user,
     group_outcome,
     message_of,
+    open_group_question,
     open_view,
     person_of,
     remembered,
@@ -336,8 +337,7 @@ async def group_reply(update: Update, context: Context) -> None:
     if not message.text:
         await say(update, context, TEXT_ONLY, reply=True)
         return
-    person = enrol(update, context)
-    view = app.groups.answer(post.group_id, person, post.local_date, post.question_id)
+    person, view = open_group_question(update, context, message.chat_id, post)
     result = app.practice.submit_answer(person, view.attempt_id, message.text)
     await group_outcome(update, context, person, result, message.message_id)
 
