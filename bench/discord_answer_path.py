@@ -1,4 +1,4 @@
-"""Milliseconds per answer to a Discord server's daily question, in process, before/after.
+"""Milliseconds per answer to a Discord server's daily question, in process.
 
     python bench/discord_answer_path.py [--members 300] [--rounds 3] [--database-url ...]
 
@@ -8,18 +8,14 @@ attempt, renders the question) and then the pick of an option (a single-choice
 question) or the submitted modal (an open question, graded by the default grader,
 answered with its model answer), with the streak milestones of the answer.
 
-* **before**: the path as the adapter took it before the one-unit-of-work answer
-  (kept here to compare): the group and the person looked up, ``Groups.answer``
-  (three ORM units of work, two commits), then the person again, their streak,
-  ``Practice.submit_answer`` and the milestones (group, post, streak, answers of the
-  day: one read each);
-* **after**: :class:`interviewprep.adapters.discord.flows.Flows` as the bot runs it:
-  ``Groups.answer_as`` (one statement, one commit), ``Practice.answer_attempt`` (one
-  transaction) and ``Groups.milestones`` (one read-only unit).
+It runs :class:`interviewprep.adapters.discord.flows.Flows` as the bot does:
+``Groups.answer_as`` (one statement, one commit), ``Practice.answer_attempt`` (one
+transaction) and ``Groups.milestones`` (one read-only unit). The README's "before"
+column came from this script at commit 920accb, which also kept a copy of the earlier
+path (``Groups.answer``: three ORM units of work, two commits; since removed).
 
 Every member answers once (one attempt per member and day), so each round has members
-of its own, enrolled beforehand; rounds alternate before/after; single-threaded;
-medians of the rounds.
+of its own, enrolled beforehand; single-threaded; medians of the rounds.
 """
 
 from __future__ import annotations
@@ -33,7 +29,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from common import database_argument, fresh_engine
-from interviewprep.adapters.discord import ids, render
+from interviewprep.adapters.discord import ids
 from interviewprep.adapters.discord.flows import PLATFORM, Actor, Flows
 from interviewprep.adapters.discord.ids import Ctx
 from interviewprep.adapters.discord.reply import Reply
@@ -45,47 +41,6 @@ from interviewprep.grading import default_grader
 from interviewprep.storage.tables import Delivery, Recipient
 
 Answer = Callable[[Actor, int, date, str, int, str], Reply]
-
-
-def before(app: App) -> Answer:
-    """The answer path before ``Groups.answer_as`` (the adapter's flows of then)."""
-
-    def person(actor: Actor, timezone: str | None = None) -> int:
-        found = app.practice.find_person(PLATFORM, actor.user_id)
-        if found is None:
-            found = app.practice.enrol(PLATFORM, actor.user_id, actor.name, timezone)
-        return found
-
-    def answer(
-        actor: Actor, group_id: int, day: date, question: str, post: int, text: str
-    ) -> Reply:
-        assert actor.guild_id is not None
-        group = app.groups.find(PLATFORM, actor.guild_id)
-        assert group is not None
-        assert group.id == group_id
-        view = app.groups.answer(group_id, person(actor, group.timezone), day, question)
-        ctx = Ctx(post_id=post)
-        render.question_reply(view, ctx, "Today's question")
-        member = person(actor)
-        streak_before = app.practice.streak(member)
-        answer_text = "1" if view.options else text  # the first option, or the modal
-        outcome = app.practice.submit_answer(member, view.attempt_id, answer_text)
-        reply = render.outcome_reply(outcome, ctx)
-        # the milestones, as they were read
-        group = app.groups.find(PLATFORM, actor.guild_id)
-        assert group is not None
-        found = app.groups.post_for_message(PLATFORM, group.channel_id, str(post))
-        assert found is not None
-        assert found.group_id == group.id
-        streak = app.practice.streak(member)
-        reached = not streak_before.today_done and streak.today_done
-        if reached and streak.current in render.STREAK_MILESTONES:
-            reply.announce = []
-        if app.groups.answered_on(group.id, found.local_date) == group.min_members:
-            app.groups.streak(group.id)
-        return reply
-
-    return answer
 
 
 def after(app: App) -> Answer:
@@ -153,7 +108,7 @@ def main() -> None:
     app = assemble(settings, engine, load_packs(settings), default_grader(), system_clock)
     try:
         posts = {"choice": _post(app, "900", SingleChoice), "open": _post(app, "800", OpenQuestion)}
-        paths = {"before": before(app), "after": after(app)}
+        paths = {"after": after(app)}
         print(f"{label}: {args.members} answers a round, {args.rounds} rounds, single-threaded")
         serial = iter(range(10**9))
         for kind, (group_id, day, question, post, model) in posts.items():

@@ -352,8 +352,10 @@ async def test_group_question_members_answer_and_next_post_names_them(
     assert isinstance(post, GroupQuestion)
     assert post.group_id == group.id
     people = [app.practice.enrol("telegram", f"m{i}", f"Member {i}") for i in range(3)]
-    for pid in people[:2]:
-        view = app.groups.answer(group.id, pid, post.local_date, post.question_id)
+    for i, pid in enumerate(people[:2]):
+        view = app.groups.answer_as(
+            "telegram", "-42", f"m{i}", f"Member {i}", group.id, post.local_date, post.question_id
+        )
         app.practice.submit_answer(pid, view.attempt_id, "right")
     assert app.groups.summary(group.id, post.local_date).answered == ("Member 0", "Member 1")
     assert app.groups.streak(group.id).current == 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -20,8 +20,14 @@ from interviewprep.services.errors import (
     StaleGroupQuestion,
     UnknownAttempt,
 )
+from interviewprep.services.views import QuestionView
 from tests.delivery.conftest import FakeSender
 from tests.delivery.test_engine import Make, at
+
+
+def open_group(app: App, account: str, group_id: int, day: date, question_id: str) -> QuestionView:
+    """A member of the Telegram group ``-100`` opening its question, as the bot does."""
+    return app.groups.answer_as("telegram", "-100", account, account, group_id, day, question_id)
 
 
 @pytest.fixture
@@ -43,9 +49,9 @@ def posted(app: App, clock: FixedClock, sender: FakeSender, make_engine: Make) -
 
 
 def test_double_click_opens_one_attempt_and_grades_once(app: App, posted: GroupQuestion) -> None:
-    pid = app.practice.enrol("discord", "u1", "Ada")
-    first = app.groups.answer(posted.group_id, pid, posted.local_date, posted.question_id)
-    second = app.groups.answer(posted.group_id, pid, posted.local_date, posted.question_id)
+    pid = app.practice.enrol("telegram", "u1", "Ada")
+    first = open_group(app, "u1", posted.group_id, posted.local_date, posted.question_id)
+    second = open_group(app, "u1", posted.group_id, posted.local_date, posted.question_id)
     assert first.attempt_id == second.attempt_id
     outcome = app.practice.submit_answer(pid, first.attempt_id, "right")
     assert not outcome.already_answered
@@ -53,22 +59,22 @@ def test_double_click_opens_one_attempt_and_grades_once(app: App, posted: GroupQ
     assert again.already_answered
     assert again.review_id == outcome.review_id
     with pytest.raises(GroupQuestionDone):
-        app.groups.answer(posted.group_id, pid, posted.local_date, posted.question_id)
+        open_group(app, "u1", posted.group_id, posted.local_date, posted.question_id)
 
 
 def test_forged_or_stale_group_buttons_are_refused(
     app: App, clock: FixedClock, posted: GroupQuestion
 ) -> None:
-    pid = app.practice.enrol("discord", "u1", "Ada")
+    app.practice.enrol("telegram", "u1", "Ada")
     other = next(q.id for q in app.bank if q.id != posted.question_id)
     with pytest.raises(StaleGroupQuestion):
-        app.groups.answer(posted.group_id, pid, posted.local_date, other)  # tampered id
+        open_group(app, "u1", posted.group_id, posted.local_date, other)  # tampered id
     yesterday = posted.local_date - timedelta(days=1)
     with pytest.raises(StaleGroupQuestion):
-        app.groups.answer(posted.group_id, pid, yesterday, posted.question_id)
+        open_group(app, "u1", posted.group_id, yesterday, posted.question_id)
     clock.advance(timedelta(days=1))
     with pytest.raises(StaleGroupQuestion):  # yesterday's post, clicked today
-        app.groups.answer(posted.group_id, pid, posted.local_date, posted.question_id)
+        open_group(app, "u1", posted.group_id, posted.local_date, posted.question_id)
 
 
 def test_leaderboard_ranks_by_points_and_respects_opt_out(
@@ -76,10 +82,10 @@ def test_leaderboard_ranks_by_points_and_respects_opt_out(
 ) -> None:
     gid = posted.group_id
     names = ["Ada", "Bob", "Cy"]
-    people = {n: app.practice.enrol("discord", n, n) for n in names}
+    people = {n: app.practice.enrol("telegram", n, n) for n in names}
     answers = {"Ada": "right", "Bob": "wrong", "Cy": "right"}
     for name, pid in people.items():
-        view = app.groups.answer(gid, pid, posted.local_date, posted.question_id)
+        view = open_group(app, name, gid, posted.local_date, posted.question_id)
         app.practice.submit_answer(pid, view.attempt_id, answers[name])
     # Ada also practises on her own: two more correct answers
     for _ in range(2):
@@ -106,14 +112,15 @@ def test_group_streak_needs_min_members_each_day(
 ) -> None:
     gid = posted.group_id
     app.groups.update(gid, min_members=2)
-    a, b = (app.practice.enrol("discord", n, n) for n in ("a", "b"))
+    people = {n: app.practice.enrol("telegram", n, n) for n in ("a", "b")}
     engine = make_engine()
     for day in range(3):
         post = sender.sent[-1]
         assert isinstance(post, GroupQuestion)
-        members = (a, b) if day != 1 else (a,)
-        for pid in members:
-            view = app.groups.answer(gid, pid, post.local_date, post.question_id)
+        members = ("a", "b") if day != 1 else ("a",)
+        for name in members:
+            pid = people[name]
+            view = open_group(app, name, gid, post.local_date, post.question_id)
             app.practice.submit_answer(pid, view.attempt_id, "right")
         clock.advance(timedelta(days=1))
         asyncio.run(engine.tick())
@@ -189,8 +196,8 @@ def test_reports_default_to_the_last_question_and_refuse_empty_text(app: App) ->
 
 
 def test_rating_override_still_works_for_group_answers(app: App, posted: GroupQuestion) -> None:
-    pid = app.practice.enrol("discord", "u1", "Ada")
-    view = app.groups.answer(posted.group_id, pid, posted.local_date, posted.question_id)
+    pid = app.practice.enrol("telegram", "u1", "Ada")
+    view = open_group(app, "u1", posted.group_id, posted.local_date, posted.question_id)
     outcome = app.practice.submit_answer(pid, view.attempt_id, "right")
     rated = app.practice.rate(pid, outcome.review_id, Rating.EASY)
     assert rated.changed
@@ -208,8 +215,8 @@ def test_a_migrated_chat_keeps_its_group(app: App, posted: GroupQuestion) -> Non
 
 def test_stored_outcome_and_post_of_the_day(app: App, posted: GroupQuestion) -> None:
     assert app.groups.post_on(posted.group_id, posted.local_date) == "1"
-    pid = app.practice.enrol("discord", "u1", "Ada")
-    view = app.groups.answer(posted.group_id, pid, posted.local_date, posted.question_id)
+    pid = app.practice.enrol("telegram", "u1", "Ada")
+    view = open_group(app, "u1", posted.group_id, posted.local_date, posted.question_id)
     with pytest.raises(AttemptClosed, match="not answered"):
         app.practice.outcome(pid, view.attempt_id)
     done = app.practice.submit_answer(pid, view.attempt_id, "right answer")
@@ -238,11 +245,11 @@ def test_invisible_answers_are_refused_and_the_question_stays_open(
 def test_answers_counted_and_posts_found_by_message(app: App, posted: GroupQuestion) -> None:
     gid, day = posted.group_id, posted.local_date
     assert app.groups.answered_on(gid, day) == 0
-    a, b, c = (app.practice.enrol("discord", n, n) for n in ("a", "b", "c"))
-    for pid in (a, b):
-        view = app.groups.answer(gid, pid, day, posted.question_id)
-        app.practice.submit_answer(pid, view.attempt_id, "right")
-    opened = app.groups.answer(gid, c, day, posted.question_id)  # opened, not answered
+    people = {n: app.practice.enrol("telegram", n, n) for n in ("a", "b", "c")}
+    for name in ("a", "b"):
+        view = open_group(app, name, gid, day, posted.question_id)
+        app.practice.submit_answer(people[name], view.attempt_id, "right")
+    opened = open_group(app, "c", gid, day, posted.question_id)  # opened, not answered
     assert opened.attempt_id
     assert app.groups.answered_on(gid, day) == 2
     assert app.groups.answered_on(gid, day - timedelta(days=1)) == 0

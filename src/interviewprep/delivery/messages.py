@@ -44,7 +44,7 @@ class DailyQuestion:
 
 @dataclass(frozen=True)
 class GroupQuestion:
-    """A group's shared question for one local day; members answer with ``Groups.answer``."""
+    """A group's shared question for one local day; members answer with ``Groups.answer_as``."""
 
     delivery_id: int
     address: Address

@@ -247,39 +247,6 @@ class Groups:
         with self.uow.read() as reads:
             return reads.answered_on(group_id, day)
 
-    def answer(self, group_id: int, person_id: int, day: date, question_id: str) -> QuestionView:
-        """Open (or resume) a member's attempt at the group's question of ``day``.
-
-        Raises:
-            StaleGroupQuestion: not this group's question, or not today's (group time).
-            GroupQuestionDone: the member already answered, skipped or revealed it.
-        """
-        now = self.clock()
-        with self.uow() as uow:
-            group = self._group(uow, group_id)
-            today = local_date(now, ZoneInfo(group.timezone))
-            delivery = uow.deliveries.for_group_day(group_id, day)
-            if day != today or delivery is None or delivery.question_id != question_id:
-                raise StaleGroupQuestion()
-            self._join(uow, group_id, person_id)
-            uow.commit()
-            existing = self._member_attempt(uow, group_id, day, person_id)
-        if existing is None:
-            try:
-                return self.practice.ask(person_id, question_id, "group", group=(group_id, day))
-            except IntegrityError:
-                pass  # a double click opened it a moment ago: resume that one
-            with self.uow() as uow:
-                existing = self._member_attempt(uow, group_id, day, person_id)
-            assert existing is not None
-        attempt_id, status = existing
-        if status != "asked":
-            raise GroupQuestionDone()
-        view = self.practice.current(person_id)
-        if view is None or view.attempt_id != attempt_id:
-            raise GroupQuestionDone()  # closed by a newer question elsewhere
-        return view
-
     def answer_as(
         self,
         platform: str,
@@ -290,8 +257,9 @@ class Groups:
         day: date,
         question_id: str,
     ) -> QuestionView:
-        """:meth:`answer` from a platform account and what a button carries, in one unit
-        of work with one commit.
+        """Open (or resume) a member's attempt at the group's question of ``day``, from a
+        platform account and what a button or reply carries, in one unit of work with
+        one commit.
 
         One statement reads the chat's group, the question it was sent on ``day``, the
         account's person, membership, attempt at that question and card; then, as
@@ -590,18 +558,6 @@ class Groups:
             uow.session.add(member)
             uow.session.flush()
         return member
-
-    def _member_attempt(
-        self, uow: UnitOfWork, group_id: int, day: date, person_id: int
-    ) -> tuple[int, str] | None:
-        row = uow.session.exec(
-            select(Attempt.id, Attempt.status).where(
-                Attempt.group_id == group_id,
-                Attempt.group_day == day,
-                Attempt.person_id == person_id,
-            )
-        ).first()
-        return (int(row[0]), str(row[1])) if row and row[0] is not None else None
 
     def _view(self, uow: UnitOfWork, group: Group) -> GroupView:
         assert group.id is not None
