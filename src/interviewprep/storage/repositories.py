@@ -316,19 +316,6 @@ class ReviewRepository:
         """The review with this id."""
         return self.session.get(Review, review_id)
 
-    def for_attempt(self, attempt_id: int) -> Review | None:
-        """The review that answered an attempt."""
-        return self.session.exec(select(Review).where(Review.attempt_id == attempt_id)).first()
-
-    def latest_for(self, person_id: int, question_id: str) -> Review | None:
-        """The person's newest review of a question."""
-        statement = (
-            select(Review)
-            .where(Review.person_id == person_id, Review.question_id == question_id)
-            .order_by(col(Review.id).desc())
-        )
-        return self.session.exec(statement).first()
-
     def all_for(self, person_id: int) -> Sequence[Review]:
         """Every review of a person, oldest first (for export)."""
         statement = select(Review).where(Review.person_id == person_id).order_by(col(Review.id))
