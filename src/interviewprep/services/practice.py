@@ -969,12 +969,6 @@ def _state(row: Any) -> CardState:
     )
 
 
-def _store_state(row: CardRow, state: CardState) -> None:
-    row.due, row.state, row.step = state.due, state.state, state.step
-    row.stability, row.difficulty = state.stability, state.difficulty
-    row.last_review, row.reps, row.lapses = state.last_review, state.reps, state.lapses
-
-
 def person_rules(daily_goal: int, rest_days: Collection[int]) -> streakdomain.StreakRules:
     """The streak rules of a person with these settings."""
     return streakdomain.StreakRules(daily_goal=daily_goal, rest_weekdays=frozenset(rest_days))
