@@ -9,17 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 from typing import Protocol
 
 from interviewprep.services.views import QuestionView
-
-
-class RecipientKind(StrEnum):
-    """Who a delivery goes to."""
-
-    PERSON = "person"  # one person's own daily question, in a private chat or DM
-    GROUP = "group"  # a group chat or channel with one shared daily question
 
 
 @dataclass(frozen=True)

@@ -227,12 +227,6 @@ class Groups:
 
     # -------------------------------------------------------------- questions
 
-    def question_on(self, group_id: int, day: date) -> str | None:
-        """The question the group got on a local day, if any."""
-        with self.uow() as uow:
-            row = uow.deliveries.for_group_day(group_id, day)
-            return row.question_id if row else None
-
     def post_for_message(self, platform: str, chat_id: str, message_id: str) -> GroupPost | None:
         """The group question a platform message carries (for replies to it)."""
         with self.uow.read() as reads:

@@ -329,19 +329,6 @@ class DeliveryRepository:
         """One delivery row."""
         return self.session.execute(select(_d).where(_d.c.id == delivery_id)).first()
 
-    def by_message(self, platform: str, chat_id: str, message_id: str) -> Row[Any] | None:
-        """The delivery that produced a platform message."""
-        statement = (
-            select(_d, _r.c.group_id)
-            .select_from(_d.join(_r, _r.c.id == _d.c.recipient_id))
-            .where(
-                _r.c.platform == platform,
-                _r.c.chat_id == chat_id,
-                _d.c.message_id == message_id,
-            )
-        )
-        return self.session.execute(statement).first()
-
     def for_group_day(self, group_id: int, day: date) -> Row[Any] | None:
         """A group's daily delivery of one local day."""
         statement = (

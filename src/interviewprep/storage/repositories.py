@@ -219,11 +219,6 @@ class CardRepository:
         """Every card of a person (bounded by the size of the bank)."""
         return self.session.exec(select(CardRow).where(CardRow.person_id == person_id)).all()
 
-    def seen_ids(self, person_id: int) -> set[str]:
-        """Question ids the person has a card for."""
-        statement = select(CardRow.question_id).where(CardRow.person_id == person_id)
-        return set(self.session.exec(statement).all())
-
     def introduced_on(self, person_id: int, day: date) -> int:
         """How many new questions the person started on a local day."""
         statement = select(func.count()).where(

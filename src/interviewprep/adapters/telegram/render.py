@@ -40,14 +40,6 @@ DAY_MARKS = {
     DayStatus.EXCUSED: "🛠",
 }
 CHOICE_TYPES = {QuestionType.SINGLE_CHOICE, QuestionType.TRUE_FALSE}
-TYPE_NAMES = {
-    QuestionType.SINGLE_CHOICE: "single choice",
-    QuestionType.MULTIPLE_CHOICE: "multiple choice",
-    QuestionType.TRUE_FALSE: "true or false",
-    QuestionType.SHORT_ANSWER: "short answer",
-    QuestionType.OPEN: "open question",
-    QuestionType.BEHAVIOURAL: "behavioural",
-}
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("today", "Today's question"),
