@@ -6,11 +6,14 @@ import argparse
 import os
 import tempfile
 from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, text
+from sqlmodel import Session, select
 
 from interviewprep.storage import db
+from interviewprep.storage.tables import Delivery, Recipient
 
 
 def database_argument(parser: argparse.ArgumentParser) -> None:
@@ -54,3 +57,26 @@ def fresh_engine(
 def schema_engine(url: str, schema: str) -> Engine:
     """An engine on an existing PostgreSQL schema (made by :func:`fresh_engine`)."""
     return db.make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+
+
+def record_group_post(
+    engine: Engine, group_id: int, day: date, question_id: str, message_id: str, now: datetime
+) -> None:
+    """Store a group's daily question as sent in ``message_id`` (what the engine records)."""
+    with Session(engine) as session:
+        recipient = session.exec(select(Recipient).where(Recipient.group_id == group_id)).one()
+        assert recipient.id is not None
+        session.add(
+            Delivery(
+                recipient_id=recipient.id,
+                local_date=day,
+                kind="daily",
+                status="sent",
+                question_id=question_id,
+                message_id=message_id,
+                claimed_at=now,
+                lease_until=now,
+                sent_at=now,
+            )
+        )
+        session.commit()

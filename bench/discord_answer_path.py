@@ -26,9 +26,7 @@ import time
 from collections.abc import Callable
 from datetime import date
 
-from sqlmodel import Session, select
-
-from common import database_argument, fresh_engine
+from common import database_argument, fresh_engine, record_group_post
 from interviewprep.adapters.discord import ids
 from interviewprep.adapters.discord.flows import PLATFORM, Actor, Flows
 from interviewprep.adapters.discord.ids import Ctx
@@ -38,7 +36,6 @@ from interviewprep.bank.schema import Level, OpenQuestion, SingleChoice
 from interviewprep.config import load_settings
 from interviewprep.domain.clock import system_clock
 from interviewprep.grading import default_grader
-from interviewprep.storage.tables import Delivery, Recipient
 
 Answer = Callable[[Actor, int, date, str, int, str], Reply]
 
@@ -75,23 +72,7 @@ def _post(app: App, guild: str, kind: type) -> tuple[int, date, str, int, str]:
     now = app.clock()
     today = now.date()
     post = int(guild) * 10
-    with Session(app.engine) as session:
-        recipient = session.exec(select(Recipient).where(Recipient.group_id == group.id)).one()
-        assert recipient.id is not None
-        session.add(
-            Delivery(
-                recipient_id=recipient.id,
-                local_date=today,
-                kind="daily",
-                status="sent",
-                question_id=question.id,
-                message_id=str(post),
-                claimed_at=now,
-                lease_until=now,
-                sent_at=now,
-            )
-        )
-        session.commit()
+    record_group_post(app.engine, group.id, today, question.id, str(post), now)
     assert ids.answer(group.id, today, question.id)
     return group.id, today, question.id, post, question.model_answer
 

@@ -54,10 +54,9 @@ import discord.gateway  # noqa: E402
 import discord.http  # noqa: E402
 from discord import app_commands  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
-from sqlmodel import Session, select  # noqa: E402
 from tests.adapters.discord.fake_discord import FakeDiscord, FakeGuild, custom_ids, user  # noqa: E402
 
-from common import database_argument, fresh_engine  # noqa: E402
+from common import database_argument, fresh_engine, record_group_post  # noqa: E402
 from interviewprep.adapters.discord import ids  # noqa: E402
 from interviewprep.adapters.discord.bot import InterviewBot  # noqa: E402
 from interviewprep.app import App, assemble, load_packs  # noqa: E402
@@ -65,7 +64,7 @@ from interviewprep.bank.schema import Level, OpenQuestion, SingleChoice  # noqa:
 from interviewprep.config import load_settings  # noqa: E402
 from interviewprep.domain.clock import system_clock  # noqa: E402
 from interviewprep.grading import default_grader  # noqa: E402
-from interviewprep.storage.tables import Attempt, Delivery, Recipient, Review  # noqa: E402
+from interviewprep.storage.tables import Attempt, Review  # noqa: E402
 
 COMMANDS = ("streak", "stats", "help", "today", "leaderboard")
 ANSWERS = ("answer-choice", "answer-open")
@@ -233,23 +232,7 @@ def _post_question(app: App, fake: FakeDiscord, guild: FakeGuild, kind: str) -> 
         },
         {},
     )
-    with Session(app.engine) as session:
-        recipient = session.exec(select(Recipient).where(Recipient.group_id == group.id)).one()
-        assert recipient.id is not None
-        session.add(
-            Delivery(
-                recipient_id=recipient.id,
-                local_date=today,
-                kind="daily",
-                status="sent",
-                question_id=question.id,
-                message_id=post["id"],
-                claimed_at=now,
-                lease_until=now,
-                sent_at=now,
-            )
-        )
-        session.commit()
+    record_group_post(app.engine, group.id, today, question.id, post["id"], now)
     return post
 
 
