@@ -780,6 +780,20 @@ FUZZY_SCORE = 85.0
 MAX_WINDOW = 6
 
 
+@lru_cache(maxsize=4096)
+def _bits(mask: int) -> tuple[int, ...]:
+    """The positions of the set bits of ``mask``, lowest first (phrases have a few
+    dozen stems at most, so the masks seen are few)."""
+    bits = []
+    bit = 0
+    while mask:
+        if mask & 1:
+            bits.append(bit)
+        mask >>= 1
+        bit += 1
+    return tuple(bits)
+
+
 class AnalysedAnswer:
     """An answer split into clauses, with a stem index for fast phrase matching."""
 
@@ -799,6 +813,7 @@ class AnalysedAnswer:
         self._found: dict[str, tuple[frozenset[str], tuple[int, ...]]] = {}
         self._sentence = [c.sentence for c in self.clauses]
         self._short = [c.short for c in self.clauses]
+        self._ends: dict[bool, list[int]] = {}
 
     @property
     def content_words(self) -> int:
@@ -951,17 +966,48 @@ class AnalysedAnswer:
         # window reaches that, only a shorter one can beat it
         top = self._weight(phrase, functools.reduce(operator.or_, masks)) / total
         best: tuple[float, int, int, int] | None = None
-        sentence, short, n = self._sentence, self._short, len(masks)
-        for start in [i for i, mask in enumerate(masks) if mask]:
-            if best is not None and best[0] == top and best[1] == 0:
+        # the joinability rules depend on the answer only (see _window_ends); a clause
+        # without phrase stems neither changes a window's union nor ends a chosen one
+        last_end = self._window_ends(tight)
+        held = [i for i, mask in enumerate(masks) if mask]
+        count = len(held)
+        best_coverage, best_span = -1.0, 0  # best[:2], once best is set
+        for k, start in enumerate(held):
+            if best is not None and best_coverage == top and best_span == 0:
                 break  # a single clause covers all it can
             union = 0
+            last = last_end[start]
+            for j in range(k, count):
+                end = held[j]
+                if end > last:
+                    break
+                if best is not None and best_coverage == top and end - start >= -best_span:
+                    break
+                union |= masks[end]
+                weight = weights.get(union)
+                if weight is None:
+                    weight = weights[union] = self._weight(phrase, union)
+                coverage = weight / total
+                if best is None or (coverage, start - end) > (best_coverage, best_span):
+                    best_coverage, best_span = coverage, start - end
+                    best = (coverage, start - end, -start, end)
+        return best
+
+    def _window_ends(self, tight: bool) -> list[int]:
+        """Per start clause, the last clause a window from it may reach (the rules of
+        :meth:`_best_window`: at most :data:`MAX_WINDOW` clauses, one sentence or two
+        joinable ones, with ``tight`` one sentence and one long clause)."""
+        ends = self._ends.get(tight)
+        if ends is not None:
+            return ends
+        sentence, short, n = self._sentence, self._short, len(self._sentence)
+        ends = []
+        for start in range(n):
             long_clauses = 0
             first = sentence[start]
             left_short = right_short = True  # the window's clauses in each sentence
+            last = start - 1
             for end in range(start, min(n, start + MAX_WINDOW)):
-                if best is not None and best[0] == top and end - start >= -best[1]:
-                    break
                 if sentence[end] == first:
                     left_short = left_short and short[end]
                 elif sentence[end] - first > 1:
@@ -975,20 +1021,15 @@ class AnalysedAnswer:
                 long_clauses += not short[end]
                 if tight and long_clauses > 1:
                     break
-                union |= masks[end]
-                if not masks[end]:
-                    continue
-                weight = weights.get(union)
-                if weight is None:
-                    weight = weights[union] = self._weight(phrase, union)
-                coverage = weight / total
-                if best is None or (coverage, -(end - start)) > best[:2]:
-                    best = (coverage, -(end - start), -start, end)
-        return best
+                last = end
+            ends.append(last)
+        self._ends[tight] = ends
+        return ends
 
     @staticmethod
     def _weight(phrase: Phrase, mask: int) -> float:
-        return sum(w for bit, w in enumerate(phrase.weights) if mask >> bit & 1)
+        weights = phrase.weights
+        return sum([weights[bit] for bit in _bits(mask)])  # in bit order, as before
 
     def _clause_opposes(
         self,
