@@ -831,7 +831,11 @@ def _literals(pattern: str) -> tuple[tuple[str, ...], ...]:
     except Exception:  # pragma: no cover - an unknown parser shape: search always
         return ()
     required.sort(key=lambda options: -min(len(o) for o in options))
-    return tuple(tuple(sorted(o)) for o in required[:_MAX_LITERAL_CLAUSES])
+    # a string that contains another of its group adds nothing to the test
+    return tuple(
+        tuple(sorted(o for o in group if not any(other in o for other in group - {o})))
+        for group in required[:_MAX_LITERAL_CLAUSES]
+    )
 
 
 def _required(items: Any) -> list[frozenset[str]]:
@@ -884,7 +888,13 @@ the literal strings it needs (see :func:`_literals`)."""
 def _may_occur(literals: tuple[tuple[str, ...], ...], text: str) -> bool:
     """False when ``text`` lacks every string of one of the groups ``literals``
     requires, so the pattern cannot match."""
-    return all(any(s in text for s in group) for group in literals)
+    for group in literals:
+        for literal in group:
+            if literal in text:
+                break
+        else:
+            return False
+    return True
 
 
 _NEGATING = re.compile(r"\b(?:not|no|never|without|nothing|none)\b")
