@@ -632,6 +632,21 @@ class Phrase:
         """A bitmask of the stems (by position) that are not in the prompt."""
         return sum(1 << bit for bit, novel in enumerate(self.novel) if novel)
 
+    @cached_property
+    def halves(self) -> tuple[int, int] | None:
+        """Bitmasks of the stems weighing 1 and 0.5, when every stem weighs one of
+        these: any sum of them is exact in floating point, whatever the order, so a
+        mask's weight is its count of each (see :meth:`AnalysedAnswer._weight`)."""
+        ones = halves = 0
+        for bit, weight in enumerate(self.weights):
+            if weight == 1.0:
+                ones |= 1 << bit
+            elif weight == 0.5:
+                halves |= 1 << bit
+            else:
+                return None
+        return ones, halves
+
 
 PROMPT_WORD_WEIGHT = 0.5
 
@@ -814,6 +829,11 @@ class AnalysedAnswer:
         self._sentence = [c.sentence for c in self.clauses]
         self._short = [c.short for c in self.clauses]
         self._ends: dict[bool, list[int]] = {}
+        # how many clauses before each index have negation cues: a window without
+        # any is never negated (see negation_vote)
+        self._cued = [0]
+        for clause in self.clauses:
+            self._cued.append(self._cued[-1] + bool(clause.cues))
 
     @property
     def content_words(self) -> int:
@@ -848,7 +868,8 @@ class AnalysedAnswer:
         """
         if not phrase.stems or not self.clauses:
             return NO_MATCH
-        found = [self._find(s) for s in phrase.stems]
+        known = self._found
+        found = [known.get(s) or self._find(s) for s in phrase.stems]
         alike = [options for options, _ in found]
         masks = [0] * len(self.clauses)  # per clause, a bitmask of the stems it holds
         for bit, (_, indices) in enumerate(found):
@@ -1028,6 +1049,11 @@ class AnalysedAnswer:
 
     @staticmethod
     def _weight(phrase: Phrase, mask: int) -> float:
+        halves = phrase.halves
+        if halves is not None:
+            if not mask:
+                return 0  # what sum() of nothing gives
+            return (mask & halves[0]).bit_count() + 0.5 * (mask & halves[1]).bit_count()
         weights = phrase.weights
         return sum([weights[bit] for bit in _bits(mask)])  # in bit order, as before
 
@@ -1048,10 +1074,14 @@ class AnalysedAnswer:
         half of the matched weight, and its polarity is the opposite. An elliptical
         negative clause ("but PUT isn't") opposes with a single word.
         """
+        if not phrase.negated and self._cued[end + 1] == self._cued[start]:
+            return False  # a clause without cues votes positive, as the phrase does
         matched_weight = self._weight(phrase, union)
         for index in range(start, end + 1):
             clause = self.clauses[index]
-            bits = [b for b in range(len(alike)) if masks[index] >> b & 1]
+            if not clause.cues and not phrase.negated:
+                continue  # the same vote
+            bits = [b for b in _bits(masks[index]) if b < len(alike)]
             if not bits:
                 continue
             weight = sum(phrase.weights[b] for b in bits)
@@ -1108,6 +1138,8 @@ class AnalysedAnswer:
     def _negated(
         self, phrase: Phrase, alike: Sequence[frozenset[str]], start: int, end: int
     ) -> bool:
+        if self._cued[end + 1] == self._cued[start]:
+            return False  # what negation_vote says when no clause has a cue
         return negation_vote(self.clauses[start : end + 1], alike, phrase.weights)
 
 
