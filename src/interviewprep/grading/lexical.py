@@ -985,11 +985,17 @@ class AnalysedAnswer:
         weights: dict[int, float] = {}  # union mask -> its weight, summed in bit order
         # no window covers more than all the phrase stems the answer holds: once a
         # window reaches that, only a shorter one can beat it
-        top = self._weight(phrase, functools.reduce(operator.or_, masks)) / total
+        full = functools.reduce(operator.or_, masks)
+        top = self._weight(phrase, full) / total
+        if phrase.halves is not None and full in masks:
+            # every weight is positive, so only a clause holding all the stems found
+            # reaches the top coverage alone: the first such clause is the best window
+            first = masks.index(full)
+            return (top, 0, -first, first)
         best: tuple[float, int, int, int] | None = None
         # the joinability rules depend on the answer only (see _window_ends); a clause
         # without phrase stems neither changes a window's union nor ends a chosen one
-        last_end = self._window_ends(tight)
+        last_end = self._ends.get(tight) or self._window_ends(tight)
         held = [i for i, mask in enumerate(masks) if mask]
         count = len(held)
         best_coverage, best_span = -1.0, 0  # best[:2], once best is set
