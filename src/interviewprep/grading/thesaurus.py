@@ -904,12 +904,20 @@ _NEGATING = re.compile(r"\b(?:not|no|never|without|nothing|none)\b")
 def has_expressions(text: str) -> bool:
     """Whether any expression occurs in lower-case ``text`` (when not,
     :func:`rewrite_expressions` returns it unchanged)."""
+    return _first_expression(text) < len(_PLAN)
+
+
+@functools.lru_cache(maxsize=256)
+def _first_expression(text: str) -> int:
+    """The index in :data:`_PLAN` of the first expression that occurs in ``text``, or
+    the plan's length (cached: an answer is tested, then rewritten twice)."""
     present = frozenset(_WORD.findall(text))
-    return any(
-        pattern.search(text) is not None
-        for needs, pattern, _, literals in _PLAN
-        if not (needs and needs.isdisjoint(present)) and _may_occur(literals, text)
-    )
+    for index, (needs, pattern, _, literals) in enumerate(_PLAN):
+        if needs and needs.isdisjoint(present):
+            continue
+        if _may_occur(literals, text) and pattern.search(text) is not None:
+            return index
+    return len(_PLAN)
 
 
 def rewrite_expressions(text: str, *, keep: bool = False) -> str:
@@ -919,8 +927,10 @@ def rewrite_expressions(text: str, *, keep: bool = False) -> str:
     except for expressions with a negation word of their own ("almost never"), which
     are always replaced so that the negation does not remain.
     """
+    # the expressions before the first that occurs leave the text as it is
+    first = _first_expression(text)
     present = frozenset(_WORD.findall(text))
-    for needs, pattern, replacement, literals in _PLAN:
+    for needs, pattern, replacement, literals in _PLAN[first:]:
         if needs and needs.isdisjoint(present):
             continue
         if not _may_occur(literals, text):
