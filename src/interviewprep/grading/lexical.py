@@ -33,9 +33,10 @@ import functools
 import operator
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import Any, Generic, TypeVar
 
 import snowballstemmer
 from rapidfuzz import fuzz, process
@@ -340,6 +341,27 @@ def words_of(text: str) -> list[str]:
     return _WORDS.findall(text)
 
 
+_T = TypeVar("_T")
+
+
+class _stored(Generic[_T]):  # noqa: N801 - used as a decorator, like cached_property
+    """:func:`functools.cached_property` without its lock (taken on every first use
+    before Python 3.12; every clause of every answer computes its positions once)."""
+
+    def __init__(self, compute: Callable[[Any], _T]) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: Any, owner: type | None = None) -> _T:
+        value = self.compute(instance)
+        instance.__dict__[self.name] = value  # found there from now on
+        return value
+
+
 @dataclass(frozen=True)
 class Clause:
     """One clause of an answer.
@@ -390,7 +412,7 @@ class Clause:
         """A negative clause whose predicate is left out: "POST is not", "PUT isn't"."""
         return any(cue >= len(self.stems) for cue, _ in self.cues)
 
-    @cached_property
+    @_stored
     def where(self) -> dict[str, tuple[int, ...]]:
         """The positions of each stem and joined pair (built once, on first use)."""
         where: dict[str, list[int]] = {}
@@ -565,7 +587,11 @@ def split_clauses(text: str, *, answer: bool = False) -> list[Clause]:
         for part in _CLAUSES.split(sentence):
             if part and part.strip():
                 clause = _clause(part, index)
-                words = words_of(part)
+                # only the first word matters here, unless it is a negative subject
+                first = _WORDS.search(part)
+                words = [first.group(0)] if first is not None else []
+                if words and words[0] in _NEGATIVE_SUBJECTS:
+                    words = words_of(part)
                 if dangling and words and words[0] in _AUXILIARIES:
                     # "nobody on the wire, like the cafe wifi, can read it": the
                     # predicate is negated by the subject before the aside
