@@ -896,6 +896,8 @@ class AnalysedAnswer:
             return NO_MATCH
         known = self._found
         found = [known.get(s) or self._find(s) for s in phrase.stems]
+        if not any(indices for _, indices in found):
+            return NO_MATCH  # no clause holds any of the stems
         alike = [options for options, _ in found]
         masks = [0] * len(self.clauses)  # per clause, a bitmask of the stems it holds
         for bit, (_, indices) in enumerate(found):
@@ -992,6 +994,11 @@ class AnalysedAnswer:
         found = self._found.get(target)
         if found is None:
             options = self.alike(target)
+            if len(options) == 1:
+                # one stem: its clauses are already distinct and in order
+                (only,) = options
+                found = self._found[target] = (options, tuple(self._clauses_of.get(only, ())))
+                return found
             indices = {i for s in options for i in self._clauses_of.get(s, ())}
             found = self._found[target] = (options, tuple(sorted(indices)))
         return found
