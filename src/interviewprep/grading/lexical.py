@@ -33,9 +33,10 @@ import functools
 import operator
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import Any, Generic, TypeVar
 
 import snowballstemmer
 from rapidfuzz import fuzz, process
@@ -340,6 +341,27 @@ def words_of(text: str) -> list[str]:
     return _WORDS.findall(text)
 
 
+_T = TypeVar("_T")
+
+
+class _stored(Generic[_T]):  # noqa: N801 - used as a decorator, like cached_property
+    """:func:`functools.cached_property` without its lock (taken on every first use
+    before Python 3.12; every clause of every answer computes its positions once)."""
+
+    def __init__(self, compute: Callable[[Any], _T]) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: Any, owner: type | None = None) -> _T:
+        value = self.compute(instance)
+        instance.__dict__[self.name] = value  # found there from now on
+        return value
+
+
 @dataclass(frozen=True)
 class Clause:
     """One clause of an answer.
@@ -390,7 +412,7 @@ class Clause:
         """A negative clause whose predicate is left out: "POST is not", "PUT isn't"."""
         return any(cue >= len(self.stems) for cue, _ in self.cues)
 
-    @cached_property
+    @_stored
     def where(self) -> dict[str, tuple[int, ...]]:
         """The positions of each stem and joined pair (built once, on first use)."""
         where: dict[str, list[int]] = {}
@@ -565,7 +587,11 @@ def split_clauses(text: str, *, answer: bool = False) -> list[Clause]:
         for part in _CLAUSES.split(sentence):
             if part and part.strip():
                 clause = _clause(part, index)
-                words = words_of(part)
+                # only the first word matters here, unless it is a negative subject
+                first = _WORDS.search(part)
+                words = [first.group(0)] if first is not None else []
+                if words and words[0] in _NEGATIVE_SUBJECTS:
+                    words = words_of(part)
                 if dangling and words and words[0] in _AUXILIARIES:
                     # "nobody on the wire, like the cafe wifi, can read it": the
                     # predicate is negated by the subject before the aside
@@ -631,6 +657,21 @@ class Phrase:
     def novel_mask(self) -> int:
         """A bitmask of the stems (by position) that are not in the prompt."""
         return sum(1 << bit for bit, novel in enumerate(self.novel) if novel)
+
+    @cached_property
+    def halves(self) -> tuple[int, int] | None:
+        """Bitmasks of the stems weighing 1 and 0.5, when every stem weighs one of
+        these: any sum of them is exact in floating point, whatever the order, so a
+        mask's weight is its count of each (see :meth:`AnalysedAnswer._weight`)."""
+        ones = halves = 0
+        for bit, weight in enumerate(self.weights):
+            if weight == 1.0:
+                ones |= 1 << bit
+            elif weight == 0.5:
+                halves |= 1 << bit
+            else:
+                return None
+        return ones, halves
 
 
 PROMPT_WORD_WEIGHT = 0.5
@@ -780,6 +821,20 @@ FUZZY_SCORE = 85.0
 MAX_WINDOW = 6
 
 
+@lru_cache(maxsize=4096)
+def _bits(mask: int) -> tuple[int, ...]:
+    """The positions of the set bits of ``mask``, lowest first (phrases have a few
+    dozen stems at most, so the masks seen are few)."""
+    bits = []
+    bit = 0
+    while mask:
+        if mask & 1:
+            bits.append(bit)
+        mask >>= 1
+        bit += 1
+    return tuple(bits)
+
+
 class AnalysedAnswer:
     """An answer split into clauses, with a stem index for fast phrase matching."""
 
@@ -799,6 +854,12 @@ class AnalysedAnswer:
         self._found: dict[str, tuple[frozenset[str], tuple[int, ...]]] = {}
         self._sentence = [c.sentence for c in self.clauses]
         self._short = [c.short for c in self.clauses]
+        self._ends: dict[bool, list[int]] = {}
+        # how many clauses before each index have negation cues: a window without
+        # any is never negated (see negation_vote)
+        self._cued = [0]
+        for clause in self.clauses:
+            self._cued.append(self._cued[-1] + bool(clause.cues))
 
     @property
     def content_words(self) -> int:
@@ -833,7 +894,10 @@ class AnalysedAnswer:
         """
         if not phrase.stems or not self.clauses:
             return NO_MATCH
-        found = [self._find(s) for s in phrase.stems]
+        known = self._found
+        found = [known.get(s) or self._find(s) for s in phrase.stems]
+        if not any(indices for _, indices in found):
+            return NO_MATCH  # no clause holds any of the stems
         alike = [options for options, _ in found]
         masks = [0] * len(self.clauses)  # per clause, a bitmask of the stems it holds
         for bit, (_, indices) in enumerate(found):
@@ -930,6 +994,11 @@ class AnalysedAnswer:
         found = self._found.get(target)
         if found is None:
             options = self.alike(target)
+            if len(options) == 1:
+                # one stem: its clauses are already distinct and in order
+                (only,) = options
+                found = self._found[target] = (options, tuple(self._clauses_of.get(only, ())))
+                return found
             indices = {i for s in options for i in self._clauses_of.get(s, ())}
             found = self._found[target] = (options, tuple(sorted(indices)))
         return found
@@ -949,19 +1018,56 @@ class AnalysedAnswer:
         weights: dict[int, float] = {}  # union mask -> its weight, summed in bit order
         # no window covers more than all the phrase stems the answer holds: once a
         # window reaches that, only a shorter one can beat it
-        top = self._weight(phrase, functools.reduce(operator.or_, masks)) / total
+        full = functools.reduce(operator.or_, masks)
+        top = self._weight(phrase, full) / total
+        if phrase.halves is not None and full in masks:
+            # every weight is positive, so only a clause holding all the stems found
+            # reaches the top coverage alone: the first such clause is the best window
+            first = masks.index(full)
+            return (top, 0, -first, first)
         best: tuple[float, int, int, int] | None = None
-        sentence, short, n = self._sentence, self._short, len(masks)
-        for start in [i for i, mask in enumerate(masks) if mask]:
-            if best is not None and best[0] == top and best[1] == 0:
+        # the joinability rules depend on the answer only (see _window_ends); a clause
+        # without phrase stems neither changes a window's union nor ends a chosen one
+        last_end = self._ends.get(tight) or self._window_ends(tight)
+        held = [i for i, mask in enumerate(masks) if mask]
+        count = len(held)
+        best_coverage, best_span = -1.0, 0  # best[:2], once best is set
+        for k, start in enumerate(held):
+            if best is not None and best_coverage == top and best_span == 0:
                 break  # a single clause covers all it can
             union = 0
+            last = last_end[start]
+            for j in range(k, count):
+                end = held[j]
+                if end > last:
+                    break
+                if best is not None and best_coverage == top and end - start >= -best_span:
+                    break
+                union |= masks[end]
+                weight = weights.get(union)
+                if weight is None:
+                    weight = weights[union] = self._weight(phrase, union)
+                coverage = weight / total
+                if best is None or (coverage, start - end) > (best_coverage, best_span):
+                    best_coverage, best_span = coverage, start - end
+                    best = (coverage, start - end, -start, end)
+        return best
+
+    def _window_ends(self, tight: bool) -> list[int]:
+        """Per start clause, the last clause a window from it may reach (the rules of
+        :meth:`_best_window`: at most :data:`MAX_WINDOW` clauses, one sentence or two
+        joinable ones, with ``tight`` one sentence and one long clause)."""
+        ends = self._ends.get(tight)
+        if ends is not None:
+            return ends
+        sentence, short, n = self._sentence, self._short, len(self._sentence)
+        ends = []
+        for start in range(n):
             long_clauses = 0
             first = sentence[start]
             left_short = right_short = True  # the window's clauses in each sentence
+            last = start - 1
             for end in range(start, min(n, start + MAX_WINDOW)):
-                if best is not None and best[0] == top and end - start >= -best[1]:
-                    break
                 if sentence[end] == first:
                     left_short = left_short and short[end]
                 elif sentence[end] - first > 1:
@@ -975,20 +1081,20 @@ class AnalysedAnswer:
                 long_clauses += not short[end]
                 if tight and long_clauses > 1:
                     break
-                union |= masks[end]
-                if not masks[end]:
-                    continue
-                weight = weights.get(union)
-                if weight is None:
-                    weight = weights[union] = self._weight(phrase, union)
-                coverage = weight / total
-                if best is None or (coverage, -(end - start)) > best[:2]:
-                    best = (coverage, -(end - start), -start, end)
-        return best
+                last = end
+            ends.append(last)
+        self._ends[tight] = ends
+        return ends
 
     @staticmethod
     def _weight(phrase: Phrase, mask: int) -> float:
-        return sum(w for bit, w in enumerate(phrase.weights) if mask >> bit & 1)
+        halves = phrase.halves
+        if halves is not None:
+            if not mask:
+                return 0  # what sum() of nothing gives
+            return (mask & halves[0]).bit_count() + 0.5 * (mask & halves[1]).bit_count()
+        weights = phrase.weights
+        return sum([weights[bit] for bit in _bits(mask)])  # in bit order, as before
 
     def _clause_opposes(
         self,
@@ -1007,10 +1113,14 @@ class AnalysedAnswer:
         half of the matched weight, and its polarity is the opposite. An elliptical
         negative clause ("but PUT isn't") opposes with a single word.
         """
+        if not phrase.negated and self._cued[end + 1] == self._cued[start]:
+            return False  # a clause without cues votes positive, as the phrase does
         matched_weight = self._weight(phrase, union)
         for index in range(start, end + 1):
             clause = self.clauses[index]
-            bits = [b for b in range(len(alike)) if masks[index] >> b & 1]
+            if not clause.cues and not phrase.negated:
+                continue  # the same vote
+            bits = [b for b in _bits(masks[index]) if b < len(alike)]
             if not bits:
                 continue
             weight = sum(phrase.weights[b] for b in bits)
@@ -1067,6 +1177,8 @@ class AnalysedAnswer:
     def _negated(
         self, phrase: Phrase, alike: Sequence[frozenset[str]], start: int, end: int
     ) -> bool:
+        if self._cued[end + 1] == self._cued[start]:
+            return False  # what negation_vote says when no clause has a cue
         return negation_vote(self.clauses[start : end + 1], alike, phrase.weights)
 
 

@@ -302,6 +302,25 @@ class RubricAnalysis:
     text: str
 
 
+def _matches(point: _Point, analysed: AnalysedAnswer, tight: bool) -> list[tuple[Phrase, Match]]:
+    """The matches of ``point``'s wordings, in order, up to the first of its own that
+    covers it completely: no later wording changes what :func:`judge_point` decides
+    (a later one can only tie that coverage, and the first keeps the evidence)."""
+    found: list[tuple[Phrase, Match]] = []
+    for index, phrase in enumerate((*point.phrases, *point.support)):
+        match = analysed.match_phrase(phrase, tight=tight)
+        found.append((phrase, match))
+        if (
+            index < len(point.phrases)
+            and match.coverage == 1.0
+            and match.novel_hit
+            and not match.opposed
+            and not match.weak
+        ):
+            break
+    return found
+
+
 class RubricGrader:
     """Grades open and behavioural answers against weighted key points, offline."""
 
@@ -331,22 +350,25 @@ class RubricGrader:
         rubric = _CACHE.get(question)
         analysed = AnalysedAnswer(text)
         tight = self.settings.tight_key_points
-        matches = [
-            [(p, analysed.match_phrase(p, tight=tight)) for p in (*point.phrases, *point.support)]
-            for point in rubric.points
-        ]
+        matches = [_matches(point, analysed, tight) for point in rubric.points]
         outcomes = [
             judge_point(m, self.settings, len(point.phrases))
             for m, point in zip(matches, rubric.points, strict=True)
         ]
         # a clause that only states one covered key point ("it is path traversal")
         # earns no partial credit for another ("the resolved path stays under the
-        # base directory")
+        # base directory"); only a partly matched key point can use what is spent,
+        # so the wordings left unmatched above are matched only then
         spent = 0
-        for found, outcome in zip(matches, outcomes, strict=True):
-            if outcome.status is KeyPointStatus.COVERED:
-                for phrase, match in found:
-                    spent |= analysed.spent(phrase, match)
+        if any(o.status is KeyPointStatus.MISSING and o.credit for o in outcomes):
+            for found, outcome, point in zip(matches, outcomes, rubric.points, strict=True):
+                if outcome.status is KeyPointStatus.COVERED:
+                    wordings = (*point.phrases, *point.support)
+                    found.extend(
+                        (p, analysed.match_phrase(p, tight=tight)) for p in wordings[len(found) :]
+                    )
+                    for phrase, match in found:
+                        spent |= analysed.spent(phrase, match)
         if spent:
             for index, (found, outcome) in enumerate(zip(matches, outcomes, strict=True)):
                 if outcome.status is KeyPointStatus.MISSING and outcome.credit:

@@ -14,7 +14,9 @@ positive meaning ("almost never" is "rarely", "without delay" is "immediately").
 from __future__ import annotations
 
 import functools
+import importlib
 import re
+from typing import Any
 
 SYNONYMS: tuple[tuple[str, ...], ...] = (
     (
@@ -801,10 +803,100 @@ def _needs(pattern: str) -> frozenset[str]:
     return (words - _COMMON) or words
 
 
+def _parser() -> Any:
+    """The standard library's regex parser (private; when it is missing, or changes
+    shape, :func:`_literals` requires nothing and every pattern is searched)."""
+    try:
+        return importlib.import_module("re._parser")
+    except ImportError:  # pragma: no cover - a future Python
+        return None
+
+
+_SRE = _parser()
+_MAX_LITERAL_CLAUSES = 3
+
+
+def _literals(pattern: str) -> tuple[tuple[str, ...], ...]:
+    """Strings every match of ``pattern`` contains: each match holds, for every
+    group returned, at least one of the group's strings (most selective groups
+    first). A cheap substring test of these skips most searches; a pattern the
+    analysis does not understand requires nothing."""
+    if _SRE is None:  # pragma: no cover - a future Python
+        return ()
+    try:
+        parsed = _SRE.parse(pattern)
+        if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+            return ()
+        required = _required(parsed.data)
+    except Exception:  # pragma: no cover - an unknown parser shape: search always
+        return ()
+    required.sort(key=lambda options: -min(len(o) for o in options))
+    # a string that contains another of its group adds nothing to the test
+    return tuple(
+        tuple(sorted(o for o in group if not any(other in o for other in group - {o})))
+        for group in required[:_MAX_LITERAL_CLAUSES]
+    )
+
+
+def _required(items: Any) -> list[frozenset[str]]:
+    """The literal groups a sequence of parsed regex items requires (see
+    :func:`_literals`): runs of literal characters, and what a group, a branch (one
+    group per alternative, merged) or a repeat of at least once requires."""
+    c = _SRE  # the opcodes are attributes of the parser module
+    groups: list[frozenset[str]] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            groups.append(frozenset({"".join(run)}))
+            run.clear()
+
+    for op, av in items:
+        if op is c.LITERAL:
+            run.append(chr(av))
+            continue
+        if op is c.AT:
+            continue  # zero-width: the characters on both sides are adjacent
+        flush()
+        if op is c.SUBPATTERN:
+            _, add_flags, _, inner = av
+            if not add_flags & re.IGNORECASE:
+                groups.extend(_required(inner))
+        elif op is c.BRANCH:
+            options: set[str] = set()
+            for branch in av[1]:
+                found = _required(branch)
+                if not found:
+                    break  # an alternative without literals: the branch requires nothing
+                options |= max(found, key=lambda o: min(len(s) for s in o))
+            else:
+                groups.append(frozenset(options))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
+            groups.extend(_required(av[2]))
+    flush()
+    return groups
+
+
 _PLAN = tuple(
-    (_needs(pattern), compiled, replacement)
+    (_needs(pattern), compiled, replacement, _literals(f"(?:{pattern})"))
     for (pattern, _), (compiled, replacement) in zip(_EXPRESSION_TABLE, EXPRESSIONS, strict=True)
 )
+"""Per expression: the words one of which it needs, its pattern, its replacement and
+the literal strings it needs (see :func:`_literals`)."""
+
+
+def _may_occur(literals: tuple[tuple[str, ...], ...], text: str) -> bool:
+    """False when ``text`` lacks every string of one of the groups ``literals``
+    requires, so the pattern cannot match."""
+    for group in literals:
+        for literal in group:
+            if literal in text:
+                break
+        else:
+            return False
+    return True
+
+
 _NEGATING = re.compile(r"\b(?:not|no|never|without|nothing|none)\b")
 
 
@@ -812,12 +904,20 @@ _NEGATING = re.compile(r"\b(?:not|no|never|without|nothing|none)\b")
 def has_expressions(text: str) -> bool:
     """Whether any expression occurs in lower-case ``text`` (when not,
     :func:`rewrite_expressions` returns it unchanged)."""
+    return _first_expression(text) < len(_PLAN)
+
+
+@functools.lru_cache(maxsize=256)
+def _first_expression(text: str) -> int:
+    """The index in :data:`_PLAN` of the first expression that occurs in ``text``, or
+    the plan's length (cached: an answer is tested, then rewritten twice)."""
     present = frozenset(_WORD.findall(text))
-    return any(
-        pattern.search(text) is not None
-        for needs, pattern, _ in _PLAN
-        if not (needs and needs.isdisjoint(present))
-    )
+    for index, (needs, pattern, _, literals) in enumerate(_PLAN):
+        if needs and needs.isdisjoint(present):
+            continue
+        if _may_occur(literals, text) and pattern.search(text) is not None:
+            return index
+    return len(_PLAN)
 
 
 def rewrite_expressions(text: str, *, keep: bool = False) -> str:
@@ -827,9 +927,13 @@ def rewrite_expressions(text: str, *, keep: bool = False) -> str:
     except for expressions with a negation word of their own ("almost never"), which
     are always replaced so that the negation does not remain.
     """
+    # the expressions before the first that occurs leave the text as it is
+    first = _first_expression(text)
     present = frozenset(_WORD.findall(text))
-    for needs, pattern, replacement in _PLAN:
+    for needs, pattern, replacement, literals in _PLAN[first:]:
         if needs and needs.isdisjoint(present):
+            continue
+        if not _may_occur(literals, text):
             continue
         rewritten = pattern.sub(
             functools.partial(_rewrite, replacement=replacement, keep=keep), text
