@@ -41,9 +41,12 @@ from interviewprep.grading.lexical import (
     AnalysedAnswer,
     Match,
     Phrase,
+    common_stems,
+    compared_sides,
     is_keyword_list,
     make_phrase,
     split_clauses,
+    swapped_roles,
 )
 from interviewprep.grading.prepare import prepare_answer
 from interviewprep.grading.result import GradeResult, KeyPointResult, KeyPointStatus
@@ -107,6 +110,10 @@ class CompiledRubric:
 
     points: tuple[_Point, ...]
     misconceptions: tuple[_Misconception, ...]
+    sides: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()
+    """The two things the prompt compares (see :func:`lexical.compared_sides`)."""
+    common: frozenset[str] = frozenset()
+    """Stems the rubric says of both compared things (see :func:`lexical.common_stems`)."""
 
 
 def compile_rubric(question: RubricQuestion) -> CompiledRubric:
@@ -133,7 +140,29 @@ def compile_rubric(question: RubricQuestion) -> CompiledRubric:
         )
         for m in question.misconceptions
     )
-    return CompiledRubric(points, misconceptions)
+    sides = compared_sides(question.prompt)
+    wordings = [p for k in points for p in k.phrases]
+    wordings += [p for m in misconceptions for p in m.phrases]
+    return CompiledRubric(points, misconceptions, sides, common_stems(wordings, sides))
+
+
+def _unswapped(
+    analysed: AnalysedAnswer,
+    phrase: Phrase,
+    match: Match,
+    rubric: CompiledRubric,
+    share: float = RubricSettings.cover,
+    named: Phrase | None = None,
+) -> Match:
+    """``match``, opposed when the answer says it of the other compared thing ("a proc
+    checks arity strictly" for "a lambda checks arity strictly")."""
+    if match.opposed or not rubric.sides:
+        return match
+    needed = _needed(phrase, share)
+    own = frozenset(named.stems) if named else frozenset()
+    if not swapped_roles(analysed, phrase, match, rubric.sides, needed, rubric.common, own):
+        return match
+    return dataclasses.replace(match, opposed=True)
 
 
 def _with_support(
@@ -331,8 +360,22 @@ class RubricGrader:
         rubric = _CACHE.get(question)
         analysed = AnalysedAnswer(text)
         tight = self.settings.tight_key_points
+        cover = self.settings.cover
         matches = [
-            [(p, analysed.match_phrase(p, tight=tight)) for p in (*point.phrases, *point.support)]
+            [
+                (
+                    p,
+                    _unswapped(
+                        analysed,
+                        p,
+                        analysed.match_phrase(p, tight=tight),
+                        rubric,
+                        cover,
+                        point.phrases[0],
+                    ),
+                )
+                for p in (*point.phrases, *point.support)
+            ]
             for point in rubric.points
         ]
         outcomes = [
@@ -351,7 +394,18 @@ class RubricGrader:
             for index, (found, outcome) in enumerate(zip(matches, outcomes, strict=True)):
                 if outcome.status is KeyPointStatus.MISSING and outcome.credit:
                     again = [
-                        (p, analysed.match_phrase(p, tight=tight, skip=spent)) for p, _ in found
+                        (
+                            p,
+                            _unswapped(
+                                analysed,
+                                p,
+                                analysed.match_phrase(p, tight=tight, skip=spent),
+                                rubric,
+                                cover,
+                                rubric.points[index].phrases[0],
+                            ),
+                        )
+                        for p, _ in found
                     ]
                     outcomes[index] = judge_point(
                         again, self.settings, len(rubric.points[index].phrases)
@@ -360,7 +414,19 @@ class RubricGrader:
             m.text
             for m in rubric.misconceptions
             if any(
-                _stated(p, analysed.match_phrase(p, tight=True), self.settings) for p in m.phrases
+                _stated(
+                    p,
+                    _unswapped(
+                        analysed,
+                        p,
+                        analysed.match_phrase(p, tight=True),
+                        rubric,
+                        self.settings.misconception,
+                        m.phrases[0],
+                    ),
+                    self.settings,
+                )
+                for p in m.phrases
             )
         )
         return RubricAnalysis(
