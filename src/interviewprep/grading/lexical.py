@@ -312,6 +312,8 @@ def _after_expressions(text: str) -> str:
     # about its subject; "it does not matter how often" is an idiom (dropped below)
     if "matter" in text:
         text = _DOES_NOT_MATTER.sub(_matter, text)
+    if any(needle in text for needle in _DISMISSAL_NEEDLES):
+        text = _DISMISSAL.sub(_dismissed, text)
     if "not always" in text or "not necessarily" in text:
         text = _HEDGES.sub("sometimes", text)
     if "rather than" in text or "instead of" in text:
@@ -326,6 +328,34 @@ def _after_expressions(text: str) -> str:
     if any(needle in text for needle in _IDIOM_NEEDLES):
         text = _IDIOMS.sub(" ", text)
     return text
+
+
+_DISMISSAL = re.compile(
+    r"\b(\w+)\s+(?:(?:does|do|did|will|would|can|could) not (?:really |actually |even )?"
+    r"(?:help|work)|(?:has|have|had|makes?|made) (?:no|little) (?:effect|difference|impact)"
+    r"|(?:is|are|was|were) (?:useless|pointless|of no use))\b"
+)
+"""A predicate that dismisses its subject as a remedy: "escaping the output does not
+help", "provisioned concurrency has no effect", "tokens are useless". Like "X does not
+matter", it is read as the elliptical "X is not", a denial of what the clause names."""
+_DISMISSAL_NEEDLES = (
+    "not help",
+    "not really",
+    "not actually",
+    "not even",
+    "not work",
+    "no ",
+    "little ",
+    "useless",
+    "pointless",
+)
+
+
+def _dismissed(match: re.Match[str]) -> str:
+    subject = match.group(1)
+    if subject in _EXPLETIVES:
+        return match.group(0)  # "it does not help much": an aside
+    return f"{subject} is not"
 
 
 def _matter(match: re.Match[str]) -> str:

@@ -82,6 +82,7 @@ class RubricSettings:
     easy_at: float = 0.9
     keyword_list_cap: float = 0.3
     doubt: float = 0.5
+    contradict: float = 0.3
     min_latin_share: float = 0.5
     tight_key_points: bool = False
 
@@ -95,6 +96,8 @@ class _Point:
     phrases: tuple[Phrase, ...]
     support: tuple[Phrase, ...] = ()
     """Wordings taken from the model answer (see :func:`judge_point`)."""
+    claims: tuple[Phrase, ...] = ()
+    """The main clauses of its wordings of several clauses (see :func:`_denied_claim`)."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,7 @@ def compile_rubric(question: RubricQuestion) -> CompiledRubric:
         )
         for k in question.key_points
     )
+    points = tuple(_with_claims(point, prompt) for point in points)
     if question.model_answer:
         model = AnalysedAnswer(question.model_answer)
         points = tuple(_with_support(point, model, prompt, RubricSettings()) for point in points)
@@ -163,6 +167,43 @@ def _unswapped(
     if not swapped_roles(analysed, phrase, match, rubric.sides, needed, rubric.common, own):
         return match
     return dataclasses.replace(match, opposed=True)
+
+
+MIN_CLAIM_STEMS = 2
+"""A main clause needs this many stems to be denied on its own ("PUT is idempotent")."""
+
+
+def _with_claims(point: _Point, prompt: frozenset[str]) -> _Point:
+    """``point`` with the main (first) clause of each wording of several clauses:
+    "PUT is idempotent" of "PUT is idempotent because repeating the same request leaves
+    the same state"."""
+    claims: list[Phrase] = []
+    for phrase in point.phrases:
+        clauses = split_clauses(phrase.text)
+        if len(clauses) > 1 and len(set(clauses[0].stems)) >= MIN_CLAIM_STEMS:
+            claims.append(make_phrase(clauses[0].text, prompt))
+    return dataclasses.replace(point, claims=tuple(claims)) if claims else point
+
+
+def _denied_claim(analysed: AnalysedAnswer, point: _Point) -> str:
+    """The answer's clause that denies a key point's main claim in all its words ("so
+    PUT is not idempotent" for "PUT is idempotent because repeating the same request
+    leaves the same state"), when no clause states the claim; or "".
+
+    The whole wording is often too long for its first clause to reach the ``cover``
+    share, so the denial would go unseen.
+    """
+    for claim in point.claims:
+        match = analysed.match_phrase(claim, tight=True)
+        if not match.opposed or match.weak or not match.novel_hit or match.coverage < 1.0:
+            continue
+        start, end = match.window
+        skip = sum(1 << index for index in range(start, end + 1))
+        again = analysed.match_phrase(claim, tight=True, skip=skip)
+        if again.coverage >= 1.0 and not again.opposed:
+            continue  # stated elsewhere: the benefit of the doubt
+        return match.evidence
+    return ""
 
 
 def _with_support(
@@ -226,6 +267,25 @@ class PointOutcome:
     credit: float
     coverage: float
     evidence: str
+    denied: float = 0.0
+    """The share of a wording the answer denies, below the share that contradicts."""
+
+
+MIN_DENIED_POINTS = 2
+"""An answer that denies part of this many key points contradicts them: one denial
+below the ``cover`` share may be a correct answer put negatively ("the server does not
+remember anything" for "the server is stateless"), several are a pattern."""
+
+
+def _denied_points(outcomes: list[PointOutcome]) -> list[PointOutcome]:
+    """``outcomes`` with every partly denied key point contradicted when there are
+    :data:`MIN_DENIED_POINTS` of them or more."""
+    if sum(o.denied > 0 for o in outcomes) < MIN_DENIED_POINTS:
+        return outcomes
+    return [
+        PointOutcome(KeyPointStatus.CONTRADICTED, 0.0, o.denied, "") if o.denied else o
+        for o in outcomes
+    ]
 
 
 MIN_PARTIAL_HITS = 2
@@ -252,6 +312,7 @@ def judge_point(
     evidence_for = evidence_against = ""
     best_any = 0.0
     support_for, support_evidence = 0.0, ""
+    near_against = 0.0
     for index, (phrase, match) in enumerate(matches):
         if not match.novel_hit or match.weak:
             continue
@@ -268,6 +329,8 @@ def judge_point(
         if not match.opposed and match.hits >= MIN_PARTIAL_HITS:
             best_any = max(best_any, match.coverage)
         if match.coverage + 1e-9 < _needed(phrase, settings.cover):
+            if match.opposed and match.hits >= MIN_PARTIAL_HITS:
+                near_against = max(near_against, match.coverage)
             continue
         if match.opposed:
             if match.coverage > best_against:
@@ -283,7 +346,12 @@ def judge_point(
     credit = 0.0
     if best_any >= settings.partial:
         credit = min(settings.partial_credit, best_any / settings.cover)
-    return PointOutcome(KeyPointStatus.MISSING, credit, best_any, "")
+    # much of a wording denied and less of any stated ("escaping the output does not
+    # help" for "escape output for its context"): see :func:`_denied_points`
+    denied = (
+        near_against if near_against >= settings.contradict and near_against > best_any else 0.0
+    )
+    return PointOutcome(KeyPointStatus.MISSING, credit, best_any, "", denied)
 
 
 def _stated(phrase: Phrase, match: Match, settings: RubricSettings) -> bool:
@@ -410,6 +478,12 @@ class RubricGrader:
                     outcomes[index] = judge_point(
                         again, self.settings, len(rubric.points[index].phrases)
                     )
+        for index, point in enumerate(rubric.points):
+            if point.claims and outcomes[index].status is KeyPointStatus.MISSING:
+                evidence = _denied_claim(analysed, point)
+                if evidence:
+                    outcomes[index] = PointOutcome(KeyPointStatus.CONTRADICTED, 0.0, 1.0, evidence)
+        outcomes = _denied_points(outcomes)
         stated = tuple(
             m.text
             for m in rubric.misconceptions

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from interviewprep.bank.schema import OpenQuestion
 from interviewprep.grading import KeyPointStatus, grade
-from interviewprep.grading.lexical import common_stems, compared_sides, is_keyword_list, make_phrase
+from interviewprep.grading.lexical import (
+    AnalysedAnswer,
+    common_stems,
+    compared_sides,
+    is_keyword_list,
+    make_phrase,
+    prepare_text,
+)
 
 
 def _question() -> OpenQuestion:
@@ -81,3 +88,86 @@ def test_a_claim_said_of_the_other_compared_thing_contradicts_the_key_point() ->
 def test_not_null_is_a_term_in_a_keyword_list() -> None:
     assert is_keyword_list("primary key, foreign key, references, NOT NULL")
     assert not is_keyword_list("the column is not null")
+
+
+def _open(points: list[dict[str, object]], prompt: str = "What would you do?") -> OpenQuestion:
+    return OpenQuestion.model_validate(
+        {
+            "id": "t.negation2",
+            "type": "open",
+            "prompt": prompt,
+            "level": "mid",
+            "topics": ["testing"],
+            "model_answer": "A test answer.",
+            "explanation": "A test question.",
+            "key_points": points,
+        }
+    )
+
+
+def test_a_dismissed_remedy_is_denied() -> None:
+    assert "is not" in prepare_text("Escaping the output doesn't really help.")
+    assert "is not" in prepare_text("Provisioned concurrency has no effect on them.")
+    # "it does not help" is an aside, not a denial of something named
+    assert prepare_text("it does not help much") == "it does not help much"
+    _, opposed, _ = _match("escaping the output does not help", "escape the output")
+    assert opposed
+    _, opposed, _ = _match("escaping the output helps a lot", "escape the output")
+    assert not opposed
+
+
+def _match(answer: str, phrase: str) -> tuple[float, bool, bool]:
+    match = AnalysedAnswer(answer).match_phrase(make_phrase(phrase, frozenset()))
+    return match.coverage, match.opposed, match.weak
+
+
+def test_a_denied_main_clause_contradicts_a_long_key_point() -> None:
+    question = _open(
+        [
+            {
+                "id": "put",
+                "text": (
+                    "PUT is idempotent because repeating the same request leaves the same state"
+                ),
+                "weight": 1,
+            },
+            {"id": "patch", "text": "PATCH sends only the changed fields", "weight": 1},
+        ],
+        prompt="Which of PUT and PATCH is idempotent?",
+    )
+    denied = grade(question, "PATCH sends only the changed fields, so PUT is not idempotent.")
+    assert denied.key_points is not None
+    assert denied.key_points[0].status is KeyPointStatus.CONTRADICTED
+    # stated in another clause as well: the benefit of the doubt
+    both = grade(
+        question,
+        "PUT is idempotent. PATCH sends only the changed fields; if PUT is not idempotent "
+        "in your API, your API is wrong.",
+    )
+    assert both.key_points is not None
+    assert both.key_points[0].status is not KeyPointStatus.CONTRADICTED
+
+
+def test_several_partly_denied_key_points_are_contradicted() -> None:
+    question = _open(
+        [
+            {"id": "escape", "text": "escape or encode output for its context when rendering"},
+            {"id": "csp", "text": "add a content security policy that blocks inline scripts"},
+            {"id": "stored", "text": "the script is saved and served to other users"},
+        ]
+    )
+    answer = (
+        "The script is saved and served to other users. Escaping the output does not "
+        "help. A content security policy does not help either."
+    )
+    result = grade(question, answer)
+    assert result.key_points is not None
+    statuses = [k.status for k in result.key_points]
+    assert statuses.count(KeyPointStatus.CONTRADICTED) == 2
+    # one partial denial alone is not enough
+    single = grade(
+        question,
+        "The script is saved and served to other users. Escaping the output does not help.",
+    )
+    assert single.key_points is not None
+    assert all(k.status is not KeyPointStatus.CONTRADICTED for k in single.key_points)
