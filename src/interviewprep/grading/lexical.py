@@ -1044,7 +1044,9 @@ class AnalysedAnswer:
             if not bits:
                 continue
             weight = sum(phrase.weights[b] for b in bits)
-            if not clause.elliptical and (len(bits) < 2 or weight * 2 < matched_weight):
+            if not (clause.elliptical or _negative_fragment(clause)) and (
+                len(bits) < 2 or weight * 2 < matched_weight
+            ):
                 continue
             targets = [alike[b] for b in bits]
             weights = [phrase.weights[b] for b in bits]
@@ -1098,6 +1100,12 @@ class AnalysedAnswer:
         self, phrase: Phrase, alike: Sequence[frozenset[str]], start: int, end: int
     ) -> bool:
         return negation_vote(self.clauses[start : end + 1], alike, phrase.weights)
+
+
+def _negative_fragment(clause: Clause) -> bool:
+    """A verbless negative fragment that takes back one word of the clause before it:
+    "it only runs after the handler, never before it", "PUT is, not PATCH"."""
+    return clause.short and any(scope == SPREAD for _, scope in clause.cues)
 
 
 _CLAIM_WORDS = frozenset(

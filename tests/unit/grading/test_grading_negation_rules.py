@@ -171,3 +171,12 @@ def test_several_partly_denied_key_points_are_contradicted() -> None:
     )
     assert single.key_points is not None
     assert all(k.status is not KeyPointStatus.CONTRADICTED for k in single.key_points)
+
+
+def test_a_negative_fragment_takes_back_a_word_of_the_clause_before() -> None:
+    phrase = "middleware runs before the handler"
+    coverage, opposed, _ = _match("middleware only runs after the handler, never before it", phrase)
+    assert coverage == 1.0
+    assert opposed
+    _, opposed, _ = _match("middleware runs before the handler, and after it", phrase)
+    assert not opposed
