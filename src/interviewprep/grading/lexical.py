@@ -160,6 +160,7 @@ _IDIOMS = re.compile(
     r"|\bno doubt\b|\bno problem\b|\bnot to mention\b|\bif not\b"
     r"|\bor (?:none|nothing|neither)\b"  # "all or nothing", "both or neither"
     r"|\beach other\b|\bone another\b"  # reciprocal pronouns, not "each" or "one"
+    r"|\bon the other hand\b|\b(?:in|by) contrast\b"  # connectives, not claims
 )
 _IDIOM_NEEDLES = (
     "matter",
@@ -172,6 +173,8 @@ _IDIOM_NEEDLES = (
     "or n",
     "each other",
     "one another",
+    "other hand",
+    "contrast",
 )
 """Every idiom above contains one of these."""
 _NO_LONGER = re.compile(r"\bno longer\b")
@@ -603,9 +606,29 @@ def split_clauses(text: str, *, answer: bool = False) -> list[Clause]:
                     dangling = False
                 elif words and words[0] in _NEGATIVE_SUBJECTS:
                     dangling = not any(w in _AUXILIARIES for w in words)
+                if not clause.stems and clauses and clauses[-1].sentence == index:
+                    clauses[-1] = _borrowed_negation(clauses[-1], clause)
                 if clause.stems or clause.cues:
                     clauses.append(clause)
     return clauses
+
+
+def _borrowed_negation(before: Clause, clause: Clause) -> Clause:
+    """``before``, made elliptically negative when ``clause`` is only a verb negation
+    split from it and ``before`` is a bare subject: "PUT, on the other hand, is not"
+    reads as "PUT is not" ("PATCH modifies and might not be" does not: the negation
+    takes up an earlier predicate)."""
+    if not any(scope == SPREAD for _, scope in clause.cues) or before.elliptical:
+        return before
+    if len(before.stems) != 1:
+        return before
+    count = len(before.stems)
+    return dataclasses.replace(
+        before,
+        cues=(*before.cues, (count, SPREAD)),
+        narrow=(*before.narrow, (0, count)),
+        prescriptive=False,
+    )
 
 
 _NEGATIVE_SUBJECTS = frozenset({"nobody", "nothing", "none", "neither"})
@@ -1212,8 +1235,10 @@ _COMPARED = re.compile(
 
 _CODE_SPAN = re.compile(r"`([^`]*)`")
 _CODE_PUNCTUATION = re.compile(r"[:;,.?!\"']")
-_UNLIKE = frozenset({"unlike", "compared", "opposed", "contrast"})
-"""A clause opening with these names the other side only as a foil ("unlike PUT")."""
+_FOIL = frozenset({"compared", "opposed", "versus", "vs"})
+"""A clause opening with these (in its first two words) names the other side only as
+a foil: "compared with PUT", "as opposed to PUT". ("Unlike" is a clause boundary, so
+"unlike PUT" is a clause "PUT" that only names it.)"""
 
 
 def compared_sides(prompt: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
@@ -1332,7 +1357,7 @@ def _subject_of(
     while index >= 0 and analysed.clauses[index].sentence == sentence:
         clause = analysed.clauses[index]
         words = words_of(clause.text)
-        if not (words and words[0] in _UNLIKE):
+        if not _FOIL.intersection(words[:2]):
             has_own = any(s in own for s in clause.stems)
             has_rival = any(s in rival for s in clause.stems)
             if has_own or has_rival:

@@ -180,3 +180,17 @@ def test_a_negative_fragment_takes_back_a_word_of_the_clause_before() -> None:
     assert opposed
     _, opposed, _ = _match("middleware runs before the handler, and after it", phrase)
     assert not opposed
+
+
+def test_a_bare_subject_borrows_a_verb_negation_split_from_it() -> None:
+    _, opposed, _ = _match(
+        "PATCH is idempotent; PUT, on the other hand, is not.", "PUT is idempotent"
+    )
+    assert opposed
+    _, opposed, _ = _match(
+        "PUT is idempotent; PATCH, on the other hand, is not.", "PUT is idempotent"
+    )
+    assert not opposed
+    # a clause with its own verb keeps it: the negation takes up an earlier predicate
+    _, opposed, _ = _match("PATCH modifies and might not be.", "PATCH modifies the resource")
+    assert not opposed
