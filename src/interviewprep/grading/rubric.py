@@ -70,6 +70,8 @@ class RubricSettings:
         pass_at: weighted key-point credit where the pass (Good) band starts.
         easy_at: weighted key-point credit where the Easy band starts.
         keyword_list_cap: highest score for an answer that only lists terms.
+        contradict: share of a wording's stems, denied, that contradicts its key point
+            when several key points are denied so (see :func:`_denied_points`).
         min_latin_share: below this share of Latin letters the answer is not graded.
     """
 
@@ -82,7 +84,7 @@ class RubricSettings:
     easy_at: float = 0.9
     keyword_list_cap: float = 0.3
     doubt: float = 0.5
-    contradict: float = 0.3
+    contradict: float = 0.4
     min_latin_share: float = 0.5
     tight_key_points: bool = False
 
