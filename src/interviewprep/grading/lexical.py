@@ -1127,7 +1127,7 @@ class AnalysedAnswer:
 
 def _negative_fragment(clause: Clause) -> bool:
     """A verbless negative fragment that takes back one word of the clause before it:
-    "it only runs after the handler, never before it", "PUT is, not PATCH"."""
+    "it only runs after the handler, never before it", "GET and PUT are, not POST"."""
     return clause.short and any(scope == SPREAD for _, scope in clause.cues)
 
 
@@ -1179,7 +1179,7 @@ counts only when a word follows it in the same item ("retries" is a noun)."""
 _LIST_SEPARATORS = re.compile(r"[,;\n/•·|]+|\s[-*]\s|^\s*[-*]\s|\band\b|\bor\b")
 _COMPOUND_START = re.compile(r"\s*[^\W_]+-[^\W_]")
 MAX_LIST_ITEM_WORDS = 4
-_NOT_NULL = re.compile(r"\b(?:is )?not null\b")
+_NOT_NULL = re.compile(r"\bnot null\b")
 """The SQL constraint "NOT NULL" is a term, not a claim, in a list."""
 MAX_LIST_WORDS = 40
 

@@ -194,3 +194,7 @@ def test_a_bare_subject_borrows_a_verb_negation_split_from_it() -> None:
     # a clause with its own verb keeps it: the negation takes up an earlier predicate
     _, opposed, _ = _match("PATCH modifies and might not be.", "PATCH modifies the resource")
     assert not opposed
+
+
+def test_not_null_in_a_sentence_is_still_a_claim() -> None:
+    assert not is_keyword_list("column is not null")
