@@ -161,6 +161,7 @@ _IDIOMS = re.compile(
     r"|\bno doubt\b|\bno problem\b|\bnot to mention\b|\bif not\b"
     r"|\bor (?:none|nothing|neither)\b"  # "all or nothing", "both or neither"
     r"|\beach other\b|\bone another\b"  # reciprocal pronouns, not "each" or "one"
+    r"|\bon the other hand\b|\b(?:in|by) contrast\b"  # connectives, not claims
 )
 _IDIOM_NEEDLES = (
     "matter",
@@ -173,6 +174,8 @@ _IDIOM_NEEDLES = (
     "or n",
     "each other",
     "one another",
+    "other hand",
+    "contrast",
 )
 """Every idiom above contains one of these."""
 _NO_LONGER = re.compile(r"\bno longer\b")
@@ -313,6 +316,8 @@ def _after_expressions(text: str) -> str:
     # about its subject; "it does not matter how often" is an idiom (dropped below)
     if "matter" in text:
         text = _DOES_NOT_MATTER.sub(_matter, text)
+    if any(needle in text for needle in _DISMISSAL_NEEDLES):
+        text = _DISMISSAL.sub(_dismissed, text)
     if "not always" in text or "not necessarily" in text:
         text = _HEDGES.sub("sometimes", text)
     if "rather than" in text or "instead of" in text:
@@ -327,6 +332,34 @@ def _after_expressions(text: str) -> str:
     if any(needle in text for needle in _IDIOM_NEEDLES):
         text = _IDIOMS.sub(" ", text)
     return text
+
+
+_DISMISSAL = re.compile(
+    r"\b(\w+)\s+(?:(?:does|do|did|will|would|can|could) not (?:really |actually |even )?"
+    r"(?:help|work)|(?:has|have|had|makes?|made) (?:no|little) (?:effect|difference|impact)"
+    r"|(?:is|are|was|were) (?:useless|pointless|of no use))\b"
+)
+"""A predicate that dismisses its subject as a remedy: "escaping the output does not
+help", "provisioned concurrency has no effect", "tokens are useless". Like "X does not
+matter", it is read as the elliptical "X is not", a denial of what the clause names."""
+_DISMISSAL_NEEDLES = (
+    "not help",
+    "not really",
+    "not actually",
+    "not even",
+    "not work",
+    "no ",
+    "little ",
+    "useless",
+    "pointless",
+)
+
+
+def _dismissed(match: re.Match[str]) -> str:
+    subject = match.group(1)
+    if subject in _EXPLETIVES:
+        return match.group(0)  # "it does not help much": an aside
+    return f"{subject} is not"
 
 
 def _matter(match: re.Match[str]) -> str:
@@ -599,9 +632,29 @@ def split_clauses(text: str, *, answer: bool = False) -> list[Clause]:
                     dangling = False
                 elif words and words[0] in _NEGATIVE_SUBJECTS:
                     dangling = not any(w in _AUXILIARIES for w in words)
+                if not clause.stems and clauses and clauses[-1].sentence == index:
+                    clauses[-1] = _borrowed_negation(clauses[-1], clause)
                 if clause.stems or clause.cues:
                     clauses.append(clause)
     return clauses
+
+
+def _borrowed_negation(before: Clause, clause: Clause) -> Clause:
+    """``before``, made elliptically negative when ``clause`` is only a verb negation
+    split from it and ``before`` is a bare subject: "PUT, on the other hand, is not"
+    reads as "PUT is not" ("PATCH modifies and might not be" does not: the negation
+    takes up an earlier predicate)."""
+    if not any(scope == SPREAD for _, scope in clause.cues) or before.elliptical:
+        return before
+    if len(before.stems) != 1:
+        return before
+    count = len(before.stems)
+    return dataclasses.replace(
+        before,
+        cues=(*before.cues, (count, SPREAD)),
+        narrow=(*before.narrow, (0, count)),
+        prescriptive=False,
+    )
 
 
 _NEGATIVE_SUBJECTS = frozenset({"nobody", "nothing", "none", "neither"})
@@ -1124,7 +1177,9 @@ class AnalysedAnswer:
             if not bits:
                 continue
             weight = sum(phrase.weights[b] for b in bits)
-            if not clause.elliptical and (len(bits) < 2 or weight * 2 < matched_weight):
+            if not (clause.elliptical or _negative_fragment(clause)) and (
+                len(bits) < 2 or weight * 2 < matched_weight
+            ):
                 continue
             targets = [alike[b] for b in bits]
             weights = [phrase.weights[b] for b in bits]
@@ -1182,6 +1237,12 @@ class AnalysedAnswer:
         return negation_vote(self.clauses[start : end + 1], alike, phrase.weights)
 
 
+def _negative_fragment(clause: Clause) -> bool:
+    """A verbless negative fragment that takes back one word of the clause before it:
+    "it only runs after the handler, never before it", "GET and PUT are, not POST"."""
+    return clause.short and any(scope == SPREAD for _, scope in clause.cues)
+
+
 _CLAIM_WORDS = frozenset(
     _words(
         """
@@ -1230,6 +1291,8 @@ counts only when a word follows it in the same item ("retries" is a noun)."""
 _LIST_SEPARATORS = re.compile(r"[,;\n/•·|]+|\s[-*]\s|^\s*[-*]\s|\band\b|\bor\b")
 _COMPOUND_START = re.compile(r"\s*[^\W_]+-[^\W_]")
 MAX_LIST_ITEM_WORDS = 4
+_NOT_NULL = re.compile(r"\bnot null\b")
+"""The SQL constraint "NOT NULL" is a term, not a claim, in a list."""
 MAX_LIST_WORDS = 40
 
 
@@ -1242,6 +1305,8 @@ def is_keyword_list(text: str) -> bool:
     most four words each) or one short run of words.
     """
     prepared = prepare_text(text)
+    if "not null" in prepared:
+        prepared = _NOT_NULL.sub("notnull", prepared)
     words = words_of(prepared)
     if len(words) < 2 or len(words) > MAX_LIST_WORDS:
         return False
@@ -1270,3 +1335,144 @@ def is_keyword_list(text: str) -> bool:
     if len(items) >= 2:
         return all(len(i) <= MAX_LIST_ITEM_WORDS for i in items)
     return len(words) <= 2 * MAX_LIST_ITEM_WORDS
+
+
+_COMPARED = re.compile(
+    r"\b(?:differences? between|compare|comparing)\s+(.+?)\s+(?:and|with|to|versus|vs\.?)\s+"
+    r"(.+?)(?=[,;:?!.]|\s+(?:and|in|for|when|which|why|how|what)\b|$)"
+    r"|([^,;:?!.]+?)\s+(?:versus|vs\.?)\s+([^,;:?!.]+)"
+)
+"""A prompt that compares two named things: "the difference between PUT and PATCH",
+"compare X with Y", "X versus Y"."""
+
+_CODE_SPAN = re.compile(r"`([^`]*)`")
+_CODE_PUNCTUATION = re.compile(r"[:;,.?!\"']")
+_FOIL = frozenset({"compared", "opposed", "versus", "vs"})
+"""A clause opening with these (in its first two words) names the other side only as
+a foil: "compared with PUT", "as opposed to PUT". ("Unlike" is a clause boundary, so
+"unlike PUT" is a clause "PUT" that only names it.)"""
+
+
+def compared_sides(prompt: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """The two things a prompt compares, each as its distinguishing stems.
+
+    "The difference between a liveness check and a readiness check" gives ({liveness},
+    {readiness}); when the sides share a word, the stems after the last shared one
+    distinguish them ("write concern w 1" and "w majority" give {1} and {majority}).
+    Only sides told apart by one word each are kept.
+    """
+    sides: list[tuple[frozenset[str], frozenset[str]]] = []
+    # punctuation inside code spans belongs to the name ("`w: 1`")
+    prompt = _CODE_SPAN.sub(lambda m: _CODE_PUNCTUATION.sub(" ", m.group(1)), prompt)
+    for found in _COMPARED.finditer(prepare_text(prompt)):
+        left, right = (g for g in found.groups() if g is not None)
+        a = [stem(w) for w in words_of(left) if w not in STOPWORDS and w not in NEGATIONS]
+        b = [stem(w) for w in words_of(right) if w not in STOPWORDS and w not in NEGATIONS]
+        own_a, own_b = _distinct(a, b), _distinct(b, a)
+        # one word each: "Kubernetes liveness and readiness probes" is left alone, as
+        # which words are shared is not clear
+        if len(own_a) == len(own_b) == 1:
+            sides.append((_with_joined(own_a, a, b), _with_joined(own_b, b, a)))
+    return tuple(sides)
+
+
+def common_stems(
+    phrases: Iterable[Phrase], sides: tuple[tuple[frozenset[str], frozenset[str]], ...]
+) -> frozenset[str]:
+    """Stems of ``phrases`` said of both compared things, with the same polarity (each
+    in a phrase that names only one of them): "fails" in "a failing liveness check
+    restarts the container" and "a failing readiness check removes the pod without
+    restarting it", but not "restart"."""
+    common: set[str] = set()
+    for first, second in sides:
+        of_first: set[tuple[str, int]] = set()
+        of_second: set[tuple[str, int]] = set()
+        for phrase in phrases:
+            stems = frozenset(phrase.stems)
+            own = phrase.polarity or (POSITIVE,) * len(phrase.stems)
+            said = set(zip(phrase.stems, own, strict=True))
+            if stems & first and not stems & second:
+                of_first |= said
+            elif stems & second and not stems & first:
+                of_second |= said
+        common |= {s for s, _ in of_first & of_second}
+        # a word said both ways is a predicate that tells the two apart
+        common -= {s for s, _ in of_first ^ of_second}
+    return frozenset(common)
+
+
+def _with_joined(own: frozenset[str], side: list[str], other: list[str]) -> frozenset[str]:
+    """``own`` and the side's last two words written together ("w 1" is also "w1")."""
+    if len(side) < 2 or side[-1] not in own:
+        return own
+    joined = stem(side[-2] + side[-1])
+    return own if joined in other else own | {joined}
+
+
+def _distinct(side: list[str], other: list[str]) -> frozenset[str]:
+    shared = [i for i, s in enumerate(side) if s in other]
+    tail = side[shared[-1] + 1 :] if shared else side
+    return frozenset(s for s in (tail or side) if s not in other)
+
+
+def swapped_roles(
+    analysed: AnalysedAnswer,
+    phrase: Phrase,
+    match: Match,
+    sides: tuple[tuple[frozenset[str], frozenset[str]], ...],
+    needed: float = 0.0,
+    common: frozenset[str] = frozenset(),
+    named: frozenset[str] = frozenset(),
+) -> bool:
+    """Whether ``match`` attributes the phrase's claim about one compared thing to the
+    other: "a proc checks its arity strictly" against "a lambda checks its arity
+    strictly" when the prompt compares procs and lambdas.
+
+    The clauses of the window that hold the phrase's other stems (its predicate) must
+    all be about the rival, by name or, for a clause that names neither, by the last
+    clause of its sentence that names one ("a proc checks arity and raises an error").
+    Words the rubric says of both things (``common``: "fails", "probe") are no part of
+    the predicate. A phrase that names neither thing is about the one ``named`` names
+    (the key point's own text: "when it fails, the container is restarted" for "a
+    failing liveness check restarts the container").
+    """
+    start, end = match.window
+    if end < start or not sides or match.coverage + 1e-9 < needed:
+        return False  # a partial match of the wrong side is still a partial match
+    stems = frozenset(phrase.stems)
+    if not any(stems & (a | b) for a, b in sides):
+        stems |= named
+    for own, rival in (*sides, *((b, a) for a, b in sides)):
+        if not stems & own or stems & rival:
+            continue
+        predicate = [analysed._find(s)[0] for s in phrase.stems if s not in own | common]
+        # the clauses of the window that hold most of the predicate state the claim
+        held = {
+            index: sum(bool(analysed.clauses[index].positions(o)) for o in predicate)
+            for index in range(start, end + 1)
+        }
+        most = max(held.values(), default=0)
+        if not most:
+            continue
+        subjects = {_subject_of(analysed, i, own, rival) for i, n in held.items() if n == most}
+        if subjects == {"rival"}:
+            return True
+    return False
+
+
+def _subject_of(
+    analysed: AnalysedAnswer, index: int, own: frozenset[str], rival: frozenset[str]
+) -> str | None:
+    """Which compared thing clause ``index`` is about: "own", "rival" or None (both,
+    or neither named in its sentence so far)."""
+    sentence = analysed.clauses[index].sentence
+    while index >= 0 and analysed.clauses[index].sentence == sentence:
+        clause = analysed.clauses[index]
+        words = words_of(clause.text)
+        if not _FOIL.intersection(words[:2]):
+            has_own = any(s in own for s in clause.stems)
+            has_rival = any(s in rival for s in clause.stems)
+            if has_own or has_rival:
+                return None if has_own and has_rival else "own" if has_own else "rival"
+        index -= 1
+    return None

@@ -31,6 +31,7 @@ import dataclasses
 import itertools
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from threading import Lock
 
@@ -41,9 +42,12 @@ from interviewprep.grading.lexical import (
     AnalysedAnswer,
     Match,
     Phrase,
+    common_stems,
+    compared_sides,
     is_keyword_list,
     make_phrase,
     split_clauses,
+    swapped_roles,
 )
 from interviewprep.grading.prepare import prepare_answer
 from interviewprep.grading.result import GradeResult, KeyPointResult, KeyPointStatus
@@ -67,6 +71,8 @@ class RubricSettings:
         pass_at: weighted key-point credit where the pass (Good) band starts.
         easy_at: weighted key-point credit where the Easy band starts.
         keyword_list_cap: highest score for an answer that only lists terms.
+        contradict: share of a wording's stems, denied, that contradicts its key point
+            when several key points are denied so (see :func:`_denied_points`).
         min_latin_share: below this share of Latin letters the answer is not graded.
     """
 
@@ -79,6 +85,7 @@ class RubricSettings:
     easy_at: float = 0.9
     keyword_list_cap: float = 0.3
     doubt: float = 0.5
+    contradict: float = 0.4
     min_latin_share: float = 0.5
     tight_key_points: bool = False
 
@@ -92,6 +99,8 @@ class _Point:
     phrases: tuple[Phrase, ...]
     support: tuple[Phrase, ...] = ()
     """Wordings taken from the model answer (see :func:`judge_point`)."""
+    claims: tuple[Phrase, ...] = ()
+    """The main clauses of its wordings of several clauses (see :func:`_denied_claim`)."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +116,10 @@ class CompiledRubric:
 
     points: tuple[_Point, ...]
     misconceptions: tuple[_Misconception, ...]
+    sides: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()
+    """The two things the prompt compares (see :func:`lexical.compared_sides`)."""
+    common: frozenset[str] = frozenset()
+    """Stems the rubric says of both compared things (see :func:`lexical.common_stems`)."""
 
 
 def compile_rubric(question: RubricQuestion) -> CompiledRubric:
@@ -122,6 +135,7 @@ def compile_rubric(question: RubricQuestion) -> CompiledRubric:
         )
         for k in question.key_points
     )
+    points = tuple(_with_claims(point, prompt) for point in points)
     if question.model_answer:
         model = AnalysedAnswer(question.model_answer)
         points = tuple(_with_support(point, model, prompt, RubricSettings()) for point in points)
@@ -133,7 +147,66 @@ def compile_rubric(question: RubricQuestion) -> CompiledRubric:
         )
         for m in question.misconceptions
     )
-    return CompiledRubric(points, misconceptions)
+    sides = compared_sides(question.prompt)
+    wordings = [p for k in points for p in k.phrases]
+    wordings += [p for m in misconceptions for p in m.phrases]
+    return CompiledRubric(points, misconceptions, sides, common_stems(wordings, sides))
+
+
+def _unswapped(
+    analysed: AnalysedAnswer,
+    phrase: Phrase,
+    match: Match,
+    rubric: CompiledRubric,
+    share: float = RubricSettings.cover,
+    named: Phrase | None = None,
+) -> Match:
+    """``match``, opposed when the answer says it of the other compared thing ("a proc
+    checks arity strictly" for "a lambda checks arity strictly")."""
+    if match.opposed or not rubric.sides:
+        return match
+    needed = _needed(phrase, share)
+    own = frozenset(named.stems) if named else frozenset()
+    if not swapped_roles(analysed, phrase, match, rubric.sides, needed, rubric.common, own):
+        return match
+    return dataclasses.replace(match, opposed=True)
+
+
+MIN_CLAIM_STEMS = 2
+"""A main clause needs this many stems to be denied on its own ("PUT is idempotent")."""
+
+
+def _with_claims(point: _Point, prompt: frozenset[str]) -> _Point:
+    """``point`` with the main (first) clause of each wording of several clauses:
+    "PUT is idempotent" of "PUT is idempotent because repeating the same request leaves
+    the same state"."""
+    claims: list[Phrase] = []
+    for phrase in point.phrases:
+        clauses = split_clauses(phrase.text)
+        if len(clauses) > 1 and len(set(clauses[0].stems)) >= MIN_CLAIM_STEMS:
+            claims.append(make_phrase(clauses[0].text, prompt))
+    return dataclasses.replace(point, claims=tuple(claims)) if claims else point
+
+
+def _denied_claim(analysed: AnalysedAnswer, point: _Point) -> str:
+    """The answer's clause that denies a key point's main claim in all its words ("so
+    PUT is not idempotent" for "PUT is idempotent because repeating the same request
+    leaves the same state"), when no clause states the claim; or "".
+
+    The whole wording is often too long for its first clause to reach the ``cover``
+    share, so the denial would go unseen.
+    """
+    for claim in point.claims:
+        match = analysed.match_phrase(claim, tight=True)
+        if not match.opposed or match.weak or not match.novel_hit or match.coverage < 1.0:
+            continue
+        start, end = match.window
+        skip = sum(1 << index for index in range(start, end + 1))
+        again = analysed.match_phrase(claim, tight=True, skip=skip)
+        if again.coverage >= 1.0 and not again.opposed:
+            continue  # stated elsewhere: the benefit of the doubt
+        return match.evidence
+    return ""
 
 
 def _with_support(
@@ -197,6 +270,25 @@ class PointOutcome:
     credit: float
     coverage: float
     evidence: str
+    denied: float = 0.0
+    """The share of a wording the answer denies, below the share that contradicts."""
+
+
+MIN_DENIED_POINTS = 2
+"""An answer that denies part of this many key points contradicts them: one denial
+below the ``cover`` share may be a correct answer put negatively ("the server does not
+remember anything" for "the server is stateless"), several are a pattern."""
+
+
+def _denied_points(outcomes: list[PointOutcome]) -> list[PointOutcome]:
+    """``outcomes`` with every partly denied key point contradicted when there are
+    :data:`MIN_DENIED_POINTS` of them or more."""
+    if sum(o.denied > 0 for o in outcomes) < MIN_DENIED_POINTS:
+        return outcomes
+    return [
+        PointOutcome(KeyPointStatus.CONTRADICTED, 0.0, o.denied, "") if o.denied else o
+        for o in outcomes
+    ]
 
 
 MIN_PARTIAL_HITS = 2
@@ -223,6 +315,7 @@ def judge_point(
     evidence_for = evidence_against = ""
     best_any = 0.0
     support_for, support_evidence = 0.0, ""
+    near_against = 0.0
     for index, (phrase, match) in enumerate(matches):
         if not match.novel_hit or match.weak:
             continue
@@ -239,6 +332,8 @@ def judge_point(
         if not match.opposed and match.hits >= MIN_PARTIAL_HITS:
             best_any = max(best_any, match.coverage)
         if match.coverage + 1e-9 < _needed(phrase, settings.cover):
+            if match.opposed and match.hits >= MIN_PARTIAL_HITS:
+                near_against = max(near_against, match.coverage)
             continue
         if match.opposed:
             if match.coverage > best_against:
@@ -254,7 +349,12 @@ def judge_point(
     credit = 0.0
     if best_any >= settings.partial:
         credit = min(settings.partial_credit, best_any / settings.cover)
-    return PointOutcome(KeyPointStatus.MISSING, credit, best_any, "")
+    # much of a wording denied and less of any stated ("escaping the output does not
+    # help" for "escape output for its context"): see :func:`_denied_points`
+    denied = (
+        near_against if near_against >= settings.contradict and near_against > best_any else 0.0
+    )
+    return PointOutcome(KeyPointStatus.MISSING, credit, best_any, "", denied)
 
 
 def _stated(phrase: Phrase, match: Match, settings: RubricSettings) -> bool:
@@ -302,13 +402,13 @@ class RubricAnalysis:
     text: str
 
 
-def _matches(point: _Point, analysed: AnalysedAnswer, tight: bool) -> list[tuple[Phrase, Match]]:
+def _matches(point: _Point, read: Callable[[_Point, Phrase], Match]) -> list[tuple[Phrase, Match]]:
     """The matches of ``point``'s wordings, in order, up to the first of its own that
     covers it completely: no later wording changes what :func:`judge_point` decides
     (a later one can only tie that coverage, and the first keeps the evidence)."""
     found: list[tuple[Phrase, Match]] = []
     for index, phrase in enumerate((*point.phrases, *point.support)):
-        match = analysed.match_phrase(phrase, tight=tight)
+        match = read(point, phrase)
         found.append((phrase, match))
         if (
             index < len(point.phrases)
@@ -350,7 +450,13 @@ class RubricGrader:
         rubric = _CACHE.get(question)
         analysed = AnalysedAnswer(text)
         tight = self.settings.tight_key_points
-        matches = [_matches(point, analysed, tight) for point in rubric.points]
+        cover = self.settings.cover
+
+        def read(point: _Point, phrase: Phrase) -> Match:
+            match = analysed.match_phrase(phrase, tight=tight)
+            return _unswapped(analysed, phrase, match, rubric, cover, point.phrases[0])
+
+        matches = [_matches(point, read) for point in rubric.points]
         outcomes = [
             judge_point(m, self.settings, len(point.phrases))
             for m, point in zip(matches, rubric.points, strict=True)
@@ -364,25 +470,52 @@ class RubricGrader:
             for found, outcome, point in zip(matches, outcomes, rubric.points, strict=True):
                 if outcome.status is KeyPointStatus.COVERED:
                     wordings = (*point.phrases, *point.support)
-                    found.extend(
-                        (p, analysed.match_phrase(p, tight=tight)) for p in wordings[len(found) :]
-                    )
+                    found.extend((p, read(point, p)) for p in wordings[len(found) :])
                     for phrase, match in found:
                         spent |= analysed.spent(phrase, match)
         if spent:
             for index, (found, outcome) in enumerate(zip(matches, outcomes, strict=True)):
                 if outcome.status is KeyPointStatus.MISSING and outcome.credit:
                     again = [
-                        (p, analysed.match_phrase(p, tight=tight, skip=spent)) for p, _ in found
+                        (
+                            p,
+                            _unswapped(
+                                analysed,
+                                p,
+                                analysed.match_phrase(p, tight=tight, skip=spent),
+                                rubric,
+                                cover,
+                                rubric.points[index].phrases[0],
+                            ),
+                        )
+                        for p, _ in found
                     ]
                     outcomes[index] = judge_point(
                         again, self.settings, len(rubric.points[index].phrases)
                     )
+        for index, point in enumerate(rubric.points):
+            if point.claims and outcomes[index].status is KeyPointStatus.MISSING:
+                evidence = _denied_claim(analysed, point)
+                if evidence:
+                    outcomes[index] = PointOutcome(KeyPointStatus.CONTRADICTED, 0.0, 1.0, evidence)
+        outcomes = _denied_points(outcomes)
         stated = tuple(
             m.text
             for m in rubric.misconceptions
             if any(
-                _stated(p, analysed.match_phrase(p, tight=True), self.settings) for p in m.phrases
+                _stated(
+                    p,
+                    _unswapped(
+                        analysed,
+                        p,
+                        analysed.match_phrase(p, tight=True),
+                        rubric,
+                        self.settings.misconception,
+                        m.phrases[0],
+                    ),
+                    self.settings,
+                )
+                for p in m.phrases
             )
         )
         return RubricAnalysis(
