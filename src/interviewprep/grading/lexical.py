@@ -227,6 +227,7 @@ _OVERSTEMMED = {
     ),
     **dict.fromkeys(_words("responsive responsively responsiveness"), "responsiv"),
     **dict.fromkeys(_words("synchronous synchronously"), "synchronous"),
+    "indices": "index",
 }
 """Derived words whose Snowball stem falls together with an unrelated word: "personal"
 and "personalized" would stem to "person" (a user), "responsive" to "respons" (a
@@ -243,9 +244,19 @@ def _raw_stem(word: str) -> str:
     if len(word) >= 8 and ("bl" in word or "bil" in word):
         able = _ABLE.match(word)
         if able is not None:
-            word = able.group(1)
+            word = _silent_e(able.group(1))
     with _STEM_LOCK:
         return str(_STEMMER.stemWord(word))
+
+
+_SILENT_E = re.compile(r"(?:[aeiou][ltszvcgd]|[rnl]s)$")
+"""Bases of "-able" words that dropped a silent "e" ("scalable", "writable",
+"serializable", "reproducible"): restored so they share their verb's stem ("scale",
+"write"); "discoverable", "predictable", "cacheable" keep theirs."""
+
+
+def _silent_e(base: str) -> str:
+    return base + "e" if _SILENT_E.search(base) else base
 
 
 def _build_synonyms() -> dict[str, str]:

@@ -201,7 +201,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("server", "machine", "host", "instance", "box", "vm", "computer"),
     ("memory", "ram"),
     ("disk", "storage", "drive"),
-    ("whole", "entire", "complete", "full", "everything", "total", "entirety"),
+    ("whole", "entire", "complete", "full", "everything", "total", "entirety", "fully"),
     ("scan", "traverse"),
     (
         "separate",
@@ -244,7 +244,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
         "infrequently",
         "exceptional",
     ),
-    ("cheap", "cheaper", "inexpensive", "lightweight", "light", "lighter"),
+    ("cheap", "cheaper", "inexpensive", "lightweight", "light", "lighter", "cheaply"),
     ("expensive", "costly", "heavy", "heavier"),
     ("encrypt", "encryption", "encipher", "scramble"),
     (
@@ -267,6 +267,8 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
         "transmit",
         "forward",
         "deliver",
+        "delivery",
+        "deliveries",
         "dispatch",
         "emit",
         "transmission",
@@ -288,7 +290,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
         "limited",
         "upper",
     ),
-    ("reject", "refuse", "deny", "decline", "refused", "rejected", "denied"),
+    ("reject", "refuse", "deny", "decline", "refused", "rejected", "denied", "denial"),
     ("delay", "pause", "sleep", "backoff", "postpone", "defer"),
     ("random", "randomise", "randomize", "randomly", "jitter", "unpredictable", "unguessable"),
     ("crash", "die", "dies", "died", "fault", "faulty", "crashed", "crashes", "collapse"),
@@ -325,6 +327,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
         "notice",
         "spot",
         "discover",
+        "discovery",
         "recognise",
         "recognize",
         "noticed",
@@ -423,6 +426,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     (
         "simple",
         "easy",
+        "easily",
         "easier",
         "simpler",
         "straightforward",
@@ -446,7 +450,17 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("propose", "suggest", "recommend", "advise", "advocate"),
     ("colleague", "teammate", "coworker", "peer"),
     ("manager", "boss", "supervisor"),
-    ("automatic", "automatically", "implicit", "implicitly", "transparently", "autonomously"),
+    (
+        "automatic",
+        "automatically",
+        "implicit",
+        "implicitly",
+        "transparently",
+        "autonomously",
+        "automate",
+        "automated",
+        "automation",
+    ),
     ("manual", "manually", "handwritten"),
     ("unavailable", "downtime", "offline", "unreachable", "unresponsive"),
     ("fix", "repair", "resolve", "solve", "remedy", "cure", "mend", "fixed", "repaired"),
@@ -486,12 +500,12 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("sign", "signature", "signed"),
     ("log", "journal", "logs", "logging"),
     ("snapshot", "dump", "backup", "picture"),
-    ("pointer", "reference", "link", "refer"),
+    ("pointer", "reference", "link", "refer", "referenced", "referencing"),
     ("combine", "merge", "join"),
     ("search", "find", "seek", "locate"),
     ("compare", "comparison"),
     ("trip", "trips", "tripped"),
-    ("queue", "backlog"),
+    ("queue", "backlog", "queued", "queuing"),
     ("worker", "processor"),
     ("space", "room", "footprint"),
     ("partial", "partially", "incomplete", "unfinished", "halfway"),
@@ -529,6 +543,9 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("live", "active", "alive"),
     ("miss", "missing", "absent", "nonexistent"),
     ("exhausted", "exhaust", "depleted", "deplete", "spent"),
+    # added in the fourth tuning round (issue 4): judgements of a practice (see the
+    # "not safe" expressions)
+    ("safe", "fine", "suitable", "appropriate", "acceptable", "harmless"),
 )
 
 ANTONYMS: dict[str, str] = {
@@ -564,6 +581,13 @@ ANTONYMS: dict[str, str] = {
 asynchronous call"), so "reading already committed data" opposes "reading uncommitted
 data". The base is the word whose synonym family carries the concept ("asynchronous"
 with "background")."""
+
+_JUDGED = (
+    r"(?=\s*(?:$|[^\w\s-]|\b(?:to|for|in|on|at|with|because|since|as|if|when|unless|and|or"
+    r"|but|so|here|there|now|too|even|anyway|in practice)\b))"
+)
+"""After a judgement ("is dangerous"): the end of its clause, so that "is insecure direct
+object reference" (an attribute of a noun) is not read as one."""
 
 _EXPRESSION_TABLE: tuple[tuple[str, str], ...] = (
     # time and frequency
@@ -768,6 +792,23 @@ _EXPRESSION_TABLE: tuple[tuple[str, str], ...] = (
         "centrally",
     ),
     (r"\b(?:sit|sits|sat|sitting) (?:there |around |idle )?(?:until|waiting)\b", "wait until"),
+    # added in the fourth tuning round (issue 4)
+    # a practice judged bad is a practice not to follow: "storing plaintext passwords is
+    # dangerous" agrees with "never store plaintext passwords" (a negation of the whole
+    # clause, where an antonym such as "unsafe" would negate only its own word)
+    (
+        r"\b(is|are|was|were|be|being)(?: (?:very|really|generally|usually|often|also|quite"
+        r"|too|always|considered))? (?:dangerous|risky|harmful|unsafe|insecure|unsuitable"
+        r"|inappropriate|unacceptable|discouraged|bad practice|an anti-?pattern"
+        r"|a (?:bad|terrible|poor|risky|dangerous) (?:idea|choice|fit|practice))" + _JUDGED,
+        r"\1 not safe",
+    ),
+    (
+        r"\b(is|are|was|were|be) not (?:dangerous|risky|harmful|unsafe|insecure|unsuitable"
+        r"|inappropriate|a (?:bad|terrible|poor) (?:idea|choice|fit|practice))" + _JUDGED,
+        r"\1 safe",
+    ),
+    (r"\b(?:a )?good (?:idea|choice|fit|practice)\b|\bgood enough\b", "safe"),
 )
 
 EXPRESSIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -824,8 +865,9 @@ def rewrite_expressions(text: str, *, keep: bool = False) -> str:
     """Replace the multi-word expressions of lower-case ``text`` by their concept words.
 
     With ``keep`` the expression's words stay and the concept words follow them,
-    except for expressions with a negation word of their own ("almost never"), which
-    are always replaced so that the negation does not remain.
+    except for expressions with a negation word of their own ("almost never") or in
+    their concept words ("is dangerous" is "is not safe"), which are always replaced so
+    that the negation does not remain, or is not read twice.
     """
     present = frozenset(_WORD.findall(text))
     for needs, pattern, replacement in _PLAN:
@@ -844,6 +886,6 @@ def rewrite_expressions(text: str, *, keep: bool = False) -> str:
 
 def _rewrite(match: re.Match[str], replacement: str, keep: bool) -> str:
     concept = match.expand(replacement)
-    if not keep or _NEGATING.search(match.group(0)):
+    if not keep or _NEGATING.search(match.group(0)) or _NEGATING.search(concept):
         return concept
     return f"{match.group(0)} {concept}"
