@@ -1130,6 +1130,17 @@ _LIST_SEPARATORS = re.compile(r"[,;\n/•·|]+|\s[-*]\s|^\s*[-*]\s|\band\b|\bor\
 _COMPOUND_START = re.compile(r"\s*[^\W_]+-[^\W_]")
 MAX_LIST_ITEM_WORDS = 4
 MAX_LIST_WORDS = 40
+_WRITTEN_TERMS = re.compile(
+    r"\b[A-Z]{2,}(?:[ \t]+[A-Z0-9]{2,})+\b|\b[1-5]\d\d(?:[ \t]+[A-Z][a-z]+)+\b|\b\w+_\w+\b"
+)
+"""Terms whose words would read as a claim: SQL and other keywords in capitals ("SKIP
+LOCKED", "NOT NULL"), an HTTP status with its reason phrase ("304 Not Modified") and
+identifiers ("created_at"). Each word is read as the neutral word "term", so the
+answer keeps its length."""
+
+
+def _neutral(match: re.Match[str]) -> str:
+    return " ".join("term" for _ in _WORDS.findall(match.group(0).replace("_", " ")))
 
 
 def is_keyword_list(text: str) -> bool:
@@ -1140,7 +1151,7 @@ def is_keyword_list(text: str) -> bool:
     at most 40 words, most items without articles, and either several short items (at
     most four words each) or one short run of words.
     """
-    prepared = prepare_text(text)
+    prepared = prepare_text(_WRITTEN_TERMS.sub(_neutral, text))
     words = words_of(prepared)
     if len(words) < 2 or len(words) > MAX_LIST_WORDS:
         return False
