@@ -39,7 +39,21 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("same", "identical", "unchanged", "equivalent", "equal"),
     ("create", "insert", "add", "generate", "spawn", "construct", "instantiate", "build"),
     ("duplicate", "copy", "another", "extra", "double"),
-    ("remove", "delete", "erase", "discard", "purge", "evict", "wipe", "eliminate", "strip"),
+    (
+        "remove",
+        "delete",
+        "erase",
+        "discard",
+        "purge",
+        "evict",
+        "wipe",
+        "eliminate",
+        "strip",
+        "drop",
+        "dropped",
+        "filter",
+        "exclude",
+    ),
     ("each", "every"),
     ("once", "one", "single"),
     (
@@ -375,7 +389,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
         "transitory",
     ),
     ("durable", "permanent", "permanently", "lasting", "persistent", "survive", "survives"),
-    ("split", "partition", "divide", "slice", "chunk", "segment", "separated"),
+    ("split", "partition", "divide", "slice", "chunk", "segment", "separated", "shard", "sharded"),
     ("row", "record", "entry", "tuple"),
     ("column", "field", "attribute"),
     (
@@ -546,6 +560,21 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     # added in the fourth tuning round (issue 4): judgements of a practice (see the
     # "not safe" expressions)
     ("safe", "fine", "suitable", "appropriate", "acceptable", "harmless"),
+    # backend and general vocabulary
+    ("use", "utilize", "utilise", "employ", "leverage", "usage"),
+    ("happen", "occur", "arise"),
+    ("configuration", "config", "configure", "configured"),
+    ("environment", "env"),
+    ("repository", "repo"),
+    ("deploy", "rollout", "redeploy"),
+    ("throttle", "ratelimit", "throttled"),
+    ("replica", "standby"),
+    ("template", "blueprint", "recipe", "mould", "mold"),
+    ("forever", "endlessly", "indefinitely", "infinitely", "endless", "infinite"),
+    ("constraint", "rule", "invariant"),
+    ("manage", "maintain", "administer", "upkeep"),
+    ("provision", "allocate", "allocation"),
+    ("cache", "memoize", "memoise", "memoization"),
 )
 
 ANTONYMS: dict[str, str] = {
@@ -809,6 +838,13 @@ _EXPRESSION_TABLE: tuple[tuple[str, str], ...] = (
         r"\1 safe",
     ),
     (r"\b(?:a )?good (?:idea|choice|fit|practice)\b|\bgood enough\b", "safe"),
+    (r"\b(?:take|takes|taking) place\b|\btook place\b", "happen"),
+    (r"\b(?:go|goes|going|gone|went) wrong\b", "fail"),
+    (r"\bout[- ]of[- ]date\b", "stale"),
+    (r"\bup[- ]to[- ]date\b", "latest"),
+    (r"\bout of sync\b", "inconsistent"),
+    (r"\bin sync\b", "consistent"),
+    (r"\bprior to\b", "before"),
 )
 
 EXPRESSIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
