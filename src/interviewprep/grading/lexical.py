@@ -443,6 +443,26 @@ class Clause:
         return False
 
 
+_NOT_PURPOSE = frozenset(
+    _words("want wants wanted need needs needed able unable try tries tried used going supposed")
+)
+
+
+def _purpose(words: Sequence[str], index: int) -> bool:
+    """Whether the "to" at ``index`` starts a purpose ("... every row to find a match"):
+    a common verb follows it, and a content word that does not take an infinitive
+    ("waiting to retry", "need to check") precedes it."""
+    before = words[index - 1] if index else ""
+    after = words[index + 1] if index + 1 < len(words) else ""
+    return (
+        after in _VERB_SET
+        and before not in STOPWORDS
+        and before not in _NOT_PURPOSE
+        and before != _INSTEAD
+        and not before.endswith("ing")
+    )
+
+
 def _noun_phrase(words: Sequence[str], start: int) -> int:
     """How many content words from ``start`` run on before a function word (at least 1)."""
     count = 0
@@ -467,7 +487,10 @@ def _clause(text: str, sentence: int) -> Clause:
     relative = False
     previous = ""
     before = ""
+    purposes: list[int] = []
     for index, word in enumerate(words):
+        if word == "to" and aside_starts and _purpose(words, index):
+            purposes.append(len(stems))
         if word in _RELATIVE:
             relative = True
         if word in _AUXILIARIES or (relative and word in _S_FORMS):
@@ -547,6 +570,12 @@ def _clause(text: str, sentence: int) -> Clause:
     ]
     prescriptive = bool(_PRESCRIPTIVE.search(text)) and not cues
     aside = tuple((start, count) for start in aside_starts if start < count)
+    if purposes and aside:
+        # "instead of reading every row to find a match": the purpose is shared by
+        # both alternatives, not set aside with the first
+        aside = tuple((start, next((p for p in purposes if p > start), end)) for start, end in aside)
+        ends = dict(aside)
+        soft = [(start, min(end, ends.get(start, end))) for start, end in soft]
     return Clause(
         text.strip(),
         sentence,
