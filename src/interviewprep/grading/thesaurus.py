@@ -649,7 +649,7 @@ _EXPRESSION_TABLE: tuple[tuple[str, str], ...] = (
     # failing, breaking, stopping
     (
         r"\b(?:go|goes|going|gone|went) (?:down|offline|dark)|\b(?:fall|falls|fell|falling) over"
-        r"|\b(?:blow|blows|blew|blown) up|\b(?:keel|keels|keeled) over",
+        r"|\b(?:blow|blows|blew|blown|blowing) up|\b(?:keel|keels|keeled) over",
         "crash",
     ),
     (r"\b(?:is|are|was|were|be|being) down\b", "unavailable"),
@@ -845,6 +845,8 @@ _EXPRESSION_TABLE: tuple[tuple[str, str], ...] = (
     (r"\bout of sync\b", "inconsistent"),
     (r"\bin sync\b", "consistent"),
     (r"\bprior to\b", "before"),
+    # "keeps failing", "keep retrying": the same thing again and again
+    (r"\b(?:keep|keeps|kept|keeping)(?: on)? (?=[a-z]{3,}ing\b)", "repeatedly "),
 )
 
 EXPRESSIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
