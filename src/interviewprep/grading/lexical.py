@@ -1089,6 +1089,7 @@ class AnalysedAnswer:
                     groups.append([self.clauses[index]])
         for group in groups:
             differ = agree = 0.0
+            differing: list[int] = []
             for bit, options in enumerate(alike):
                 found = narrow_polarity(group, options, answer=True) if options else None
                 if found is None:
@@ -1100,7 +1101,8 @@ class AnalysedAnswer:
                     agree += phrase.weights[bit]
                 else:
                     differ += phrase.weights[bit]
-            if differ > agree:
+                    differing.append(bit)
+            if differ > agree and not _complement(phrase, group, alike, differing):
                 return True
         return False
 
@@ -1108,6 +1110,23 @@ class AnalysedAnswer:
         self, phrase: Phrase, alike: Sequence[frozenset[str]], start: int, end: int
     ) -> bool:
         return negation_vote(self.clauses[start : end + 1], alike, phrase.weights)
+
+
+def _complement(
+    phrase: Phrase, group: Sequence[Clause], alike: Sequence[frozenset[str]], differing: list[int]
+) -> bool:
+    """Whether an opposition is only a claim about the complement: an antonym differs
+    (on either side) and so does another word. "The commits are not lost" does not deny
+    "uncommitted changes are lost" (what is not committed is lost, what is committed is
+    not), while "reading committed data" does deny "reading uncommitted data"."""
+    if len(differing) < 2:
+        return False
+    for bit in differing:
+        if phrase.antonym_mask >> bit & 1:
+            return True
+        if any(p in c.antonyms for c in group if c.antonyms for p in c.positions(alike[bit])):
+            return True
+    return False
 
 
 _CLAIM_WORDS = frozenset(
