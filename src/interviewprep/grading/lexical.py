@@ -573,7 +573,7 @@ def _clause(text: str, sentence: int) -> Clause:
     if purposes and aside:
         # "instead of reading every row to find a match": the purpose is shared by
         # both alternatives, not set aside with the first
-        aside = tuple((start, next((p for p in purposes if p > start), end)) for start, end in aside)
+        aside = tuple((a, next((p for p in purposes if p > a), b)) for a, b in aside)
         ends = dict(aside)
         soft = [(start, min(end, ends.get(start, end))) for start, end in soft]
     return Clause(

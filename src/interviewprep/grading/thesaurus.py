@@ -826,8 +826,8 @@ _EXPRESSION_TABLE: tuple[tuple[str, str], ...] = (
     # dangerous" agrees with "never store plaintext passwords" (a negation of the whole
     # clause, where an antonym such as "unsafe" would negate only its own word)
     (
-        r"\b(is|are|was|were|be|being)(?: (?:very|really|generally|usually|often|also|quite"
-        r"|too|always|considered))? (?:dangerous|risky|harmful|unsafe|insecure|unsuitable"
+        r"\b(is|are|was|were|be|being)(?: (?:very|really|generally|usually|considered))?"
+        r" (?:dangerous|risky|harmful|unsafe|insecure|unsuitable"
         r"|inappropriate|unacceptable|discouraged|bad practice|an anti-?pattern"
         r"|a (?:bad|terrible|poor|risky|dangerous) (?:idea|choice|fit|practice))" + _JUDGED,
         r"\1 not safe",
@@ -880,8 +880,28 @@ def _needs(pattern: str) -> frozenset[str]:
     return (words - _COMMON) or words
 
 
+_JUDGEMENTS = frozenset(
+    re.findall(r"\w+", "dangerous risky harmful unsafe insecure unsuitable inappropriate bad anti")
+    + re.findall(r"\w+", "unacceptable discouraged antipattern terrible poor")
+)
+_ANCHORS: dict[str, frozenset[str]] = {
+    pattern: _JUDGEMENTS for pattern, _ in _EXPRESSION_TABLE if _JUDGED in pattern
+} | {
+    r"\b(?:a )?good (?:idea|choice|fit|practice)\b|\bgood enough\b": frozenset({"good"}),
+    r"\b(?:take|takes|taking) place\b|\btook place\b": frozenset({"place"}),
+    r"\b(?:go|goes|going|gone|went) wrong\b": frozenset({"wrong"}),
+    r"\bout of sync\b": frozenset({"sync"}),
+    r"\bout[- ]of[- ]date\b": frozenset({"date"}),
+    r"\bup[- ]to[- ]date\b": frozenset({"date"}),
+    r"\b(?:keep|keeps|kept|keeping)(?: on)? (?=[a-z]{3,}ing\b)": frozenset(
+        {"keep", "keeps", "kept", "keeping"}
+    ),
+}
+"""Words every match of these expressions contains, where :func:`_needs` would list
+more common ones ("going", "up", "because" in a lookahead): fewer texts are searched."""
+
 _PLAN = tuple(
-    (_needs(pattern), compiled, replacement)
+    (_ANCHORS.get(pattern) or _needs(pattern), compiled, replacement)
     for (pattern, _), (compiled, replacement) in zip(_EXPRESSION_TABLE, EXPRESSIONS, strict=True)
 )
 _NEGATING = re.compile(r"\b(?:not|no|never|without|nothing|none)\b")
