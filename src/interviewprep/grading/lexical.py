@@ -1199,10 +1199,14 @@ def is_keyword_list(text: str) -> bool:
     at most 40 words, most items without articles, and either several short items (at
     most four words each) or one short run of words.
     """
-    prepared = prepare_text(_WRITTEN_TERMS.sub(_neutral, text))
+    prepared = prepare_text(text)
     words = words_of(prepared)
     if len(words) < 2 or len(words) > MAX_LIST_WORDS:
         return False
+    terms = _WRITTEN_TERMS.sub(_neutral, text)
+    if terms != text:
+        prepared = prepare_text(terms)
+        words = words_of(prepared)
     if any(w in _CLAIM_WORDS for w in words):
         return False
     parts = [p for p in _LIST_SEPARATORS.split(prepared) if words_of(p)]
