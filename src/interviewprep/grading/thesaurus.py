@@ -119,6 +119,12 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ),
     (
         "start",
+        "execute",
+        "run",
+        "perform",
+        "invoke",
+        "execution",
+        "running",
         "begin",
         "began",
         "begun",
@@ -311,7 +317,6 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("problem", "issue", "bug", "defect", "flaw", "trouble", "issues", "problems"),
     ("data", "information", "info"),
     ("count", "number", "amount", "tally"),
-    ("execute", "run", "perform", "invoke", "execution", "running"),
     ("command", "statement", "instruction"),
     ("concatenate", "concatenation", "concat", "glue", "append", "splice", "interpolate"),
     ("permission", "privilege"),
@@ -845,6 +850,12 @@ _EXPRESSION_TABLE: tuple[tuple[str, str], ...] = (
     (r"\bout of sync\b", "inconsistent"),
     (r"\bin sync\b", "consistent"),
     (r"\bprior to\b", "before"),
+    # "the mean" (a noun, after its article) is the average; "it means" is not
+    (
+        r"(?<=\bthe )mean\b|(?<=\ba )mean\b|(?<=\bits )mean\b|(?<=\btheir )mean\b"
+        r"|(?<=\barithmetic )mean\b",
+        "average",
+    ),
     # "keeps failing", "keep retrying": the same thing again and again
     (r"\b(?:keep|keeps|kept|keeping)(?: on)? (?=[a-z]{3,}ing\b)", "repeatedly "),
 )

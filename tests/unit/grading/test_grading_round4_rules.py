@@ -79,6 +79,8 @@ def test_able_words_keep_unrelated_stems_apart() -> None:
         ("drop", "discard"),
         ("shard", "partition"),
         ("suitable", "safe"),
+        ("run", "start"),
+        ("launch", "execute"),
     ],
 )
 def test_new_family_members_share_a_stem(word: str, family: str) -> None:
@@ -110,6 +112,7 @@ def test_a_rate_limit_written_as_two_words_is_throttling() -> None:
         ("the migration took place at night", "happen"),
         ("a message keeps failing", "repeatedly"),
         ("the worker keeps blowing up", "crash"),
+        ("the mean hides slow requests", "average"),
     ],
 )
 def test_new_expressions_read_as_their_concept(text: str, concept: str) -> None:
@@ -118,6 +121,12 @@ def test_new_expressions_read_as_their_concept(text: str, concept: str) -> None:
 
 def test_keep_is_repeatedly_only_before_a_gerund() -> None:
     assert "repeatedly" not in prepare_text("it keeps things simple").split()
+
+
+def test_the_verb_mean_is_not_the_average() -> None:
+    assert "average" not in prepare_text("it means the write is lost").split()
+    # the article stays, so a sentence does not shrink into a keyword list
+    assert prepare_text("The mean hides slow outliers").split()[:2] == ["the", "average"]
 
 
 class TestJudgedPractice:
