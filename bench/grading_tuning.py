@@ -1,6 +1,6 @@
 """The offline grader on the tuning sets, including the "one phrasing" variant.
 
-    python bench/grading_tuning.py [--show-misgraded SET ...] [--grader NAME]
+    python bench/grading_tuning.py [--show-misgraded SET ...] [--sets SET ...] [--grader NAME]
 
 Prints one summary row per tuning set, all on the ``dev`` split only (this script
 never grades held-out answers): ``dev`` (``eval/grading``), ``tuning/``,
@@ -8,9 +8,10 @@ never grades held-out answers): ``dev`` (``eval/grading``), ``tuning/``,
 cut to the key point text and its first phrasing, which imitates the held-out questions:
 about two wordings per key point, against up to five in the shipped bank), ``fresh``
 (``tuning-fresh/``: answers written from the prompts alone), ``fresh-one-phrasing``, and
-the blind checks ``fresh2`` and ``fresh3`` (``tuning-fresh2/``, ``tuning-fresh3/``) with
-their ``-one-phrasing`` variants.
-``--show-misgraded`` lists the misgraded answers of the named sets.
+the blind checks ``fresh2`` and ``fresh3`` (``tuning-fresh2/``, ``tuning-fresh3/``) and
+``fresh4`` (``tuning-fresh4/``, tuned on) with their ``-one-phrasing`` variants.
+``--show-misgraded`` lists the misgraded answers of the named sets; ``--sets`` prints
+only the named sets (so a blind set's row need not be printed while tuning).
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ SETS = (
     "fresh2-one-phrasing",
     "fresh3",
     "fresh3-one-phrasing",
+    "fresh4",
+    "fresh4-one-phrasing",
 )
 
 
@@ -62,6 +65,7 @@ def load_sets() -> dict[str, EvalSet]:
     fresh = load_eval_set(ROOT / "eval/grading/tuning-fresh").select("dev")
     fresh2 = load_eval_set(ROOT / "eval/grading/tuning-fresh2").select("dev")
     fresh3 = load_eval_set(ROOT / "eval/grading/tuning-fresh3").select("dev")
+    fresh4 = load_eval_set(ROOT / "eval/grading/tuning-fresh4").select("dev")
     return {
         "dev": load_eval_set(ROOT / "eval/grading").select("dev"),
         "tuning": load_eval_set(ROOT / "eval/grading/tuning").select("dev"),
@@ -73,6 +77,8 @@ def load_sets() -> dict[str, EvalSet]:
         "fresh2-one-phrasing": _cut(fresh2),
         "fresh3": fresh3,
         "fresh3-one-phrasing": _cut(fresh3),
+        "fresh4": fresh4,
+        "fresh4-one-phrasing": _cut(fresh4),
     }
 
 
@@ -97,9 +103,12 @@ def main() -> None:
     parser.add_argument("--grader", default="offline", choices=GRADER_NAMES)
     parser.add_argument("--show-misgraded", nargs="*", choices=SETS, default=[])
     parser.add_argument("--kind", help="with --show-misgraded: only this kind")
+    parser.add_argument("--sets", nargs="*", choices=SETS, help="only these sets (default all)")
     args = parser.parse_args()
     grader = make_grader(args.grader)
     for name, data in load_sets().items():
+        if args.sets and name not in args.sets:
+            continue
         outcomes = run_eval(grader, data)
         print(row(name, metrics(outcomes)))
         if name in args.show_misgraded:

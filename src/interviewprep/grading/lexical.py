@@ -231,6 +231,7 @@ _OVERSTEMMED = {
     ),
     **dict.fromkeys(_words("responsive responsively responsiveness"), "responsiv"),
     **dict.fromkeys(_words("synchronous synchronously"), "synchronous"),
+    "indices": "index",
 }
 """Derived words whose Snowball stem falls together with an unrelated word: "personal"
 and "personalized" would stem to "person" (a user), "responsive" to "respons" (a
@@ -247,9 +248,19 @@ def _raw_stem(word: str) -> str:
     if len(word) >= 8 and ("bl" in word or "bil" in word):
         able = _ABLE.match(word)
         if able is not None:
-            word = able.group(1)
+            word = _silent_e(able.group(1))
     with _STEM_LOCK:
         return str(_STEMMER.stemWord(word))
+
+
+_SILENT_E = re.compile(r"(?:[aeiou][ltszvcgd]|[rnl]s)$")
+"""Bases of "-able" words that dropped a silent "e" ("scalable", "writable",
+"serializable", "reproducible"): restored so they share their verb's stem ("scale",
+"write"); "discoverable", "predictable", "cacheable" keep theirs."""
+
+
+def _silent_e(base: str) -> str:
+    return base + "e" if _SILENT_E.search(base) else base
 
 
 def _build_synonyms() -> dict[str, str]:
@@ -487,6 +498,26 @@ class Clause:
         return False
 
 
+_NOT_PURPOSE = frozenset(
+    _words("want wants wanted need needs needed able unable try tries tried used going supposed")
+)
+
+
+def _purpose(words: Sequence[str], index: int) -> bool:
+    """Whether the "to" at ``index`` starts a purpose ("... every row to find a match"):
+    a common verb follows it, and a content word that does not take an infinitive
+    ("waiting to retry", "need to check") precedes it."""
+    before = words[index - 1] if index else ""
+    after = words[index + 1] if index + 1 < len(words) else ""
+    return (
+        after in _VERB_SET
+        and before not in STOPWORDS
+        and before not in _NOT_PURPOSE
+        and before != _INSTEAD
+        and not before.endswith("ing")
+    )
+
+
 def _noun_phrase(words: Sequence[str], start: int) -> int:
     """How many content words from ``start`` run on before a function word (at least 1)."""
     count = 0
@@ -511,7 +542,10 @@ def _clause(text: str, sentence: int) -> Clause:
     relative = False
     previous = ""
     before = ""
+    purposes: list[int] = []
     for index, word in enumerate(words):
+        if word == "to" and aside_starts and _purpose(words, index):
+            purposes.append(len(stems))
         if word in _RELATIVE:
             relative = True
         if word in _AUXILIARIES or (relative and word in _S_FORMS):
@@ -591,6 +625,12 @@ def _clause(text: str, sentence: int) -> Clause:
     ]
     prescriptive = bool(_PRESCRIPTIVE.search(text)) and not cues
     aside = tuple((start, count) for start in aside_starts if start < count)
+    if purposes and aside:
+        # "instead of reading every row to find a match": the purpose is shared by
+        # both alternatives, not set aside with the first
+        aside = tuple((a, next((p for p in purposes if p > a), b)) for a, b in aside)
+        ends = dict(aside)
+        soft = [(start, min(end, ends.get(start, end))) for start, end in soft]
     return Clause(
         text.strip(),
         sentence,
@@ -1214,6 +1254,7 @@ class AnalysedAnswer:
                     groups.append([self.clauses[index]])
         for group in groups:
             differ = agree = 0.0
+            differing: list[int] = []
             for bit, options in enumerate(alike):
                 found = narrow_polarity(group, options, answer=True) if options else None
                 if found is None:
@@ -1225,7 +1266,8 @@ class AnalysedAnswer:
                     agree += phrase.weights[bit]
                 else:
                     differ += phrase.weights[bit]
-            if differ > agree:
+                    differing.append(bit)
+            if differ > agree and not _complement(phrase, group, alike, differing):
                 return True
         return False
 
@@ -1241,6 +1283,23 @@ def _negative_fragment(clause: Clause) -> bool:
     """A verbless negative fragment that takes back one word of the clause before it:
     "it only runs after the handler, never before it", "GET and PUT are, not POST"."""
     return clause.short and any(scope == SPREAD for _, scope in clause.cues)
+
+
+def _complement(
+    phrase: Phrase, group: Sequence[Clause], alike: Sequence[frozenset[str]], differing: list[int]
+) -> bool:
+    """Whether an opposition is only a claim about the complement: an antonym differs
+    (on either side) and so does another word. "The commits are not lost" does not deny
+    "uncommitted changes are lost" (what is not committed is lost, what is committed is
+    not), while "reading committed data" does deny "reading uncommitted data"."""
+    if len(differing) < 2:
+        return False
+    for bit in differing:
+        if phrase.antonym_mask >> bit & 1:
+            return True
+        if any(p in c.antonyms for c in group if c.antonyms for p in c.positions(alike[bit])):
+            return True
+    return False
 
 
 _CLAIM_WORDS = frozenset(
@@ -1294,6 +1353,17 @@ MAX_LIST_ITEM_WORDS = 4
 _NOT_NULL = re.compile(r"\bnot null\b")
 """The SQL constraint "NOT NULL" is a term, not a claim, in a list."""
 MAX_LIST_WORDS = 40
+_WRITTEN_TERMS = re.compile(
+    r"\b[A-Z]{2,}(?:[ \t]+[A-Z0-9]{2,})+\b|\b[1-5]\d\d(?:[ \t]+[A-Z][a-z]+)+\b|\b\w+_\w+\b"
+)
+"""Terms whose words would read as a claim: SQL and other keywords in capitals ("SKIP
+LOCKED", "NOT NULL"), an HTTP status with its reason phrase ("304 Not Modified") and
+identifiers ("created_at"). Each word is read as the neutral word "term", so the
+answer keeps its length."""
+
+
+def _neutral(match: re.Match[str]) -> str:
+    return " ".join("term" for _ in _WORDS.findall(match.group(0).replace("_", " ")))
 
 
 def is_keyword_list(text: str) -> bool:
@@ -1310,6 +1380,12 @@ def is_keyword_list(text: str) -> bool:
     words = words_of(prepared)
     if len(words) < 2 or len(words) > MAX_LIST_WORDS:
         return False
+    terms = _WRITTEN_TERMS.sub(_neutral, text)
+    if terms != text:
+        prepared = prepare_text(terms)
+        if "not null" in prepared:
+            prepared = _NOT_NULL.sub("notnull", prepared)
+        words = words_of(prepared)
     if any(w in _CLAIM_WORDS for w in words):
         return False
     parts = [p for p in _LIST_SEPARATORS.split(prepared) if words_of(p)]

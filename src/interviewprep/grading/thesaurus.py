@@ -41,7 +41,21 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("same", "identical", "unchanged", "equivalent", "equal"),
     ("create", "insert", "add", "generate", "spawn", "construct", "instantiate", "build"),
     ("duplicate", "copy", "another", "extra", "double"),
-    ("remove", "delete", "erase", "discard", "purge", "evict", "wipe", "eliminate", "strip"),
+    (
+        "remove",
+        "delete",
+        "erase",
+        "discard",
+        "purge",
+        "evict",
+        "wipe",
+        "eliminate",
+        "strip",
+        "drop",
+        "dropped",
+        "filter",
+        "exclude",
+    ),
     ("each", "every"),
     ("once", "one", "single"),
     (
@@ -107,6 +121,12 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ),
     (
         "start",
+        "execute",
+        "run",
+        "perform",
+        "invoke",
+        "execution",
+        "running",
         "begin",
         "began",
         "begun",
@@ -203,7 +223,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("server", "machine", "host", "instance", "box", "vm", "computer"),
     ("memory", "ram"),
     ("disk", "storage", "drive"),
-    ("whole", "entire", "complete", "full", "everything", "total", "entirety"),
+    ("whole", "entire", "complete", "full", "everything", "total", "entirety", "fully"),
     ("scan", "traverse"),
     (
         "separate",
@@ -246,7 +266,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
         "infrequently",
         "exceptional",
     ),
-    ("cheap", "cheaper", "inexpensive", "lightweight", "light", "lighter"),
+    ("cheap", "cheaper", "inexpensive", "lightweight", "light", "lighter", "cheaply"),
     ("expensive", "costly", "heavy", "heavier"),
     ("encrypt", "encryption", "encipher", "scramble"),
     (
@@ -269,6 +289,8 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
         "transmit",
         "forward",
         "deliver",
+        "delivery",
+        "deliveries",
         "dispatch",
         "emit",
         "transmission",
@@ -290,14 +312,13 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
         "limited",
         "upper",
     ),
-    ("reject", "refuse", "deny", "decline", "refused", "rejected", "denied"),
+    ("reject", "refuse", "deny", "decline", "refused", "rejected", "denied", "denial"),
     ("delay", "pause", "sleep", "backoff", "postpone", "defer"),
     ("random", "randomise", "randomize", "randomly", "jitter", "unpredictable", "unguessable"),
     ("crash", "die", "dies", "died", "fault", "faulty", "crashed", "crashes", "collapse"),
     ("problem", "issue", "bug", "defect", "flaw", "trouble", "issues", "problems"),
     ("data", "information", "info"),
     ("count", "number", "amount", "tally"),
-    ("execute", "run", "perform", "invoke", "execution", "running"),
     ("command", "statement", "instruction"),
     ("concatenate", "concatenation", "concat", "glue", "append", "splice", "interpolate"),
     ("permission", "privilege"),
@@ -327,6 +348,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
         "notice",
         "spot",
         "discover",
+        "discovery",
         "recognise",
         "recognize",
         "noticed",
@@ -374,7 +396,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
         "transitory",
     ),
     ("durable", "permanent", "permanently", "lasting", "persistent", "survive", "survives"),
-    ("split", "partition", "divide", "slice", "chunk", "segment", "separated"),
+    ("split", "partition", "divide", "slice", "chunk", "segment", "separated", "shard", "sharded"),
     ("row", "record", "entry", "tuple"),
     ("column", "field", "attribute"),
     (
@@ -425,6 +447,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     (
         "simple",
         "easy",
+        "easily",
         "easier",
         "simpler",
         "straightforward",
@@ -448,7 +471,17 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("propose", "suggest", "recommend", "advise", "advocate"),
     ("colleague", "teammate", "coworker", "peer"),
     ("manager", "boss", "supervisor"),
-    ("automatic", "automatically", "implicit", "implicitly", "transparently", "autonomously"),
+    (
+        "automatic",
+        "automatically",
+        "implicit",
+        "implicitly",
+        "transparently",
+        "autonomously",
+        "automate",
+        "automated",
+        "automation",
+    ),
     ("manual", "manually", "handwritten"),
     ("unavailable", "downtime", "offline", "unreachable", "unresponsive"),
     ("fix", "repair", "resolve", "solve", "remedy", "cure", "mend", "fixed", "repaired"),
@@ -488,12 +521,12 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("sign", "signature", "signed"),
     ("log", "journal", "logs", "logging"),
     ("snapshot", "dump", "backup", "picture"),
-    ("pointer", "reference", "link", "refer"),
+    ("pointer", "reference", "link", "refer", "referenced", "referencing"),
     ("combine", "merge", "join"),
     ("search", "find", "seek", "locate"),
     ("compare", "comparison"),
     ("trip", "trips", "tripped"),
-    ("queue", "backlog"),
+    ("queue", "backlog", "queued", "queuing"),
     ("worker", "processor"),
     ("space", "room", "footprint"),
     ("partial", "partially", "incomplete", "unfinished", "halfway"),
@@ -531,6 +564,24 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("live", "active", "alive"),
     ("miss", "missing", "absent", "nonexistent"),
     ("exhausted", "exhaust", "depleted", "deplete", "spent"),
+    # added in the fourth tuning round (issue 4): judgements of a practice (see the
+    # "not safe" expressions)
+    ("safe", "fine", "suitable", "appropriate", "acceptable", "harmless"),
+    # backend and general vocabulary
+    ("use", "utilize", "utilise", "employ", "leverage", "usage"),
+    ("happen", "occur", "arise"),
+    ("configuration", "config", "configure", "configured"),
+    ("environment", "env"),
+    ("repository", "repo"),
+    ("deploy", "rollout", "redeploy"),
+    ("throttle", "ratelimit", "throttled"),
+    ("replica", "standby"),
+    ("template", "blueprint", "recipe", "mould", "mold"),
+    ("forever", "endlessly", "indefinitely", "infinitely", "endless", "infinite"),
+    ("constraint", "rule", "invariant"),
+    ("manage", "maintain", "administer", "upkeep"),
+    ("provision", "allocate", "allocation"),
+    ("cache", "memoize", "memoise", "memoization"),
 )
 
 ANTONYMS: dict[str, str] = {
@@ -567,6 +618,13 @@ asynchronous call"), so "reading already committed data" opposes "reading uncomm
 data". The base is the word whose synonym family carries the concept ("asynchronous"
 with "background")."""
 
+_JUDGED = (
+    r"(?=\s*(?:$|[^\w\s-]|\b(?:to|for|in|on|at|with|because|since|as|if|when|unless|and|or"
+    r"|but|so|here|there|now|too|even|anyway|in practice)\b))"
+)
+"""After a judgement ("is dangerous"): the end of its clause, so that "is insecure direct
+object reference" (an attribute of a noun) is not read as one."""
+
 _EXPRESSION_TABLE: tuple[tuple[str, str], ...] = (
     # time and frequency
     (
@@ -598,7 +656,7 @@ _EXPRESSION_TABLE: tuple[tuple[str, str], ...] = (
     # failing, breaking, stopping
     (
         r"\b(?:go|goes|going|gone|went) (?:down|offline|dark)|\b(?:fall|falls|fell|falling) over"
-        r"|\b(?:blow|blows|blew|blown) up|\b(?:keel|keels|keeled) over",
+        r"|\b(?:blow|blows|blew|blown|blowing) up|\b(?:keel|keels|keeled) over",
         "crash",
     ),
     (r"\b(?:is|are|was|were|be|being) down\b", "unavailable"),
@@ -770,6 +828,38 @@ _EXPRESSION_TABLE: tuple[tuple[str, str], ...] = (
         "centrally",
     ),
     (r"\b(?:sit|sits|sat|sitting) (?:there |around |idle )?(?:until|waiting)\b", "wait until"),
+    # added in the fourth tuning round (issue 4)
+    # a practice judged bad is a practice not to follow: "storing plaintext passwords is
+    # dangerous" agrees with "never store plaintext passwords" (a negation of the whole
+    # clause, where an antonym such as "unsafe" would negate only its own word)
+    (
+        r"\b(is|are|was|were|be|being)(?: (?:very|really|generally|usually|considered))?"
+        r" (?:dangerous|risky|harmful|unsafe|insecure|unsuitable"
+        r"|inappropriate|unacceptable|discouraged|bad practice|an anti-?pattern"
+        r"|a (?:bad|terrible|poor|risky|dangerous) (?:idea|choice|fit|practice))" + _JUDGED,
+        r"\1 not safe",
+    ),
+    (
+        r"\b(is|are|was|were|be) not (?:dangerous|risky|harmful|unsafe|insecure|unsuitable"
+        r"|inappropriate|a (?:bad|terrible|poor) (?:idea|choice|fit|practice))" + _JUDGED,
+        r"\1 safe",
+    ),
+    (r"\b(?:a )?good (?:idea|choice|fit|practice)\b|\bgood enough\b", "safe"),
+    (r"\b(?:take|takes|taking) place\b|\btook place\b", "happen"),
+    (r"\b(?:go|goes|going|gone|went) wrong\b", "fail"),
+    (r"\bout[- ]of[- ]date\b", "stale"),
+    (r"\bup[- ]to[- ]date\b", "latest"),
+    (r"\bout of sync\b", "inconsistent"),
+    (r"\bin sync\b", "consistent"),
+    (r"\bprior to\b", "before"),
+    # "the mean" (a noun, after its article) is the average; "it means" is not
+    (
+        r"(?<=\bthe )mean\b|(?<=\ba )mean\b|(?<=\bits )mean\b|(?<=\btheir )mean\b"
+        r"|(?<=\barithmetic )mean\b",
+        "average",
+    ),
+    # "keeps failing", "keep retrying": the same thing again and again
+    (r"\b(?:keep|keeps|kept|keeping)(?: on)? (?=[a-z]{3,}ing\b)", "repeatedly "),
 )
 
 EXPRESSIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -877,8 +967,28 @@ def _required(items: Any) -> list[frozenset[str]]:
     return groups
 
 
+_JUDGEMENTS = frozenset(
+    re.findall(r"\w+", "dangerous risky harmful unsafe insecure unsuitable inappropriate bad anti")
+    + re.findall(r"\w+", "unacceptable discouraged antipattern terrible poor")
+)
+_ANCHORS: dict[str, frozenset[str]] = {
+    pattern: _JUDGEMENTS for pattern, _ in _EXPRESSION_TABLE if _JUDGED in pattern
+} | {
+    r"\b(?:a )?good (?:idea|choice|fit|practice)\b|\bgood enough\b": frozenset({"good"}),
+    r"\b(?:take|takes|taking) place\b|\btook place\b": frozenset({"place"}),
+    r"\b(?:go|goes|going|gone|went) wrong\b": frozenset({"wrong"}),
+    r"\bout of sync\b": frozenset({"sync"}),
+    r"\bout[- ]of[- ]date\b": frozenset({"date"}),
+    r"\bup[- ]to[- ]date\b": frozenset({"date"}),
+    r"\b(?:keep|keeps|kept|keeping)(?: on)? (?=[a-z]{3,}ing\b)": frozenset(
+        {"keep", "keeps", "kept", "keeping"}
+    ),
+}
+"""Words every match of these expressions contains, where :func:`_needs` would list
+more common ones ("going", "up", "because" in a lookahead): fewer texts are searched."""
+
 _PLAN = tuple(
-    (_needs(pattern), compiled, replacement, _literals(f"(?:{pattern})"))
+    (_ANCHORS.get(pattern) or _needs(pattern), compiled, replacement, _literals(f"(?:{pattern})"))
     for (pattern, _), (compiled, replacement) in zip(_EXPRESSION_TABLE, EXPRESSIONS, strict=True)
 )
 """Per expression: the words one of which it needs, its pattern, its replacement and
@@ -924,8 +1034,9 @@ def rewrite_expressions(text: str, *, keep: bool = False) -> str:
     """Replace the multi-word expressions of lower-case ``text`` by their concept words.
 
     With ``keep`` the expression's words stay and the concept words follow them,
-    except for expressions with a negation word of their own ("almost never"), which
-    are always replaced so that the negation does not remain.
+    except for expressions with a negation word of their own ("almost never") or in
+    their concept words ("is dangerous" is "is not safe"), which are always replaced so
+    that the negation does not remain, or is not read twice.
     """
     # the expressions before the first that occurs leave the text as it is
     first = _first_expression(text)
@@ -948,6 +1059,6 @@ def rewrite_expressions(text: str, *, keep: bool = False) -> str:
 
 def _rewrite(match: re.Match[str], replacement: str, keep: bool) -> str:
     concept = match.expand(replacement)
-    if not keep or _NEGATING.search(match.group(0)):
+    if not keep or _NEGATING.search(match.group(0)) or _NEGATING.search(concept):
         return concept
     return f"{match.group(0)} {concept}"
