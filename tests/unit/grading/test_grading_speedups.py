@@ -8,6 +8,7 @@ order, and stopping at a wording that covers a key point changes no outcome.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import pytest
 from interviewprep.bank.loader import builtin_pack_dir, load_bank
 from interviewprep.bank.schema import Behavioural, OpenQuestion
 from interviewprep.grading.evaluation import load_eval_set
-from interviewprep.grading.lexical import AnalysedAnswer, Phrase, prepare_text
+from interviewprep.grading.lexical import AnalysedAnswer, Match, Phrase, prepare_text
 from interviewprep.grading.rubric import _CACHE, RubricSettings, _matches, judge_point
 from interviewprep.grading.thesaurus import (
     _EXPRESSION_TABLE,
@@ -109,6 +110,10 @@ def _open_questions() -> list[OpenQuestion]:
     return [q for q in load_bank([builtin_pack_dir()]) if isinstance(q, OpenQuestion)][:60]
 
 
+def _read(analysed: AnalysedAnswer, _point: object, phrase: Phrase) -> Match:
+    return analysed.match_phrase(phrase, tight=False)
+
+
 def test_stopping_at_a_covering_wording_changes_no_outcome() -> None:
     settings = RubricSettings()
     stopped = 0
@@ -119,7 +124,7 @@ def test_stopping_at_a_covering_wording_changes_no_outcome() -> None:
             for point in rubric.points:
                 wordings = (*point.phrases, *point.support)
                 every = [(p, analysed.match_phrase(p)) for p in wordings]
-                some = _matches(point, lambda _, p: analysed.match_phrase(p, tight=False))
+                some = _matches(point, functools.partial(_read, analysed))
                 stopped += len(some) < len(every)
                 own = len(point.phrases)
                 assert judge_point(some, settings, own) == judge_point(every, settings, own)
