@@ -609,6 +609,16 @@ def _clause(text: str, sentence: int, words: list[str]) -> Clause:
             previous = ""
         before = word
     count = len(stems)
+    if not (cues or soft_starts or aside_starts):
+        # no cue of any kind (antonyms come with cues): nothing is negated or set aside
+        return Clause(
+            text.strip(),
+            sentence,
+            tuple(stems),
+            (),
+            tuple(joined),
+            prescriptive=_PRESCRIPTIVE.search(text) is not None,
+        )
     if cues:
         withouts = [c for c, scope in cues if scope == 1 and c > 0 and stems[c - 1] == _WITHOUT]
         verb_cues = [c for c, scope in cues if scope == SPREAD]
@@ -951,7 +961,11 @@ class AnalysedAnswer:
         # come from these instead of testing every clause for every stem
         self._clauses_of: dict[str, list[int]] = {}
         for index, clause in enumerate(self.clauses):
-            for item in clause.where:
+            # the keys of clause.where, without building it (most clauses never need it)
+            items = dict.fromkeys(clause.stems)
+            if clause.joined:
+                items.update(dict.fromkeys(s for s, _ in clause.joined))
+            for item in items:
                 self._clauses_of.setdefault(item, []).append(index)
         self._found: dict[str, tuple[frozenset[str], tuple[int, ...]]] = {}
         self._sentence = [c.sentence for c in self.clauses]
