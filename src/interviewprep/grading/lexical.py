@@ -528,7 +528,8 @@ def _noun_phrase(words: Sequence[str], start: int) -> int:
     return max(count, 1)
 
 
-def _clause(text: str, sentence: int) -> Clause:
+def _clause(text: str, sentence: int, words: list[str]) -> Clause:
+    # ``words`` are the word tokens of ``text`` (split_clauses has them already)
     stems: list[str] = []
     cues: list[tuple[int, int]] = []
     joined: list[tuple[str, int]] = []
@@ -537,13 +538,24 @@ def _clause(text: str, sentence: int) -> Clause:
     aside_starts: list[int] = []
     auxiliaries: list[int] = []
     antonyms: list[int] = []
-    words = words_of(text)
     conditional = bool(words) and words[0] in _CONDITIONAL  # ignores "no", not "do not"
     relative = False
     previous = ""
     before = ""
     purposes: list[int] = []
     for index, word in enumerate(words):
+        if word not in _SPECIAL_WORDS:
+            # most words: a content word that is no cue of any kind (the general
+            # branch below would end up doing just this)
+            if previous and previous.isalpha() and word.isalpha():
+                joined.append((stem(previous + word), len(stems) - 1))
+            stems.append(stem(word))
+            previous = before = word
+            continue
+        if word in _PLAIN_STOPWORDS:
+            previous = ""
+            before = word
+            continue
         if word == "to" and aside_starts and _purpose(words, index):
             purposes.append(len(stems))
         if word in _RELATIVE:
@@ -597,12 +609,23 @@ def _clause(text: str, sentence: int) -> Clause:
             previous = ""
         before = word
     count = len(stems)
-    withouts = [c for c, scope in cues if scope == 1 and c > 0 and stems[c - 1] == _WITHOUT]
-    verb_cues = [c for c, scope in cues if scope == SPREAD]
-    if withouts and verb_cues and min(verb_cues) < max(withouts):
-        # a double negation: "it can not be modified without the other side noticing"
-        # states that modifications are noticed
-        cues, starts = [], []
+    if not (cues or soft_starts or aside_starts):
+        # no cue of any kind (antonyms come with cues): nothing is negated or set aside
+        return Clause(
+            text.strip(),
+            sentence,
+            tuple(stems),
+            (),
+            tuple(joined),
+            prescriptive=_PRESCRIPTIVE.search(text) is not None,
+        )
+    if cues:
+        withouts = [c for c, scope in cues if scope == 1 and c > 0 and stems[c - 1] == _WITHOUT]
+        verb_cues = [c for c, scope in cues if scope == SPREAD]
+        if withouts and verb_cues and min(verb_cues) < max(withouts):
+            # a double negation: "it can not be modified without the other side
+            # noticing" states that modifications are noticed
+            cues, starts = [], []
 
     def end_of(start: int, in_relative: bool) -> int:
         # a relative clause ends at the next auxiliary after its own words
@@ -623,7 +646,7 @@ def _clause(text: str, sentence: int) -> Clause:
         for start, rel, local in soft_starts
         if start < count
     ]
-    prescriptive = bool(_PRESCRIPTIVE.search(text)) and not cues
+    prescriptive = not cues and _PRESCRIPTIVE.search(text) is not None
     aside = tuple((start, count) for start in aside_starts if start < count)
     if purposes and aside:
         # "instead of reading every row to find a match": the purpose is shared by
@@ -659,12 +682,8 @@ def split_clauses(text: str, *, answer: bool = False) -> list[Clause]:
         dangling = False  # a negative subject still waiting for its verb
         for part in _CLAUSES.split(sentence):
             if part and part.strip():
-                clause = _clause(part, index)
-                # only the first word matters here, unless it is a negative subject
-                first = _WORDS.search(part)
-                words = [first.group(0)] if first is not None else []
-                if words and words[0] in _NEGATIVE_SUBJECTS:
-                    words = words_of(part)
+                words = _WORDS.findall(part)
+                clause = _clause(part, index, words)
                 if dangling and words and words[0] in _AUXILIARIES:
                     # "nobody on the wire, like the cafe wifi, can read it": the
                     # predicate is negated by the subject before the aside
@@ -942,7 +961,11 @@ class AnalysedAnswer:
         # come from these instead of testing every clause for every stem
         self._clauses_of: dict[str, list[int]] = {}
         for index, clause in enumerate(self.clauses):
-            for item in clause.where:
+            # the keys of clause.where, without building it (most clauses never need it)
+            items = dict.fromkeys(clause.stems)
+            if clause.joined:
+                items.update(dict.fromkeys(s for s, _ in clause.joined))
+            for item in items:
                 self._clauses_of.setdefault(item, []).append(index)
         self._found: dict[str, tuple[frozenset[str], tuple[int, ...]]] = {}
         self._sentence = [c.sentence for c in self.clauses]
@@ -1552,3 +1575,24 @@ def _subject_of(
                 return None if has_own and has_rival else "own" if has_own else "rival"
         index -= 1
     return None
+
+
+_SPECIAL_WORDS = (
+    frozenset({"to", _INSTEAD})
+    | _RELATIVE
+    | _AUXILIARIES
+    | _S_FORMS
+    | NEGATIONS
+    | _MISCONCEPTION_CUES
+    | STOPWORDS
+    | frozenset(ANTONYMS)
+    | _AVOIDANCE
+    | _PREPOSITION_CUES
+)
+"""Words that :func:`_clause` must look at closely; any other word is a plain content
+word."""
+_PLAIN_STOPWORDS = (
+    STOPWORDS - _RELATIVE - _AUXILIARIES - _S_FORMS - NEGATIONS - _MISCONCEPTION_CUES
+) - {"to", _INSTEAD}
+"""Stopwords that are no cue of any kind: :func:`_clause` only notes them as the
+previous word."""

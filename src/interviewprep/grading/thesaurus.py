@@ -1021,13 +1021,28 @@ def has_expressions(text: str) -> bool:
 def _first_expression(text: str) -> int:
     """The index in :data:`_PLAN` of the first expression that occurs in ``text``, or
     the plan's length (cached: an answer is tested, then rewritten twice)."""
-    present = frozenset(_WORD.findall(text))
-    for index, (needs, pattern, _, literals) in enumerate(_PLAN):
-        if needs and needs.isdisjoint(present):
-            continue
+    # only the expressions that need a word the text has are tried, in plan order
+    candidates = {i for word in set(_WORD.findall(text)) for i in _NEEDED_BY.get(word, ())}
+    candidates.update(_NEEDING_NOTHING)
+    for index in sorted(candidates):
+        _, pattern, _, literals = _PLAN[index]
         if _may_occur(literals, text) and pattern.search(text) is not None:
             return index
     return len(_PLAN)
+
+
+def _needed_by() -> dict[str, tuple[int, ...]]:
+    table: dict[str, list[int]] = {}
+    for index, (needs, _, _, _) in enumerate(_PLAN):
+        for word in needs:
+            table.setdefault(word, []).append(index)
+    return {word: tuple(indices) for word, indices in table.items()}
+
+
+_NEEDED_BY = _needed_by()
+"""Per word, the indices in :data:`_PLAN` of the expressions that need it."""
+_NEEDING_NOTHING = tuple(index for index, plan in enumerate(_PLAN) if not plan[0])
+"""Expressions that need no particular word (always tried)."""
 
 
 def rewrite_expressions(text: str, *, keep: bool = False) -> str:
@@ -1058,7 +1073,8 @@ def rewrite_expressions(text: str, *, keep: bool = False) -> str:
 
 
 def _rewrite(match: re.Match[str], replacement: str, keep: bool) -> str:
-    concept = match.expand(replacement)
+    # expand() parses its template on every call (Python 3.11): only when it has groups
+    concept = match.expand(replacement) if "\\" in replacement else replacement
     if not keep or _NEGATING.search(match.group(0)) or _NEGATING.search(concept):
         return concept
     return f"{match.group(0)} {concept}"
