@@ -16,7 +16,7 @@ matcher missed, which is where paraphrases fail lexically:
   segment and the wording disagree on negation (read narrowly, per segment, so a
   negation in another clause of the sentence does not hide a match).
 
-Three rules keep the embeddings from lifting what the lexical reading has already
+Four rules keep the embeddings from lifting what the lexical reading has already
 judged (tuned on the dev and tuning sets, see eval/grading/README.md):
 
 * a segment lifts only the key points it is nearly as similar to as to its closest
@@ -26,7 +26,11 @@ judged (tuned on the dev and tuning sets, see eval/grading/README.md):
   (``spent``): it is that key point's sentence;
 * an answer in which the lexical reading finds any rubric wording opposed, even where
   the benefit of the doubt kept the key point from being contradicted, gets no lift at
-  all (``opposed_blocks``): embeddings cannot tell "does not limit" from "limits".
+  all (``opposed_blocks``): embeddings cannot tell "does not limit" from "limits";
+* a segment does not lift a key point whose subject (the first content word of its
+  text) it lacks while it names another key point's subject (``other_subject``):
+  "a majority write can be rolled back" is not "a w 1 write can be rolled back", and
+  embeddings barely see exchanged roles.
 
 Needs the ``semantic`` extra (numpy, tokenizers) and the model weights (see
 :mod:`interviewprep.grading.embedding`).
@@ -88,6 +92,9 @@ class SemanticSettings:
         opposed_blocks: an answer that the lexical reading finds opposing any wording
             of the rubric (even where the benefit of the doubt kept the key point from
             being contradicted) gets no lift at all: embeddings cannot see negation.
+        other_subject: a segment does not lift a key point whose subject (the first
+            content stem of its text) it lacks while it has another key point's
+            subject: embeddings barely see exchanged roles.
     """
 
     covered_at: float = 0.5
@@ -98,6 +105,7 @@ class SemanticSettings:
     own_margin: float | None = 0.1
     spent: bool = True
     opposed_blocks: bool = True
+    other_subject: bool = True
 
 
 def _negative(text: str) -> bool:
@@ -210,8 +218,13 @@ class SemanticRubricGrader:
         if 1 < len(sentences) <= 3:
             sentences.append(text)
         vectors = self.encoder.encode([self._strip(s, prompt) for s in sentences])
-        sentence_negative = [_negative(s) for s in sentences]
+        clauses = [split_clauses(s) for s in sentences]
+        sentence_negative = [any(c.narrow for c in parts) for parts in clauses]
         similarity = vectors @ wordings.T  # (sentences, wordings)
+        subjects = [
+            _subject(p.text) if self.semantic.other_subject else "" for p in question.key_points
+        ]
+        named = frozenset(subjects) - {""}
         points = len(question.key_points)
         best = [(0.0, "") for _ in question.key_points]
         for row, sentence in enumerate(sentences):
@@ -226,12 +239,23 @@ class SemanticRubricGrader:
             if self.semantic.spent and covered and covered[anyway.index(top)]:
                 continue  # the sentence of a key point the lexical reading found
             margin = self.semantic.own_margin
+            stems = {x for c in clauses[row] for x in c.stems} if named else set()
             for owner, value in enumerate(agreeing):
+                subject = subjects[owner]
+                if subject and subject not in stems and stems & (named - {subject}):
+                    continue  # the segment says it of another key point's subject
                 if margin is not None and value + margin < top:
                     continue  # the segment states another key point
                 if value > best[owner][0]:
                     best[owner] = (value, sentence[:200])
         return best
+
+
+def _subject(text: str) -> str:
+    """The first content stem of a key point's text, read as its subject ("majority"
+    in "majority acknowledges after most voting members have the write")."""
+    clauses = split_clauses(text)
+    return clauses[0].stems[0] if clauses and clauses[0].stems else ""
 
 
 def _opposed(analysis: RubricAnalysis) -> float:

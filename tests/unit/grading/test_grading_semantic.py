@@ -195,7 +195,10 @@ def test_a_negated_answer_the_lexical_reading_opposes_gets_no_lift() -> None:
         "released during I/O."
     )
     assert _semantic().grade(gil, answer).band is not ExpectedGrade.PASS
-    assert _semantic(opposed_blocks=False).grade(gil, answer).band is ExpectedGrade.PASS
+    # (the subject rule stops it too: its clauses name "GIL" and "CPU", the first
+    # content words of other key points, and not "only")
+    unguarded = _semantic(opposed_blocks=False, other_subject=False)
+    assert unguarded.grade(gil, answer).band is ExpectedGrade.PASS
 
 
 def test_a_sentence_that_states_a_covered_key_point_lifts_no_other(
@@ -225,3 +228,27 @@ def test_a_segment_lifts_only_the_key_point_it_is_closest_to(
     assert _semantic(**rules_off).grade(question, answer).band is ExpectedGrade.PARTIAL
     lifted = _semantic(own_margin=None, **rules_off).grade(question, answer)
     assert lifted.band is ExpectedGrade.PASS
+
+
+def test_a_segment_about_another_key_points_subject_lifts_nothing() -> None:
+    # exchanged roles: "a majority write ... rolled back" resembles "a w 1 write can
+    # be rolled back" (and "w 1 is the safer setting" resembles "majority is safer"),
+    # but each sentence names the other key point's subject, not this one's
+    from interviewprep.bank.loader import load_pack
+
+    root = Path(__file__).resolve().parents[3]
+    pack = load_pack(root / "questions" / "db-engines.yaml")
+    question = next(q for q in pack.questions if q.id == "db.mongo-write-concern")
+    assert isinstance(question, OpenQuestion)
+    answer = (
+        "With w majority the primary acknowledges as soon as it has applied the write, "
+        "while w 1 waits until one secondary also has it. During a failover a majority "
+        "write is the one that can be rolled back, and w 1 writes always survive the "
+        "election, so w 1 is the safer setting and it is also slower."
+    )
+    graded = _semantic().grade(question, answer)
+    assert [k.status for k in graded.key_points].count(KeyPointStatus.COVERED) == 2
+    swapped = _semantic(other_subject=False).grade(question, answer)
+    assert [k.status for k in swapped.key_points].count(KeyPointStatus.COVERED) == 4
+    assert swapped.score is not None and graded.score is not None
+    assert graded.score < swapped.score
