@@ -250,5 +250,6 @@ def test_a_segment_about_another_key_points_subject_lifts_nothing() -> None:
     assert [k.status for k in graded.key_points].count(KeyPointStatus.COVERED) == 2
     swapped = _semantic(other_subject=False).grade(question, answer)
     assert [k.status for k in swapped.key_points].count(KeyPointStatus.COVERED) == 4
-    assert swapped.score is not None and graded.score is not None
+    assert swapped.score is not None
+    assert graded.score is not None
     assert graded.score < swapped.score
