@@ -43,6 +43,7 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from interviewprep.bank.schema import Behavioural, OpenQuestion
@@ -251,6 +252,7 @@ class SemanticRubricGrader:
         return best
 
 
+@lru_cache(maxsize=4096)
 def _subject(text: str) -> str:
     """The first content stem of a key point's text, read as its subject ("majority"
     in "majority acknowledges after most voting members have the write")."""
