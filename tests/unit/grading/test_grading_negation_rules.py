@@ -13,6 +13,7 @@ from interviewprep.grading.lexical import (
     make_phrase,
     prepare_text,
 )
+from tests.unit.grading.builders import open_question
 
 
 def _question() -> OpenQuestion:
@@ -90,21 +91,6 @@ def test_not_null_is_a_term_in_a_keyword_list() -> None:
     assert not is_keyword_list("the column is not null")
 
 
-def _open(points: list[dict[str, object]], prompt: str = "What would you do?") -> OpenQuestion:
-    return OpenQuestion.model_validate(
-        {
-            "id": "t.negation2",
-            "type": "open",
-            "prompt": prompt,
-            "level": "mid",
-            "topics": ["testing"],
-            "model_answer": "A test answer.",
-            "explanation": "A test question.",
-            "key_points": points,
-        }
-    )
-
-
 def test_a_dismissed_remedy_is_denied() -> None:
     assert "is not" in prepare_text("Escaping the output doesn't really help.")
     assert "is not" in prepare_text("Provisioned concurrency has no effect on them.")
@@ -122,7 +108,7 @@ def _match(answer: str, phrase: str) -> tuple[float, bool, bool]:
 
 
 def test_a_denied_main_clause_contradicts_a_long_key_point() -> None:
-    question = _open(
+    question = open_question(
         [
             {
                 "id": "put",
@@ -149,7 +135,7 @@ def test_a_denied_main_clause_contradicts_a_long_key_point() -> None:
 
 
 def test_several_partly_denied_key_points_are_contradicted() -> None:
-    question = _open(
+    question = open_question(
         [
             {"id": "escape", "text": "escape or encode output for its context when rendering"},
             {"id": "csp", "text": "add a content security policy that blocks inline scripts"},

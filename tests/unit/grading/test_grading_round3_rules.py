@@ -14,6 +14,7 @@ from interviewprep.grading.lexical import (
     split_clauses,
     stem,
 )
+from tests.unit.grading.builders import open_question
 
 NO_PROMPT: frozenset[str] = frozenset()
 
@@ -21,21 +22,6 @@ NO_PROMPT: frozenset[str] = frozenset()
 def _match(answer: str, phrase: str) -> tuple[float, bool, bool]:
     match = AnalysedAnswer(answer).match_phrase(make_phrase(phrase, NO_PROMPT))
     return match.coverage, match.opposed, match.weak
-
-
-def _question(points: list[dict[str, object]], prompt: str = "What would you do?") -> OpenQuestion:
-    return OpenQuestion.model_validate(
-        {
-            "id": "t.round3",
-            "type": "open",
-            "prompt": prompt,
-            "level": "mid",
-            "topics": ["testing"],
-            "model_answer": "A test answer.",
-            "explanation": "A test question.",
-            "key_points": points,
-        }
-    )
 
 
 def test_overstemmed_derived_words_keep_their_own_meaning() -> None:
@@ -67,7 +53,7 @@ def test_a_positive_answer_opposes_a_negative_phrase_only_with_its_whole_predica
 
 
 def test_a_weak_opposition_is_neither_covered_nor_contradicted() -> None:
-    question = _question(
+    question = open_question(
         [
             {"id": "find", "text": "tracked which tests failed most often", "weight": 2},
             {"id": "result", "text": "nobody needed to re-run builds", "weight": 2},
@@ -92,7 +78,7 @@ def test_glued_brackets_are_code_not_clause_breaks() -> None:
 
 
 def test_a_clause_that_only_names_a_covered_point_earns_no_partial_credit_elsewhere() -> None:
-    question = _question(
+    question = open_question(
         [
             {"id": "name", "text": "it is path traversal", "weight": 3},
             {
@@ -222,7 +208,7 @@ def test_new_thesaurus_entries_match(answer: str, phrase: str) -> None:
 
 
 def _indexed_question() -> OpenQuestion:
-    question = _question(
+    question = open_question(
         [
             {"id": "reads", "text": "an index makes lookups fast", "weight": 2},
             {"id": "writes", "text": "writes get slower because the index is maintained"},
