@@ -251,6 +251,22 @@ def right_answer(question: Question) -> str:
     return question.model_answer
 
 
+def _tap(
+    update_id: int, person: int, user: dict[str, Any], chat: dict[str, Any], data: str
+) -> dict[str, Any]:
+    """A button tap by ``user`` on the bot's question message, carrying ``data``."""
+    return {
+        "update_id": update_id,
+        "callback_query": {
+            "id": f"q{person}",
+            "from": user,
+            "chat_instance": "c",
+            "data": data,
+            "message": {"message_id": 5, "date": 1, "chat": chat, "text": "q"},
+        },
+    }
+
+
 def prepare(
     app: App, first: int, count: int, kind: str, next_update: Any
 ) -> tuple[list[dict[str, Any]], int, list[tuple[int, QuestionView]]]:
@@ -286,16 +302,7 @@ def prepare(
             if person % 2:
                 rating = Rating.AGAIN if rating is not Rating.AGAIN else Rating.GOOD
             updates.append(
-                {
-                    "update_id": next_update(),
-                    "callback_query": {
-                        "id": f"q{person}",
-                        "from": user,
-                        "chat_instance": "c",
-                        "data": f"ip:r:{done.review_id}:{int(rating)}",
-                        "message": {"message_id": 5, "date": 1, "chat": chat, "text": "q"},
-                    },
-                }
+                _tap(next_update(), person, user, chat, f"ip:r:{done.review_id}:{int(rating)}")
             )
             continue
         if kind == "tap" and view.type is not QuestionType.MULTIPLE_CHOICE:
@@ -306,16 +313,7 @@ def prepare(
             )
             verb = "t" if view.type is QuestionType.TRUE_FALSE else "a"
             updates.append(
-                {
-                    "update_id": next_update(),
-                    "callback_query": {
-                        "id": f"q{person}",
-                        "from": user,
-                        "chat_instance": "c",
-                        "data": f"ip:{verb}:{view.attempt_id}:{index}",
-                        "message": {"message_id": 5, "date": 1, "chat": chat, "text": "q"},
-                    },
-                }
+                _tap(next_update(), person, user, chat, f"ip:{verb}:{view.attempt_id}:{index}")
             )
             continue
         if kind == "tap":
