@@ -26,9 +26,9 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from interviewprep.adapters.telegram import buttons, handlers, render
-from interviewprep.adapters.telegram.lanes import Lanes
 from interviewprep.adapters.telegram.memory import Memory
 from interviewprep.adapters.telegram.ordering import PerChatUpdateProcessor
+from interviewprep.adapters.telegram.transport import bot_request, updates_request
 from interviewprep.app import App
 
 logger = logging.getLogger(__name__)
@@ -106,8 +106,11 @@ def build_application(
         token: the bot token.
         base_url: a self-hosted Bot API server (``INTERVIEWPREP_TELEGRAM_BASE_URL``).
         request: the HTTP layer for API calls (tests pass a recording one); default
-            :class:`Lanes`, two per concurrent update.
-        get_updates_request: the HTTP layer for long polling.
+            :func:`~interviewprep.adapters.telegram.transport.bot_request` (aiohttp),
+            two connections per concurrent update.
+        get_updates_request: the HTTP layer for long polling; default
+            :func:`~interviewprep.adapters.telegram.transport.updates_request` when
+            ``request`` is the default too (PTB's own when a test passes ``request``).
         rate_limiter: the limiter for interactive replies; None for none (tests, benchmarks).
         updater: False for webhook-less, update-queue-less use such as ``process_update``.
         concurrency: updates handled at once (different chats only; see ordering.py).
@@ -116,8 +119,12 @@ def build_application(
     roots = api_roots(base_url)
     if roots is not None:
         builder = builder.base_url(roots[0]).base_file_url(roots[1])
-    # Bot API calls each on a connection of their own (see lanes.py); tests pass theirs
-    builder = builder.request(request if request is not None else Lanes(2 * concurrency))
+    # Bot API calls over aiohttp (see transport.py); tests pass theirs
+    if request is None:
+        request = bot_request(2 * concurrency)
+        if get_updates_request is None:
+            get_updates_request = updates_request()
+    builder = builder.request(request)
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     if rate_limiter is not None:

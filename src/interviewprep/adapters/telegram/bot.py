@@ -23,8 +23,8 @@ from interviewprep.adapters.telegram.application import (
     memory_of,
     set_commands,
 )
-from interviewprep.adapters.telegram.lanes import Lanes
 from interviewprep.adapters.telegram.sender import TelegramSender
+from interviewprep.adapters.telegram.transport import bot_request
 from interviewprep.app import App
 from interviewprep.config import ConfigError, Settings
 from interviewprep.delivery.engine import DeliveryEngine
@@ -33,7 +33,15 @@ from interviewprep.logsafe import RedactSecrets
 logger = logging.getLogger(__name__)
 
 # Loggers whose records may carry the bot token (request URLs contain it).
-_NOISY = ("httpx", "httpcore", "telegram", "telegram.ext", "interviewprep", "apscheduler")
+_NOISY = (
+    "aiohttp",
+    "httpx",
+    "httpcore",
+    "telegram",
+    "telegram.ext",
+    "interviewprep",
+    "apscheduler",
+)
 
 
 class Redaction:
@@ -68,9 +76,9 @@ def _token(settings: Settings) -> str:
 
 def delivery_bot(settings: Settings, token: str) -> Bot:
     """The Bot the delivery engine's sender uses: no PTB limiter (the engine paces it);
-    its concurrent workers' calls each get a connection of their own (lanes.py)."""
+    its concurrent workers share up to 8 connections (transport.py)."""
     roots = api_roots(settings.telegram_base_url)
-    request = Lanes(8)
+    request = bot_request(8)
     if roots is None:
         return Bot(token, request=request)
     return Bot(token, base_url=roots[0], base_file_url=roots[1], request=request)
