@@ -122,7 +122,7 @@ def serve_fake(port_pipe: Any) -> None:
     async def api(request: web.Request) -> web.Response:
         method = request.match_info["method"]
         form: Any = {}
-        if request.content_type == "application/json":  # the adapter's calls (lanes.py)
+        if request.content_type == "application/json":  # the adapter's calls (transport.py)
             form = await request.json()
         elif request.can_read_body:
             form = await request.post()

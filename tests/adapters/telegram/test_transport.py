@@ -10,6 +10,7 @@ import logging
 import socket
 import ssl
 import subprocess
+import time
 import traceback
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -18,9 +19,10 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from telegram import Bot
+from telegram import Bot, InputFile
 from telegram.error import NetworkError, TimedOut
-from telegram.request import HTTPXRequest
+from telegram.request import HTTPXRequest, RequestData
+from telegram.request._requestparameter import RequestParameter
 
 from interviewprep.adapters.telegram.lanes import Lanes
 from interviewprep.adapters.telegram.transport import (
@@ -192,6 +194,40 @@ async def test_a_document_reaches_the_server_as_a_multipart_upload(size: int) ->
         "filename": "interviewprep-export «1».json",
         "bytes": content,
     }
+
+
+async def test_an_upload_the_server_does_not_take_times_out() -> None:
+    """The write timeout (per piece of the body) holds when the peer stops reading."""
+    stalled: list[asyncio.StreamWriter] = []
+
+    async def never_read(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        stalled.append(writer)
+
+    server = await asyncio.start_server(never_read, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    document = RequestData(
+        [
+            RequestParameter.from_input("chat_id", 42),
+            RequestParameter.from_input("document", InputFile(b"x" * 48_000_000, filename="a")),
+        ]
+    )
+    try:
+        async with AiohttpRequest() as request:
+            started = time.monotonic()
+            with pytest.raises(TimedOut) as timed_out:
+                await request.post(
+                    f"http://127.0.0.1:{port}/bot{TOKEN}/sendDocument",
+                    document,
+                    write_timeout=0.3,
+                    read_timeout=30,
+                )
+            assert time.monotonic() - started < 10
+    finally:
+        for writer in stalled:
+            writer.close()
+        server.close()
+        await server.wait_closed()
+    _clean(timed_out.value)
 
 
 async def test_calls_without_files_go_as_one_json_body(slow_api: str) -> None:

@@ -1,4 +1,6 @@
-"""Bot API calls over single-connection lanes: no request ever queues inside httpcore.
+"""Bot API calls over httpx, on single-connection lanes: no request ever queues inside
+httpcore. The bot's calls go over aiohttp (:mod:`.transport`); these lanes are its
+fallback when the environment names a proxy (httpx honours every kind aiohttp does not).
 
 PTB's default HTTP layer is one httpx client with a pool of up to 256 connections. When
 several calls start at once (concurrent updates, a tap's three calls), httpcore 1.0

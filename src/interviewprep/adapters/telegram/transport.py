@@ -303,8 +303,9 @@ def _describe(exc: BaseException, url: str) -> str:
     """
     name = type(exc).__name__
     module = type(exc).__module__.split(".")[0]
-    text = f"{module}.{name}: {exc}" if str(exc) else f"{module}.{name}"
-    return redact(text, url)
+    if module != "builtins":
+        name = f"{module}.{name}"
+    return redact(f"{name}: {exc}" if str(exc) else name, url)
 
 
 def redact(text: str, url: str) -> str:
