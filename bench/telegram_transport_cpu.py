@@ -10,8 +10,8 @@ from 8 tasks at once, through each transport:
 * ``ptb``: PTB's default :class:`telegram.request.HTTPXRequest` (a form body);
 * ``jsonlane``: the adapter's :class:`~interviewprep.adapters.telegram.lanes.JsonLane`
   (one JSON body, httpx); ``lanes``: the adapter's :class:`Lanes` of 16 of them;
-* ``aiohttp``: a :class:`telegram.request.BaseRequest` on one ``aiohttp.ClientSession``
-  (the adapter's :mod:`~interviewprep.adapters.telegram.transport` when present);
+* ``aiohttp``: the adapter's :class:`~interviewprep.adapters.telegram.transport.AiohttpRequest`
+  (a :class:`telegram.request.BaseRequest` on one ``aiohttp.ClientSession``);
 * ``httpcore``: httpcore's connection pool driven directly (httpx's client layer
   skipped), for where httpx's own cost lies;
 * ``raw``: a minimal keep-alive HTTP/1.1 client on asyncio streams, the floor.
@@ -41,12 +41,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup  # noqa: E402
-from telegram._utils.defaultvalue import DefaultValue  # noqa: E402
 from telegram.constants import ParseMode  # noqa: E402
 from telegram.request import BaseRequest, HTTPXRequest, RequestData  # noqa: E402
 from telegram.request._requestparameter import RequestParameter  # noqa: E402
 
 from interviewprep.adapters.telegram.lanes import JsonLane, Lanes  # noqa: E402
+from interviewprep.adapters.telegram.transport import AiohttpRequest  # noqa: E402
 
 TOKEN = "123456:BENCH-token"
 BOT = {"id": 123456, "is_bot": True, "first_name": "Bench", "username": "bench_bot"}
@@ -189,60 +189,9 @@ def transports() -> dict[str, Callable[[], BaseRequest]]:
         "lanes": lambda: Lanes(16),
         "httpcore": HttpcoreRequest,
         "raw": RawRequest,
+        "aiohttp": AiohttpRequest,
     }
-    try:
-        from interviewprep.adapters.telegram.transport import AiohttpRequest
-    except ImportError:
-        made["aiohttp"] = _ProbeAiohttp
-    else:
-        made["aiohttp"] = AiohttpRequest
     return made
-
-
-class _ProbeAiohttp(BaseRequest):
-    """A bare aiohttp BaseRequest (used until the adapter has its own)."""
-
-    def __init__(self) -> None:
-        import aiohttp
-
-        self._aiohttp = aiohttp
-        self._session: Any = None
-
-    @property
-    def read_timeout(self) -> float | None:
-        return 5.0
-
-    async def initialize(self) -> None:
-        aiohttp = self._aiohttp
-        self._session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=16),
-            timeout=aiohttp.ClientTimeout(sock_connect=5, sock_read=5),
-        )
-
-    async def shutdown(self) -> None:
-        await self._session.close()
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = None,
-        write_timeout: Any = None,
-        connect_timeout: Any = None,
-        pool_timeout: Any = None,
-    ) -> tuple[int, bytes]:
-        body = json.dumps(request_data.parameters if request_data else {}).encode()
-        if isinstance(read_timeout, DefaultValue):
-            read_timeout = 5.0
-        async with self._session.request(
-            method,
-            url,
-            data=body,
-            headers={"Content-Type": "application/json"},
-            timeout=self._aiohttp.ClientTimeout(sock_connect=5, sock_read=read_timeout),
-        ) as response:
-            return response.status, await response.read()
 
 
 async def measure(
