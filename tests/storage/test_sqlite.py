@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -101,3 +102,42 @@ def test_reads_of_a_database_that_is_gone_give_the_same_message(tmp_path: Path) 
     ):
         with pytest.raises(StorageUnavailable, match="no interviewprep tables"):
             read()
+
+
+def test_without_lock_waits_a_locked_write_fails_at_once_and_rolls_back(tmp_path: Path) -> None:
+    path = tmp_path / "nowait.db"
+    engine = db.make_engine(f"sqlite:///{path}")
+    db.upgrade(engine)
+    practice = _practice(f"sqlite:///{path}")
+    person = practice.enrol("terminal", "me")
+    view = practice.next_question(person)
+    assert view is not None
+    blocker = sqlite3.connect(path)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        started = time.perf_counter()
+        with db.without_lock_waits(), pytest.raises(StorageUnavailable) as refused:
+            practice.submit_answer(person, view.attempt_id, "right")
+        assert time.perf_counter() - started < 1.0  # no 5 s in the busy handler
+        assert db.is_lock_wait(refused.value)
+    finally:
+        blocker.rollback()
+        blocker.close()
+    # nothing was half-saved: the question is still open and can be answered now
+    assert practice.submit_answer(person, view.attempt_id, "right").rating is not None
+    engine.dispose()
+
+
+def test_connections_wait_again_outside_the_block(tmp_path: Path) -> None:
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    busy = text("PRAGMA busy_timeout")
+    with db.without_lock_waits(), engine.connect() as connection:
+        assert connection.execute(busy).scalar() == 0
+    with engine.connect() as connection:  # the same pooled connection, checked out again
+        assert connection.execute(busy).scalar() == db.SQLITE_BUSY_TIMEOUT_MS
+    engine.dispose()
+
+
+def test_is_lock_wait_is_only_about_locks() -> None:
+    assert not db.is_lock_wait(ValueError("database is locked"))
+    assert not db.is_lock_wait(StorageUnavailable("the database file is gone"))

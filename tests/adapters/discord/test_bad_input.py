@@ -185,3 +185,43 @@ async def test_share_into_a_foreign_thread_is_refused(harness: Harness) -> None:
     assert "nothing was shared" in refused.text
     assert harness.fake.posts_in(harness.general) == []
     assert "ip:share:" in str(custom_ids(result.last))
+
+
+def _select(custom_id: str, channel_id: str) -> dict[str, Any]:
+    """A message carrying one select menu (as under a multiple-choice question)."""
+    message = forged(custom_id, channel_id)
+    message["components"] = [
+        {
+            "type": 1,
+            "components": [
+                {
+                    "type": 3,
+                    "custom_id": custom_id,
+                    "options": [{"label": "1. a", "value": "0"}, {"label": "2. b", "value": "1"}],
+                    "min_values": 1,
+                    "max_values": 2,
+                }
+            ],
+        }
+    ]
+    return message
+
+
+async def test_a_select_is_routed_by_its_id_and_checked_like_a_button(harness: Harness) -> None:
+    asked = await harness.slash("practice", harness.bob, {"topic": "sql"})
+    attempt = int(button(asked, "ip:pick:").split(":")[2])
+    select = ids.multi(attempt, ids.Ctx())
+    message = _select(select, harness.general)
+
+    stolen = await harness.click(message, select, harness.carol, values=["0"])
+    assert "not open for you" in stolen.text
+    empty = await harness.click(message, select, harness.bob, values=["x"])
+    assert "Choose at least one option" in empty.text
+    assert reviews(harness) == 0
+    chosen = await harness.click(message, select, harness.bob, values=["0"])
+    assert "Score" in chosen.text
+    assert reviews(harness) == 1
+    # a button carrying a select's id is no select: refused, nothing graded
+    as_button = await harness.click(forged(select, harness.general), select, harness.bob)
+    assert "no longer valid" in as_button.text
+    assert reviews(harness) == 1

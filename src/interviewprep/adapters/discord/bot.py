@@ -1,9 +1,9 @@
 """The Discord bot: a discord.py client with the App injected, and :func:`serve`.
 
 Intents are minimal (guilds only: no members, presences or message content); every
-feature works through interactions. Slash commands are synced at start-up; buttons
-are persistent :class:`discord.ui.DynamicItem` templates, so they keep working after a
-restart.
+feature works through interactions. Slash commands are synced at start-up; buttons,
+selects and modals are routed by ``custom_id`` from :meth:`InterviewBot.on_interaction`
+(nothing kept in memory), so they keep working after a restart.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from interviewprep.adapters.discord import commands, components, ids
+from interviewprep.adapters.discord import commands, components
 from interviewprep.adapters.discord.flows import Flows
 from interviewprep.adapters.discord.reply import NO_MENTIONS
 from interviewprep.adapters.discord.respond import DB_WORKERS, DEFER_AFTER, SQLITE_WORKERS, Host
@@ -76,8 +76,7 @@ class InterviewBot(Host):
         commands.install(self.tree)
 
     async def setup_hook(self) -> None:
-        """Register the persistent components and sync the slash commands."""
-        self.add_dynamic_items(*components.DYNAMIC_ITEMS)
+        """Sync the slash commands."""
         if self.sync_commands:
             synced = await self.tree.sync()
             logger.info("synced %d slash commands", len(synced))
@@ -91,13 +90,11 @@ class InterviewBot(Host):
         logger.info("removed from guild %s", guild.id)
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
-        """Answer what no command or persistent component handles (modals, stale ids)."""
-        if interaction.type is discord.InteractionType.modal_submit:
+        """Route buttons, selects and modals by custom_id (slash commands go to the tree)."""
+        if interaction.type is discord.InteractionType.component:
+            await components.on_component(interaction)
+        elif interaction.type is discord.InteractionType.modal_submit:
             await components.on_modal_submit(interaction)
-        elif interaction.type is discord.InteractionType.component:
-            data: Any = interaction.data or {}
-            if not ids.is_ours(str(data.get("custom_id", ""))):
-                await components.on_unknown_component(interaction)
 
     async def shutdown(self, grace: float = DRAIN_SECONDS) -> None:
         """Stop taking interactions, finish those in hand, then disconnect."""

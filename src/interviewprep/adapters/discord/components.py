@@ -1,194 +1,172 @@
-"""Persistent buttons and selects (:class:`discord.ui.DynamicItem`) and the answer modal.
+"""Buttons, selects and the answer modal: routed by ``custom_id`` from ``on_interaction``.
 
-Each class matches one ``custom_id`` template from :mod:`ids`; discord.py routes a
-click to it by that template, so a button sent before a restart still works. The
-classes only parse; :mod:`flows` verifies every id against the database.
+Every component interaction reaches :func:`on_component`, which matches its
+``custom_id`` against the templates in :mod:`ids` and calls the handler of the one that
+matches; a modal submit reaches :func:`on_modal_submit`. Nothing is registered with
+discord.py and no view is kept in memory, so a button or a form sent before a restart
+still works. The handlers only parse; :mod:`flows` verifies every id against the
+database.
 
-Modal submits are routed by custom_id in :func:`on_modal_submit` (modals are sent
-stopped, so none is kept in memory and a form opened before a restart still works).
+Why not :class:`discord.ui.DynamicItem`: for every click discord.py rebuilds a whole
+:class:`discord.ui.View` from the clicked message (one item per button of the
+message), builds the item, and runs it in a task of its own beside the ``on_interaction``
+task it starts anyway; routing the custom_id here does the same matching without those
+objects (see the README's "Discord throughput").
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
-from discord.ui import DynamicItem
 
 from interviewprep.adapters.discord import ids
 from interviewprep.adapters.discord.ids import Ctx
 from interviewprep.adapters.discord.reply import rows_of, text
 from interviewprep.adapters.discord.respond import actor_of, host_of, respond
 
-ButtonItem = discord.ui.Button[discord.ui.View]
-SelectItem = discord.ui.Select[discord.ui.View]
 INVALID = "This button is no longer valid; use the latest message or /today."
 
-
-class _Dynamic(DynamicItem[ButtonItem], template=r"(?!x)x"):
-    """A persistent button: keeps its custom_id match for the callback."""
-
-    def __init__(self, custom_id: str) -> None:
-        super().__init__(discord.ui.Button(custom_id=custom_id, label="…"))
-        match = self.template.fullmatch(custom_id)
-        assert match is not None
-        self.match: re.Match[str] = match
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> _Dynamic:
-        return cls(match.string)
-
-    def ctx(self) -> Ctx:
-        """The ``<ctx>`` part of the custom_id."""
-        return Ctx.decode(self.match["ctx"])
-
-    def number(self, group: str) -> int:
-        """A numeric part of the custom_id."""
-        return int(self.match[group])
+Handler = Callable[[discord.Interaction[Any], re.Match[str]], Awaitable[None]]
 
 
-class AnswerButton(_Dynamic, template=ids.ANSWER):
+async def _answer(interaction: discord.Interaction[Any], match: re.Match[str]) -> None:
     """Answer under a group's daily post: choice buttons privately, or the answer modal."""
+    flows, actor = host_of(interaction).flows, actor_of(interaction)
+    group, day, question = int(match["group"]), match["day"], match["question"]
+    post = interaction.message.id if interaction.message else 0
+    # a choice question's click runs on the loop (the pick that follows does too); an open
+    # question's stays on the database thread beside its graded modal submit: measured,
+    # the click on the loop with the submit on the thread cost more CPU than both on it
+    short = flows.is_choice_question(question)
+    await respond(
+        interaction, lambda: flows.answer_group(actor, group, day, question, post), short=short
+    )
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        flows, actor = host_of(interaction).flows, actor_of(interaction)
-        group, day, question = self.number("group"), self.match["day"], self.match["question"]
-        post = interaction.message.id if interaction.message else 0
-        await respond(interaction, lambda: flows.answer_group(actor, group, day, question, post))
 
-
-class PickButton(_Dynamic, template=ids.PICK):
+async def _pick(interaction: discord.Interaction[Any], match: re.Match[str]) -> None:
     """One option of a single-choice or true/false question."""
+    flows, actor = host_of(interaction).flows, actor_of(interaction)
+    attempt, option, ctx = int(match["attempt"]), int(match["option"]), Ctx.decode(match["ctx"])
+    await respond(
+        interaction, lambda: flows.pick(actor, attempt, [option], ctx), update=True, short=True
+    )
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        flows, actor = host_of(interaction).flows, actor_of(interaction)
-        attempt, option, ctx = self.number("attempt"), self.number("option"), self.ctx()
-        await respond(interaction, lambda: flows.pick(actor, attempt, [option], ctx), update=True)
+
+async def _multi(interaction: discord.Interaction[Any], match: re.Match[str]) -> None:
+    """The options of a multiple-choice question (a select)."""
+    flows, actor = host_of(interaction).flows, actor_of(interaction)
+    attempt, ctx = int(match["attempt"]), Ctx.decode(match["ctx"])
+    data: Any = interaction.data or {}
+    chosen = data.get("values") or []
+    values = [int(v) for v in chosen if isinstance(v, str) and v.isdigit() and len(v) <= 2]
+    if not values:
+        await respond(interaction, lambda: text("Choose at least one option."), inline=True)
+        return
+    await respond(
+        interaction, lambda: flows.pick(actor, attempt, values, ctx), update=True, short=True
+    )
 
 
-class WriteButton(_Dynamic, template=ids.WRITE):
+async def _write(interaction: discord.Interaction[Any], match: re.Match[str]) -> None:
     """Opens the answer modal of an open question."""
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        flows, actor = host_of(interaction).flows, actor_of(interaction)
-        attempt, ctx = self.number("attempt"), self.ctx()
-        await respond(interaction, lambda: flows.write(actor, attempt, ctx))
+    flows, actor = host_of(interaction).flows, actor_of(interaction)
+    attempt, ctx = int(match["attempt"]), Ctx.decode(match["ctx"])
+    await respond(interaction, lambda: flows.write(actor, attempt, ctx))
 
 
-class SkipButton(_Dynamic, template=ids.SKIP):
+async def _skip(interaction: discord.Interaction[Any], match: re.Match[str]) -> None:
     """Skip for today."""
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        flows, actor = host_of(interaction).flows, actor_of(interaction)
-        attempt = self.number("attempt")
-        await respond(interaction, lambda: flows.skip(actor, attempt))
+    flows, actor = host_of(interaction).flows, actor_of(interaction)
+    attempt = int(match["attempt"])
+    await respond(interaction, lambda: flows.skip(actor, attempt))
 
 
-class RevealButton(_Dynamic, template=ids.REVEAL):
+async def _reveal(interaction: discord.Interaction[Any], match: re.Match[str]) -> None:
     """Show the answer."""
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        flows, actor = host_of(interaction).flows, actor_of(interaction)
-        attempt, ctx = self.number("attempt"), self.ctx()
-        await respond(interaction, lambda: flows.reveal(actor, attempt, ctx), update=True)
+    flows, actor = host_of(interaction).flows, actor_of(interaction)
+    attempt, ctx = int(match["attempt"]), Ctx.decode(match["ctx"])
+    await respond(interaction, lambda: flows.reveal(actor, attempt, ctx), update=True)
 
 
-class HintButton(_Dynamic, template=ids.HINT):
+async def _hint(interaction: discord.Interaction[Any], match: re.Match[str]) -> None:
     """The next hint."""
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        flows, actor = host_of(interaction).flows, actor_of(interaction)
-        attempt = self.number("attempt")
-        await respond(interaction, lambda: flows.hint(actor, attempt))
+    flows, actor = host_of(interaction).flows, actor_of(interaction)
+    attempt = int(match["attempt"])
+    await respond(interaction, lambda: flows.hint(actor, attempt))
 
 
-class RateButton(_Dynamic, template=ids.RATE):
+async def _rate(interaction: discord.Interaction[Any], match: re.Match[str]) -> None:
     """Again / Hard / Good / Easy."""
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        flows, actor = host_of(interaction).flows, actor_of(interaction)
-        review, rating = self.number("review"), self.number("rating")
-        rows = rows_of(interaction.message)
-        await respond(interaction, lambda: flows.rate(actor, review, rating, rows), update=True)
+    flows, actor = host_of(interaction).flows, actor_of(interaction)
+    review, rating = int(match["review"]), int(match["rating"])
+    rows = rows_of(interaction.message)
+    await respond(interaction, lambda: flows.rate(actor, review, rating, rows), update=True)
 
 
-class ShareButton(_Dynamic, template=ids.SHARE):
+async def _share(interaction: discord.Interaction[Any], match: re.Match[str]) -> None:
     """Share the answer in the thread, in spoilers."""
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        flows, actor = host_of(interaction).flows, actor_of(interaction)
-        attempt, post = self.number("attempt"), self.number("post")
-        rows = rows_of(interaction.message)
-        await respond(interaction, lambda: flows.share(actor, attempt, post, rows), update=True)
+    flows, actor = host_of(interaction).flows, actor_of(interaction)
+    attempt, post = int(match["attempt"]), int(match["post"])
+    rows = rows_of(interaction.message)
+    await respond(interaction, lambda: flows.share(actor, attempt, post, rows), update=True)
 
 
-class NextButton(_Dynamic, template=ids.NEXT):
+async def _next(interaction: discord.Interaction[Any], match: re.Match[str]) -> None:
     """The next question of a /practice run."""
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        flows, actor = host_of(interaction).flows, actor_of(interaction)
-        ctx = self.ctx()
-        await respond(interaction, lambda: flows.next_question(actor, ctx))
+    flows, actor = host_of(interaction).flows, actor_of(interaction)
+    ctx = Ctx.decode(match["ctx"])
+    await respond(interaction, lambda: flows.next_question(actor, ctx))
 
 
-class ForgetButton(_Dynamic, template=ids.FORGET):
+async def _forget(interaction: discord.Interaction[Any], match: re.Match[str]) -> None:
     """Confirm or cancel /forget."""
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        flows, actor = host_of(interaction).flows, actor_of(interaction)
-        confirm = self.match["choice"] == "yes"
-        await respond(interaction, lambda: flows.forget(actor, confirm), update=True)
+    flows, actor = host_of(interaction).flows, actor_of(interaction)
+    confirm = match["choice"] == "yes"
+    await respond(interaction, lambda: flows.forget(actor, confirm), update=True)
 
 
-class MultiSelect(DynamicItem[SelectItem], template=ids.MULTI):
-    """The options of a multiple-choice question."""
-
-    def __init__(self, custom_id: str) -> None:
-        super().__init__(discord.ui.Select(custom_id=custom_id, options=[]))
-        match = self.template.fullmatch(custom_id)
-        assert match is not None
-        self.match: re.Match[str] = match
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> MultiSelect:
-        return cls(match.string)
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        flows, actor = host_of(interaction).flows, actor_of(interaction)
-        attempt, ctx = int(self.match["attempt"]), Ctx.decode(self.match["ctx"])
-        values = [int(v) for v in self.item.values if v.isdigit() and len(v) <= 2]
-        if not values:
-            await respond(interaction, lambda: text("Choose at least one option."), inline=True)
-            return
-        await respond(interaction, lambda: flows.pick(actor, attempt, values, ctx), update=True)
+# (component type, template, handler); the prefix after "ip:" picks the candidate
+_ROUTES: dict[str, tuple[discord.ComponentType, re.Pattern[str], Handler]] = {
+    "ans": (discord.ComponentType.button, re.compile(ids.ANSWER), _answer),
+    "pick": (discord.ComponentType.button, re.compile(ids.PICK), _pick),
+    "multi": (discord.ComponentType.select, re.compile(ids.MULTI), _multi),
+    "write": (discord.ComponentType.button, re.compile(ids.WRITE), _write),
+    "skip": (discord.ComponentType.button, re.compile(ids.SKIP), _skip),
+    "reveal": (discord.ComponentType.button, re.compile(ids.REVEAL), _reveal),
+    "hint": (discord.ComponentType.button, re.compile(ids.HINT), _hint),
+    "rate": (discord.ComponentType.button, re.compile(ids.RATE), _rate),
+    "share": (discord.ComponentType.button, re.compile(ids.SHARE), _share),
+    "next": (discord.ComponentType.button, re.compile(ids.NEXT), _next),
+    "forget": (discord.ComponentType.button, re.compile(ids.FORGET), _forget),
+}
 
 
-DYNAMIC_ITEMS: tuple[type[DynamicItem[Any]], ...] = (
-    AnswerButton,
-    PickButton,
-    WriteButton,
-    SkipButton,
-    RevealButton,
-    HintButton,
-    RateButton,
-    ShareButton,
-    NextButton,
-    ForgetButton,
-    MultiSelect,
-)
+def route(component_type: int, custom_id: str) -> tuple[Handler, re.Match[str]] | None:
+    """The handler of a clicked component and its parsed custom_id, or None (not ours)."""
+    if not custom_id.startswith(ids.PREFIX):
+        return None
+    kind = custom_id[len(ids.PREFIX) :].partition(":")[0]
+    found = _ROUTES.get(kind)
+    if found is None or found[0].value != component_type:
+        return None
+    match = found[1].fullmatch(custom_id)
+    return (found[2], match) if match is not None else None
+
+
+async def on_component(interaction: discord.Interaction[Any]) -> None:
+    """Route a button click or a select choice by its custom_id; a clear private answer
+    for one that matches no template (stale or forged)."""
+    data: Any = interaction.data or {}
+    routed = route(int(data.get("component_type", 0)), str(data.get("custom_id", "")))
+    if routed is None:
+        await on_unknown_component(interaction)
+        return
+    handler, match = routed
+    await handler(interaction, match)
+
 
 _MODAL = re.compile(ids.MODAL)
 

@@ -187,6 +187,11 @@ class Flows:
             reply.modal = self._modal(view, ctx)
         return reply
 
+    def is_choice_question(self, question_id: str) -> bool:
+        """Whether a bank question is answered with buttons or a select (no slow grading)."""
+        question = self.app.bank.get(question_id)
+        return question is not None and question.type in render.CHOICE_TYPES
+
     @staticmethod
     def _modal(view: QuestionView, ctx: Ctx) -> ModalSpec:
         return ModalSpec(

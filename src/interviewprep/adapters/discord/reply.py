@@ -4,7 +4,7 @@ Handlers run in a worker thread (the services are synchronous), where discord.py
 must not be built; they return a :class:`Reply` and the event loop turns its component
 specs into a :class:`discord.ui.View` (see :func:`build_view`). Views are stopped before
 they are sent, so discord.py never keeps them in memory: every click is dispatched by
-the persistent :class:`discord.ui.DynamicItem` templates in ``components``.
+:func:`components.on_component` by custom_id.
 """
 
 from __future__ import annotations

@@ -14,6 +14,16 @@ costs only its CPU time, while a hop to a worker thread costs a GIL hand-off eac
 (the loop thread then waits for the GIL on every socket call while workers run). On
 PostgreSQL every call may wait on the network, so everything runs on the worker threads.
 
+Short writes (``short=``: the *Answer* click of a choice question, a pick of an option;
+one transaction, no slow grading) also run on the loop on SQLite, inside
+:func:`interviewprep.storage.db.without_lock_waits`: when another connection holds the
+write lock, SQLite refuses at once instead of sleeping in its busy handler, the unit of
+work rolls back, and the same work runs on the database thread, which may wait. The loop
+therefore never waits for a lock, and in the usual case an answer costs no thread
+hand-off: with the work on a thread, the loop and the thread passed the GIL back and
+forth around every statement (about 12 context switches per interaction), which cost
+more CPU than the work itself (see the README's "Discord throughput").
+
 On SQLite the other handlers (which may write) run on ONE database thread
 (:data:`SQLITE_WORKERS`): SQLite has a single writer, and with several threads the
 writers queued in its busy handler, which sleeps 1, 2, 5, 10... ms between retries;
@@ -43,6 +53,7 @@ from interviewprep.adapters.discord.reply import (
     text,
 )
 from interviewprep.services.errors import PracticeError
+from interviewprep.storage.db import is_lock_wait, without_lock_waits
 
 logger = logging.getLogger(__name__)
 
@@ -159,6 +170,22 @@ def _failure(exc: Exception) -> Reply:
     return reply
 
 
+def _without_waiting(work: Work) -> ReadWork:
+    """``work`` as a loop-side attempt: None (run it on the database thread) when SQLite
+    would have to wait for another connection's write lock."""
+
+    def attempt() -> Reply | None:
+        try:
+            with without_lock_waits():
+                return work()
+        except Exception as exc:
+            if is_lock_wait(exc):
+                return None  # rolled back by its unit of work; the thread may wait
+            raise
+
+    return attempt
+
+
 def _attempt(work: ReadWork) -> Reply | None:
     """Run synchronous work, turning errors into the reply that explains them."""
     try:
@@ -187,6 +214,7 @@ async def respond(
     ephemeral: bool = True,
     inline: bool = False,
     read: ReadWork | None = None,
+    short: bool = False,
 ) -> None:
     """Run ``work`` and answer the interaction exactly once.
 
@@ -201,8 +229,13 @@ async def respond(
         read: a read-only version of ``work``, run on the loop when
             :attr:`Host.inline_reads` is set; when it returns None (e.g. the member must be
             enrolled first), ``work`` runs on a worker thread.
+        short: ``work`` is a short write (one transaction, no slow grading): when
+            :attr:`Host.inline_reads` is set it runs on the loop without waiting for
+            SQLite's write lock, and on a worker thread when the lock is taken.
     """
     host = host_of(interaction)
+    if short and read is None:
+        read = _without_waiting(work)
     host.begin()
     try:
         user_id = interaction.user.id

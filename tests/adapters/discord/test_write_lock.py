@@ -1,0 +1,68 @@
+"""Answers run on the event loop on SQLite, and never make it wait for a write lock."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+
+from tests.adapters.discord.conftest import Harness, button
+from tests.adapters.discord.test_daily import post_of, reviews
+
+
+def _database(harness: Harness) -> str:
+    database = harness.app.engine.url.database
+    assert database is not None
+    return database
+
+
+async def test_a_pick_while_another_process_writes_waits_without_stalling_the_bot(
+    harness: Harness,
+) -> None:
+    await harness.setup_group()
+    post = await post_of(harness, "choice")
+    opened = await harness.click(post, button(post, "ip:ans:"), harness.bob)
+    pick = harness.fake.click_payload(
+        opened.last, button(opened, "ip:pick:"), harness.bob, harness.guild
+    )
+    other = sqlite3.connect(_database(harness), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        picked = await harness.fake.send_interaction(pick)
+        started = time.perf_counter()
+        help_reply = await harness.slash("help", harness.carol)
+        # the bot answered someone else at once: the pick waits on the database thread
+        assert time.perf_counter() - started < 0.5
+        assert help_reply.text
+        assert not picked.callbacks
+    finally:
+        other.rollback()
+        other.close()
+    await harness.fake.settle(picked)
+    assert "Score" in picked.text
+    assert reviews(harness) == 1
+
+
+async def test_an_answer_click_while_the_write_lock_is_held_opens_the_question(
+    harness: Harness,
+) -> None:
+    await harness.setup_group()
+    post = await post_of(harness, "choice")
+    other = sqlite3.connect(_database(harness), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        clicked = await harness.fake.send_interaction(
+            harness.fake.click_payload(post, button(post, "ip:ans:"), harness.carol, harness.guild)
+        )
+        await asyncio.sleep(0.2)
+        assert not clicked.callbacks  # waiting for the lock, not refused
+    finally:
+        other.rollback()
+        other.close()
+    await harness.fake.settle(clicked)
+    assert "ip:pick:" in str(clicked.payloads)
+    again = await harness.click(post, button(post, "ip:ans:"), harness.carol)
+    assert "ip:pick:" in str(again.payloads)  # the same open attempt, resumed
+    result = await harness.click(again.last, button(again, "ip:pick:"), harness.carol)
+    assert "Score" in result.text
+    assert reviews(harness) == 1
