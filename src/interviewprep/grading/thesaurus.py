@@ -618,6 +618,47 @@ asynchronous call"), so "reading already committed data" opposes "reading uncomm
 data". The base is the word whose synonym family carries the concept ("asynchronous"
 with "background")."""
 
+OPPOSITES: tuple[tuple[str, str], ...] = (
+    ("fast", "slow"),
+    ("faster", "slower"),
+    ("big", "small"),
+    ("bigger", "smaller"),
+    ("larger", "smaller"),
+    ("high", "low"),
+    ("higher", "lower"),
+    ("increase", "reduce"),
+    ("increase", "decrease"),
+    ("more", "fewer"),
+    ("more", "less"),
+    ("before", "after"),
+    ("early", "late"),
+    ("earlier", "later"),
+    ("immediately", "eventually"),
+    ("client", "server"),
+    ("add", "remove"),
+    ("keep", "drop"),
+    ("allow", "deny"),
+    ("enable", "disable"),
+    ("start", "stop"),
+    ("inside", "outside"),
+    ("cheap", "expensive"),
+    ("cheaper", "expensive"),
+    ("right", "wrong"),
+    ("correct", "wrong"),
+    ("succeed", "fail"),
+    ("success", "failure"),
+    ("lazy", "eager"),
+    ("push", "pull"),
+    ("horizontal", "vertical"),
+    ("inbound", "outbound"),
+    ("upstream", "downstream"),
+)
+"""Pairs of opposite words: a key point stated with one of these words (in any
+inflection) replaced by the other (or by any word of its synonym family), in the same
+order ("the client generates the key" for "the server generates the key", "reads get
+slower" for "reads get faster"), asserts the opposite (see
+:mod:`interviewprep.grading.rubric`)."""
+
 _JUDGED = (
     r"(?=\s*(?:$|[^\w\s-]|\b(?:to|for|in|on|at|with|because|since|as|if|when|unless|and|or"
     r"|but|so|here|there|now|too|even|anyway|in practice)\b))"
