@@ -233,11 +233,12 @@ _OVERSTEMMED = {
     **dict.fromkeys(_words("responsive responsively responsiveness"), "responsiv"),
     **dict.fromkeys(_words("synchronous synchronously"), "synchronous"),
     "indices": "index",
+    **dict.fromkeys(_words("suite suites"), "suite"),
 }
 """Derived words whose Snowball stem falls together with an unrelated word: "personal"
 and "personalized" would stem to "person" (a user), "responsive" to "respons" (a
-response), "synchronous" to "synchron" (to synchronise). Checked after the British
-"-ise" rewrite."""
+response), "synchronous" to "synchron" (to synchronise), "suite" (of tests) to "suit"
+(suitable). Checked after the British "-ise" rewrite."""
 
 
 def _raw_stem(word: str) -> str:
@@ -1534,6 +1535,12 @@ def compared_sides(prompt: str) -> tuple[tuple[frozenset[str], frozenset[str]], 
         a = [stem(w) for w in words_of(left) if w not in STOPWORDS and w not in NEGATIONS]
         b = [stem(w) for w in words_of(right) if w not in STOPWORDS and w not in NEGATIONS]
         own_a, own_b = _distinct(a, b), _distinct(b, a)
+        # one word against a name of two: "a Docker image and a container" (its head
+        # noun, the last word). Not "optimistic and pessimistic locking": the head
+        # left out of the first side ("locking") is said of both and would read as a
+        # predicate; nor a list of three ("include, extend and prepend")
+        if len(own_a) == len(a) == 2 and len(own_b) == len(b) == 1 and "," not in left:
+            own_a = frozenset({a[-1]})
         # one word each: "Kubernetes liveness and readiness probes" is left alone, as
         # which words are shared is not clear
         if len(own_a) == len(own_b) == 1:

@@ -535,7 +535,20 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     # added in the second tuning round (issue 4): general usage
     ("oneway", "irreversible", "unidirectional", "onedirectional"),
     ("asynchronous", "async", "asynchronously", "background"),
-    ("mock", "mocks", "mocked", "fake", "fakes", "stub", "stubs", "stubbed", "dummy", "spy"),
+    (
+        "mock",
+        "mocks",
+        "mocked",
+        "fake",
+        "fakes",
+        "stub",
+        "stubs",
+        "stubbed",
+        "dummy",
+        "spy",
+        "pretend",
+        "standin",
+    ),
     ("switch", "flip", "redirect", "reroute", "cutover"),
     ("flag", "toggle"),
     ("version", "revision"),
@@ -550,7 +563,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("inside", "within", "beneath", "underneath", "under"),
     ("canonical", "absolute", "canonicalise", "realpath"),
     ("escape", "breakout"),
-    ("test", "trial", "experiment"),
+    ("test", "trial", "experiment", "suite"),
     ("provide", "supply", "inject", "injection", "receive", "hand", "handed"),
     ("dependency", "collaborator"),
     ("explicit", "visible", "obvious", "apparent", "evident"),
@@ -582,6 +595,9 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("manage", "maintain", "administer", "upkeep"),
     ("provision", "allocate", "allocation"),
     ("cache", "memoize", "memoise", "memoization"),
+    # added in the opposites round (issue 4): general usage
+    ("behave", "act", "acts", "acted", "acting"),
+    ("refactor", "refactoring", "restructure", "reorganize", "reorganise"),
 )
 
 ANTONYMS: dict[str, str] = {
