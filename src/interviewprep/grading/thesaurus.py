@@ -547,7 +547,6 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
         "dummy",
         "spy",
         "pretend",
-        "standin",
     ),
     ("switch", "flip", "redirect", "reroute", "cutover"),
     ("flag", "toggle"),
