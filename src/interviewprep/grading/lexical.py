@@ -296,6 +296,8 @@ _OPPOSITE_OF = _build_opposites()
 """Per word of :data:`OPPOSITES` (its stem before the synonym families), its opposites:
 only these words are replaced, while an answer may state the opposite with any word of
 the opposite's family."""
+_OPPOSITE_CONCEPTS = frozenset(stem(word) for pair in OPPOSITES for word in pair)
+"""The (cached) stems of those words: only a word with one of them can be one."""
 
 
 def opposite_wordings(text: str) -> list[tuple[str, str, str, str]]:
@@ -310,8 +312,10 @@ def opposite_wordings(text: str) -> list[tuple[str, str, str, str]]:
     for index, word in enumerate(words):
         if word in STOPWORDS or word in NEGATIONS:
             continue
-        opposites = _OPPOSITE_OF.get(_raw_stem(word))
         concept = stem(word)
+        if concept not in _OPPOSITE_CONCEPTS:
+            continue
+        opposites = _OPPOSITE_OF.get(_raw_stem(word))
         if not opposites or stems.count(concept) > 1:
             continue
         for opposite in opposites:
@@ -1043,6 +1047,10 @@ class AnalysedAnswer:
         self._cued = [0]
         for clause in self.clauses:
             self._cued.append(self._cued[-1] + bool(clause.cues))
+
+    def holds(self, item: str) -> bool:
+        """Whether a clause holds ``item`` (a stem or joined pair) exactly."""
+        return item in self._clauses_of
 
     @property
     def content_words(self) -> int:

@@ -50,8 +50,11 @@ from interviewprep.grading.lexical import (
     narrow_polarity,
     opposite_wordings,
     order_words,
+    prepare_text,
     split_clauses,
+    stem,
     swapped_roles,
+    words_of,
     written_as,
 )
 from interviewprep.grading.prepare import prepare_answer
@@ -231,9 +234,12 @@ def _with_opposites(
     point: "eager loading runs one extra query" beside "lazy loading runs a query per
     row") is no misconception and is left out.
     """
-    own = [AnalysedAnswer(model_answer)] if model_answer else []
-    texts = [(index, p.text) for index, point in enumerate(points) for p in point.phrases]
-    wordings: list[tuple[int, AnalysedAnswer]] = []
+    # the rubric's texts (-1: the model answer), each analysed only when it holds an
+    # opposite wording's pivot
+    texts = [(-1, model_answer)] if model_answer else []
+    texts += [(index, p.text) for index, point in enumerate(points) for p in point.phrases]
+    words: list[frozenset[str]] = []
+    analysed: dict[int, AnalysedAnswer] = {}
     share = RubricSettings.misconception
     result: list[_Point] = []
     for index, point in enumerate(points):
@@ -254,10 +260,20 @@ def _with_opposites(
             for candidate in candidates:
                 if candidate is None:
                     continue
-                if not wordings:
-                    wordings = [(i, AnalysedAnswer(t)) for i, t in texts]
-                rubric = [*own, *(a for i, a in wordings if i != index)]
-                if not any(_opposite_window(a, candidate, share) for a in rubric):
+                if not words:
+                    words = [
+                        frozenset(stem(w) for w in words_of(prepare_text(t))) for _, t in texts
+                    ]
+                stated = False
+                for number, (owner, text) in enumerate(texts):
+                    if owner == index or candidate.word not in words[number]:
+                        continue
+                    if number not in analysed:
+                        analysed[number] = AnalysedAnswer(text)
+                    if _opposite_window(analysed[number], candidate, share):
+                        stated = True
+                        break
+                if not stated:
                     found.append(candidate)
         result.append(dataclasses.replace(point, opposites=tuple(found)))
     return tuple(result)
@@ -287,6 +303,8 @@ def _opposite_window(analysed: AnalysedAnswer, opposite: Opposite, share: float)
     the lockfile" for "copy the lockfile before the source"; "before copying the
     source, copy the lockfile" has no word before the pivot and is not read so).
     """
+    if not analysed.holds(opposite.word):
+        return None  # the pivot is read below by its own stem only: nothing to find
     match = analysed.match_phrase(opposite.phrase, tight=True)
     if match.opposed or match.weak or not match.novel_hit:
         return None
