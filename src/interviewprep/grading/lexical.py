@@ -43,6 +43,7 @@ from rapidfuzz import fuzz, process
 
 from interviewprep.grading.thesaurus import (
     ANTONYMS,
+    OPPOSITES,
     SYNONYMS,
     has_expressions,
     rewrite_expressions,
@@ -232,11 +233,12 @@ _OVERSTEMMED = {
     **dict.fromkeys(_words("responsive responsively responsiveness"), "responsiv"),
     **dict.fromkeys(_words("synchronous synchronously"), "synchronous"),
     "indices": "index",
+    **dict.fromkeys(_words("suite suites"), "suite"),
 }
 """Derived words whose Snowball stem falls together with an unrelated word: "personal"
 and "personalized" would stem to "person" (a user), "responsive" to "respons" (a
-response), "synchronous" to "synchron" (to synchronise). Checked after the British
-"-ise" rewrite."""
+response), "synchronous" to "synchron" (to synchronise), "suite" (of tests) to "suit"
+(suitable). Checked after the British "-ise" rewrite."""
 
 
 def _raw_stem(word: str) -> str:
@@ -280,6 +282,75 @@ def stem(word: str) -> str:
     """The canonical stem of a lower-case word (stemmed, then mapped to its synonym group)."""
     base = _raw_stem(word)
     return _SYNONYM_OF.get(base, base)
+
+
+def _build_opposites() -> dict[str, tuple[str, ...]]:
+    table: dict[str, list[str]] = {}
+    for first, second in OPPOSITES:
+        table.setdefault(_raw_stem(first), []).append(second)
+        table.setdefault(_raw_stem(second), []).append(first)
+    return {word: tuple(dict.fromkeys(words)) for word, words in table.items()}
+
+
+_OPPOSITE_OF = _build_opposites()
+"""Per word of :data:`OPPOSITES` (its stem before the synonym families), its opposites:
+only these words are replaced, while an answer may state the opposite with any word of
+the opposite's family."""
+_OPPOSITE_CONCEPTS = frozenset(stem(word) for pair in OPPOSITES for word in pair)
+"""The (cached) stems of those words: only a word with one of them can be one."""
+
+
+def opposite_wordings(text: str) -> list[tuple[str, str, str, str]]:
+    """``text`` with one word replaced by an opposite (see
+    :data:`interviewprep.grading.thesaurus.OPPOSITES`), once per such word and opposite:
+    (the new text, the replaced word's stem, the opposite's stem, the opposite's stem
+    before the synonym families). A word whose concept occurs twice, or whose
+    opposite's concept already occurs, is left alone."""
+    words = words_of(prepare_text(text))
+    stems = [stem(w) for w in words if w not in STOPWORDS and w not in NEGATIONS]
+    found: list[tuple[str, str, str, str]] = []
+    for index, word in enumerate(words):
+        if word in STOPWORDS or word in NEGATIONS:
+            continue
+        concept = stem(word)
+        if concept not in _OPPOSITE_CONCEPTS:
+            continue
+        opposites = _OPPOSITE_OF.get(_raw_stem(word))
+        if not opposites or stems.count(concept) > 1:
+            continue
+        for opposite in opposites:
+            other = stem(opposite)
+            if other in stems:
+                continue
+            replaced = " ".join((*words[:index], opposite, *words[index + 1 :]))
+            found.append((replaced, concept, other, _raw_stem(opposite)))
+    return found
+
+
+ORDER_WORDS = frozenset({"before", "after"})
+"""Words that put two things in order: exchanging the things around one reverses the
+claim ("copy the lockfile before the source")."""
+
+
+def order_words(text: str) -> list[tuple[str, str]]:
+    """The order words that occur once in ``text`` (see :data:`ORDER_WORDS`): each as
+    its stem and its stem before the synonym families."""
+    words = words_of(prepare_text(text))
+    return [(stem(w), _raw_stem(w)) for w in sorted(ORDER_WORDS) if words.count(w) == 1]
+
+
+WRITTEN_PREFIX = 4
+"""Letters a word must share with a pivot word to be written as it (see
+:func:`written_as`): "slowest" and "slower", "servers" and "server"."""
+
+
+def written_as(clause: Clause, written: str) -> bool:
+    """Whether ``clause`` holds ``written`` (a word's stem before the synonym families)
+    in some inflection: a word that starts with the same :data:`WRITTEN_PREFIX`
+    letters ("slowest" for "slower", "servers" for "server", not "host")."""
+    size = min(WRITTEN_PREFIX, len(written))
+    head = written[:size]
+    return any(w.startswith(head) for w in words_of(clause.text))
 
 
 def prepare_text(text: str, *, keep_expressions: bool = False) -> str:
@@ -977,6 +1048,10 @@ class AnalysedAnswer:
         for clause in self.clauses:
             self._cued.append(self._cued[-1] + bool(clause.cues))
 
+    def holds(self, item: str) -> bool:
+        """Whether a clause holds ``item`` (a stem or joined pair) exactly."""
+        return item in self._clauses_of
+
     @property
     def content_words(self) -> int:
         return sum(len(c.stems) for c in self.clauses)
@@ -1468,6 +1543,12 @@ def compared_sides(prompt: str) -> tuple[tuple[frozenset[str], frozenset[str]], 
         a = [stem(w) for w in words_of(left) if w not in STOPWORDS and w not in NEGATIONS]
         b = [stem(w) for w in words_of(right) if w not in STOPWORDS and w not in NEGATIONS]
         own_a, own_b = _distinct(a, b), _distinct(b, a)
+        # one word against a name of two: "a Docker image and a container" (its head
+        # noun, the last word). Not "optimistic and pessimistic locking": the head
+        # left out of the first side ("locking") is said of both and would read as a
+        # predicate; nor a list of three ("include, extend and prepend")
+        if len(own_a) == len(a) == 2 and len(own_b) == len(b) == 1 and "," not in left:
+            own_a = frozenset({a[-1]})
         # one word each: "Kubernetes liveness and readiness probes" is left alone, as
         # which words are shared is not clear
         if len(own_a) == len(own_b) == 1:

@@ -39,6 +39,7 @@ from interviewprep.bank.schema import Behavioural, OpenQuestion, StarPart
 from interviewprep.grading.bands import DEFAULT_BANDS, RatingBands
 from interviewprep.grading.common import could_not_grade, scored
 from interviewprep.grading.lexical import (
+    POSITIVE,
     AnalysedAnswer,
     Match,
     Phrase,
@@ -46,8 +47,15 @@ from interviewprep.grading.lexical import (
     compared_sides,
     is_keyword_list,
     make_phrase,
+    narrow_polarity,
+    opposite_wordings,
+    order_words,
+    prepare_text,
     split_clauses,
+    stem,
     swapped_roles,
+    words_of,
+    written_as,
 )
 from interviewprep.grading.prepare import prepare_answer
 from interviewprep.grading.result import GradeResult, KeyPointResult, KeyPointStatus
@@ -101,6 +109,8 @@ class _Point:
     """Wordings taken from the model answer (see :func:`judge_point`)."""
     claims: tuple[Phrase, ...] = ()
     """The main clauses of its wordings of several clauses (see :func:`_denied_claim`)."""
+    opposites: tuple[Opposite, ...] = ()
+    """Its wordings with one word replaced by its opposite (see :func:`_opposed_point`)."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +149,7 @@ def compile_rubric(question: RubricQuestion) -> CompiledRubric:
     if question.model_answer:
         model = AnalysedAnswer(question.model_answer)
         points = tuple(_with_support(point, model, prompt, RubricSettings()) for point in points)
+    points = _with_opposites(points, question.model_answer, prompt)
     misconceptions = tuple(
         _Misconception(
             m.text,
@@ -186,6 +197,161 @@ def _with_claims(point: _Point, prompt: frozenset[str]) -> _Point:
         if len(clauses) > 1 and len(set(clauses[0].stems)) >= MIN_CLAIM_STEMS:
             claims.append(make_phrase(clauses[0].text, prompt))
     return dataclasses.replace(point, claims=tuple(claims)) if claims else point
+
+
+@dataclass(frozen=True)
+class Opposite:
+    """A key point wording that asserts the opposite of the key point: one word
+    replaced by its opposite ("reads get slower" for "reads get faster"), or, for an
+    order word, the two sides exchanged ("copy the source before the lockfile" for
+    "copy the lockfile before the source")."""
+
+    phrase: Phrase
+    word: str
+    """The stem of the pivot: the opposite word, or the order word."""
+    original: str
+    """The stem of the word the opposite replaced (the order word itself if exchanged)."""
+    before: frozenset[str]
+    """The wording's stems before the pivot."""
+    after: frozenset[str]
+    """The wording's stems after it."""
+    exchanged: bool = False
+    """The sides of an order word exchanged, rather than a word replaced."""
+    written: str = ""
+    """The pivot as written (its stem before the synonym families): the answer must
+    use this word, in any inflection, not only a word of its family ("the user is
+    redirected" does not name the client)."""
+
+
+def _with_opposites(
+    points: tuple[_Point, ...], model_answer: str, prompt: frozenset[str]
+) -> tuple[_Point, ...]:
+    """``points`` with their opposite wordings (see :class:`Opposite` and
+    :func:`lexical.opposite_wordings`); only positive wordings of at least
+    :data:`MIN_CONTRADICTING_STEMS` stems have any.
+
+    An opposite wording that the rubric itself states (the model answer or another key
+    point: "eager loading runs one extra query" beside "lazy loading runs a query per
+    row") is no misconception and is left out.
+    """
+    # the rubric's texts (-1: the model answer), each analysed only when it holds an
+    # opposite wording's pivot
+    texts = [(-1, model_answer)] if model_answer else []
+    texts += [(index, p.text) for index, point in enumerate(points) for p in point.phrases]
+    words: list[frozenset[str]] = []
+    analysed: dict[int, AnalysedAnswer] = {}
+    share = RubricSettings.misconception
+    result: list[_Point] = []
+    for index, point in enumerate(points):
+        found: list[Opposite] = []
+        for phrase in point.phrases:
+            if phrase.negated or phrase.negative_mask:
+                continue  # a negative wording says what is not the case already
+            if len(phrase.stems) < MIN_CONTRADICTING_STEMS:
+                continue
+            candidates = [
+                _opposite(make_phrase(text, prompt), word, original, written)
+                for text, original, word, written in opposite_wordings(phrase.text)
+            ]
+            candidates += [
+                _opposite(phrase, word, word, written, exchanged=True)
+                for word, written in order_words(phrase.text)
+            ]
+            for candidate in candidates:
+                if candidate is None:
+                    continue
+                if not words:
+                    words = [
+                        frozenset(stem(w) for w in words_of(prepare_text(t))) for _, t in texts
+                    ]
+                stated = False
+                for number, (owner, text) in enumerate(texts):
+                    if owner == index or candidate.word not in words[number]:
+                        continue
+                    if number not in analysed:
+                        analysed[number] = AnalysedAnswer(text)
+                    if _opposite_window(analysed[number], candidate, share):
+                        stated = True
+                        break
+                if not stated:
+                    found.append(candidate)
+        result.append(dataclasses.replace(point, opposites=tuple(found)))
+    return tuple(result)
+
+
+def _opposite(
+    phrase: Phrase, word: str, original: str, written: str, *, exchanged: bool = False
+) -> Opposite | None:
+    if word not in phrase.stems or (original in phrase.stems and not exchanged):
+        return None
+    at = phrase.stems.index(word)
+    before, after = frozenset(phrase.stems[:at]), frozenset(phrase.stems[at + 1 :])
+    if exchanged and not (before and after):
+        return None
+    return Opposite(phrase, word, original, before, after, exchanged, written)
+
+
+def _opposite_window(analysed: AnalysedAnswer, opposite: Opposite, share: float) -> Match | None:
+    """The window of ``analysed`` that states ``opposite``, or None.
+
+    It is read as a misconception (``share`` of its stems, inside one sentence) and
+    must hold the pivot, positively. For a replaced word, the window must not hold the
+    key point's own word, and the wording's words before the opposite word must come
+    before it in the answer and those after it after it, so that "the index is slower
+    than a scan" does not deny "a scan is faster". For exchanged sides, a word of each
+    side must sit wholly on the other side of the order word ("copy the source before
+    the lockfile" for "copy the lockfile before the source"; "before copying the
+    source, copy the lockfile" has no word before the pivot and is not read so).
+    """
+    if not analysed.holds(opposite.word):
+        return None  # the pivot is read below by its own stem only: nothing to find
+    match = analysed.match_phrase(opposite.phrase, tight=True)
+    if match.opposed or match.weak or not match.novel_hit:
+        return None
+    if match.coverage + 1e-9 < _needed(opposite.phrase, share):
+        return None
+    start, end = match.window
+    clauses = analysed.clauses[start : end + 1]
+    pivot = frozenset({opposite.word})
+    if narrow_polarity(clauses, pivot, answer=True) != POSITIVE:
+        return None
+    if not any(written_as(c, opposite.written) for c in clauses):
+        return None
+    if not opposite.exchanged and any(
+        c.positions(analysed.alike(opposite.original)) for c in clauses
+    ):
+        return None
+    places = {
+        s: sorted((i, p) for i, c in enumerate(clauses) for p in c.positions(analysed.alike(s)))
+        for s in opposite.before | opposite.after
+    }
+    at = min(
+        (i, p)
+        for i, c in enumerate(clauses)
+        if written_as(c, opposite.written)
+        for p in c.positions(pivot)
+    )
+    early = [s for s in opposite.before if places[s]]
+    late = [s for s in opposite.after if places[s]]
+    if opposite.exchanged:
+        crossed = any(places[s][0] > at for s in early) and any(places[s][-1] < at for s in late)
+        return match if crossed else None
+    if (opposite.before and not early) or (opposite.after and not late):
+        return None
+    if all(places[s][0] < at for s in early) and all(places[s][-1] > at for s in late):
+        return match
+    return None
+
+
+def _opposed_point(analysed: AnalysedAnswer, point: _Point, share: float) -> tuple[str, int] | None:
+    """The evidence and window (a bitmask of clauses) of the first opposite wording of
+    ``point`` that the answer states (see :func:`_opposite_window`), or None."""
+    for opposite in point.opposites:
+        match = _opposite_window(analysed, opposite, share)
+        if match is not None:
+            start, end = match.window
+            return match.evidence, sum(1 << i for i in range(start, end + 1))
+    return None
 
 
 def _denied_claim(analysed: AnalysedAnswer, point: _Point) -> str:
@@ -498,6 +664,37 @@ class RubricGrader:
                 evidence = _denied_claim(analysed, point)
                 if evidence:
                     outcomes[index] = PointOutcome(KeyPointStatus.CONTRADICTED, 0.0, 1.0, evidence)
+        for index, point in enumerate(rubric.points):
+            status = outcomes[index].status
+            if not point.opposites or status is KeyPointStatus.CONTRADICTED:
+                continue
+            opposed = _opposed_point(analysed, point, self.settings.misconception)
+            if opposed is None:
+                continue
+            said, window = opposed
+            if status is KeyPointStatus.COVERED:
+                # covered by the very clause that states the opposite ("the client
+                # generates the key" holds most of "the server generates the key"):
+                # it stays covered only if stated elsewhere too
+                again = [
+                    (
+                        p,
+                        _unswapped(
+                            analysed,
+                            p,
+                            analysed.match_phrase(p, tight=tight, skip=window),
+                            rubric,
+                            cover,
+                            point.phrases[0],
+                        ),
+                    )
+                    for p in (*point.phrases, *point.support)
+                ]
+                if judge_point(again, self.settings, len(point.phrases)).status is (
+                    KeyPointStatus.COVERED
+                ):
+                    continue
+            outcomes[index] = PointOutcome(KeyPointStatus.CONTRADICTED, 0.0, 1.0, said)
         outcomes = _denied_points(outcomes)
         stated = tuple(
             m.text

@@ -535,7 +535,19 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     # added in the second tuning round (issue 4): general usage
     ("oneway", "irreversible", "unidirectional", "onedirectional"),
     ("asynchronous", "async", "asynchronously", "background"),
-    ("mock", "mocks", "mocked", "fake", "fakes", "stub", "stubs", "stubbed", "dummy", "spy"),
+    (
+        "mock",
+        "mocks",
+        "mocked",
+        "fake",
+        "fakes",
+        "stub",
+        "stubs",
+        "stubbed",
+        "dummy",
+        "spy",
+        "pretend",
+    ),
     ("switch", "flip", "redirect", "reroute", "cutover"),
     ("flag", "toggle"),
     ("version", "revision"),
@@ -550,7 +562,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("inside", "within", "beneath", "underneath", "under"),
     ("canonical", "absolute", "canonicalise", "realpath"),
     ("escape", "breakout"),
-    ("test", "trial", "experiment"),
+    ("test", "trial", "experiment", "suite"),
     ("provide", "supply", "inject", "injection", "receive", "hand", "handed"),
     ("dependency", "collaborator"),
     ("explicit", "visible", "obvious", "apparent", "evident"),
@@ -582,6 +594,9 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("manage", "maintain", "administer", "upkeep"),
     ("provision", "allocate", "allocation"),
     ("cache", "memoize", "memoise", "memoization"),
+    # added in the opposites round (issue 4): general usage
+    ("behave", "act", "acts", "acted", "acting"),
+    ("refactor", "refactoring", "restructure", "reorganize", "reorganise"),
 )
 
 ANTONYMS: dict[str, str] = {
@@ -617,6 +632,47 @@ ANTONYMS: dict[str, str] = {
 asynchronous call"), so "reading already committed data" opposes "reading uncommitted
 data". The base is the word whose synonym family carries the concept ("asynchronous"
 with "background")."""
+
+OPPOSITES: tuple[tuple[str, str], ...] = (
+    ("fast", "slow"),
+    ("faster", "slower"),
+    ("big", "small"),
+    ("bigger", "smaller"),
+    ("larger", "smaller"),
+    ("high", "low"),
+    ("higher", "lower"),
+    ("increase", "reduce"),
+    ("increase", "decrease"),
+    ("more", "fewer"),
+    ("more", "less"),
+    ("before", "after"),
+    ("early", "late"),
+    ("earlier", "later"),
+    ("immediately", "eventually"),
+    ("client", "server"),
+    ("add", "remove"),
+    ("keep", "drop"),
+    ("allow", "deny"),
+    ("enable", "disable"),
+    ("start", "stop"),
+    ("inside", "outside"),
+    ("cheap", "expensive"),
+    ("cheaper", "expensive"),
+    ("right", "wrong"),
+    ("correct", "wrong"),
+    ("succeed", "fail"),
+    ("success", "failure"),
+    ("lazy", "eager"),
+    ("push", "pull"),
+    ("horizontal", "vertical"),
+    ("inbound", "outbound"),
+    ("upstream", "downstream"),
+)
+"""Pairs of opposite words: a key point stated with one of these words (in any
+inflection) replaced by the other (or by any word of its synonym family), in the same
+order ("the client generates the key" for "the server generates the key", "reads get
+slower" for "reads get faster"), asserts the opposite (see
+:mod:`interviewprep.grading.rubric`)."""
 
 _JUDGED = (
     r"(?=\s*(?:$|[^\w\s-]|\b(?:to|for|in|on|at|with|because|since|as|if|when|unless|and|or"

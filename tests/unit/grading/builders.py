@@ -6,9 +6,12 @@ from interviewprep.bank.schema import OpenQuestion
 
 
 def open_question(
-    points: list[dict[str, object]], prompt: str = "What would you do?"
+    points: list[dict[str, object]],
+    prompt: str = "What would you do?",
+    model_answer: str = "A test answer.",
 ) -> OpenQuestion:
-    """An open question with ``points`` as its key points and a placeholder model answer."""
+    """An open question with ``points`` as its key points (and by default a placeholder
+    model answer)."""
     return OpenQuestion.model_validate(
         {
             "id": "t.rule",
@@ -16,7 +19,7 @@ def open_question(
             "prompt": prompt,
             "level": "mid",
             "topics": ["testing"],
-            "model_answer": "A test answer.",
+            "model_answer": model_answer,
             "explanation": "A test question.",
             "key_points": points,
         }
