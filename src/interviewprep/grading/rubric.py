@@ -618,8 +618,9 @@ class RubricGrader:
         tight = self.settings.tight_key_points
         cover = self.settings.cover
 
-        def read(point: _Point, phrase: Phrase) -> Match:
-            match = analysed.match_phrase(phrase, tight=tight)
+        def read(point: _Point, phrase: Phrase, skip: int = 0) -> Match:
+            # skip: a bitmask of clauses to leave out (spent on other key points)
+            match = analysed.match_phrase(phrase, tight=tight, skip=skip)
             return _unswapped(analysed, phrase, match, rubric, cover, point.phrases[0])
 
         matches = [_matches(point, read) for point in rubric.points]
@@ -642,20 +643,7 @@ class RubricGrader:
         if spent:
             for index, (found, outcome) in enumerate(zip(matches, outcomes, strict=True)):
                 if outcome.status is KeyPointStatus.MISSING and outcome.credit:
-                    again = [
-                        (
-                            p,
-                            _unswapped(
-                                analysed,
-                                p,
-                                analysed.match_phrase(p, tight=tight, skip=spent),
-                                rubric,
-                                cover,
-                                rubric.points[index].phrases[0],
-                            ),
-                        )
-                        for p, _ in found
-                    ]
+                    again = [(p, read(rubric.points[index], p, spent)) for p, _ in found]
                     outcomes[index] = judge_point(
                         again, self.settings, len(rubric.points[index].phrases)
                     )
@@ -676,20 +664,7 @@ class RubricGrader:
                 # covered by the very clause that states the opposite ("the client
                 # generates the key" holds most of "the server generates the key"):
                 # it stays covered only if stated elsewhere too
-                again = [
-                    (
-                        p,
-                        _unswapped(
-                            analysed,
-                            p,
-                            analysed.match_phrase(p, tight=tight, skip=window),
-                            rubric,
-                            cover,
-                            point.phrases[0],
-                        ),
-                    )
-                    for p in (*point.phrases, *point.support)
-                ]
+                again = [(p, read(point, p, window)) for p in (*point.phrases, *point.support)]
                 if judge_point(again, self.settings, len(point.phrases)).status is (
                     KeyPointStatus.COVERED
                 ):
