@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import tempfile
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
+from aiohttp import web
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
@@ -80,3 +83,20 @@ def record_group_post(
             )
         )
         session.commit()
+
+
+def serve_on_loopback(app: web.Application, port_pipe: Any) -> None:
+    """Serve ``app`` on 127.0.0.1 (a free port, sent through ``port_pipe``) until killed.
+
+    The body of the benchmarks' fake Bot API processes.
+    """
+
+    async def main() -> None:
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port_pipe.send(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+        await asyncio.Event().wait()
+
+    asyncio.run(main())

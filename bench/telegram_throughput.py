@@ -65,6 +65,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from telegram import Bot, Update  # noqa: E402
 from telegram.ext import Application, ApplicationBuilder, MessageHandler, filters  # noqa: E402
 
+from common import serve_on_loopback  # noqa: E402
 from interviewprep.adapters.telegram.application import (  # noqa: E402
     CONCURRENT_UPDATES,
     build_application,
@@ -160,19 +161,11 @@ def serve_fake(port_pipe: Any) -> None:
         elapsed = time.perf_counter() - (state["first"] or time.perf_counter())
         return web.json_response({"elapsed": elapsed, "replies": state["replies"]})
 
-    async def main() -> None:
-        app = web.Application(client_max_size=200 * 1024 * 1024)
-        app.router.add_route("*", "/bot{token}/{method}", api)
-        app.router.add_post("/load", load)
-        app.router.add_get("/wait", wait)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port_pipe.send(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
-        await asyncio.Event().wait()
-
-    asyncio.run(main())
+    app = web.Application(client_max_size=200 * 1024 * 1024)
+    app.router.add_route("*", "/bot{token}/{method}", api)
+    app.router.add_post("/load", load)
+    app.router.add_get("/wait", wait)
+    serve_on_loopback(app, port_pipe)
 
 
 # ----------------------------------------------------------------- the bots

@@ -45,6 +45,7 @@ from telegram.constants import ParseMode  # noqa: E402
 from telegram.request import BaseRequest, HTTPXRequest, RequestData  # noqa: E402
 from telegram.request._requestparameter import RequestParameter  # noqa: E402
 
+from common import serve_on_loopback  # noqa: E402
 from interviewprep.adapters.telegram.lanes import JsonLane, Lanes  # noqa: E402
 from interviewprep.adapters.telegram.transport import AiohttpRequest  # noqa: E402
 
@@ -77,17 +78,9 @@ def serve_fake(port_pipe: Any) -> None:
         }
         return web.json_response({"ok": True, "result": result})
 
-    async def main() -> None:
-        app = web.Application()
-        app.router.add_route("*", "/bot{token}/{method}", api)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port_pipe.send(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
-        await asyncio.Event().wait()
-
-    asyncio.run(main())
+    app = web.Application()
+    app.router.add_route("*", "/bot{token}/{method}", api)
+    serve_on_loopback(app, port_pipe)
 
 
 class HttpcoreRequest(BaseRequest):
