@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from sqlalchemy import text
 from interviewprep.bank.loader import load_bank
 from interviewprep.domain.clock import FixedClock
 from interviewprep.services.practice import Practice
+from interviewprep.services.views import QuestionView
 from interviewprep.storage import db
 from interviewprep.storage.uow import StorageUnavailable, UnitOfWorkFactory
 from tests.services.conftest import PACKS, FakeGrader
@@ -44,13 +47,13 @@ def _practice(url: str) -> Practice:
     )
 
 
-def test_a_locked_database_gives_a_clear_message_and_keeps_earlier_work(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = tmp_path / "locked.db"
+@contextmanager
+def _locked_with_an_open_question(path: Path) -> Iterator[tuple[Practice, int, QuestionView]]:
+    """A database with one person and their open question, while another connection
+    holds the write lock (released on leaving the block)."""
     engine = db.make_engine(f"sqlite:///{path}")
     db.upgrade(engine)
-    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 50)
+    engine.dispose()
     practice = _practice(f"sqlite:///{path}")
     person = practice.enrol("terminal", "me")
     view = practice.next_question(person)
@@ -58,11 +61,21 @@ def test_a_locked_database_gives_a_clear_message_and_keeps_earlier_work(
     blocker = sqlite3.connect(path)
     blocker.execute("BEGIN EXCLUSIVE")
     try:
-        with pytest.raises(StorageUnavailable, match="busy"):
-            practice.submit_answer(person, view.attempt_id, "right")
+        yield practice, person, view
     finally:
         blocker.rollback()
         blocker.close()
+
+
+def test_a_locked_database_gives_a_clear_message_and_keeps_earlier_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 50)
+    with (
+        _locked_with_an_open_question(tmp_path / "locked.db") as (practice, person, view),
+        pytest.raises(StorageUnavailable, match="busy"),
+    ):
+        practice.submit_answer(person, view.attempt_id, "right")
     # nothing was half-saved: the question is still open and can be answered now
     assert practice.submit_answer(person, view.attempt_id, "right").rating is not None
 
@@ -105,27 +118,14 @@ def test_reads_of_a_database_that_is_gone_give_the_same_message(tmp_path: Path) 
 
 
 def test_without_lock_waits_a_locked_write_fails_at_once_and_rolls_back(tmp_path: Path) -> None:
-    path = tmp_path / "nowait.db"
-    engine = db.make_engine(f"sqlite:///{path}")
-    db.upgrade(engine)
-    practice = _practice(f"sqlite:///{path}")
-    person = practice.enrol("terminal", "me")
-    view = practice.next_question(person)
-    assert view is not None
-    blocker = sqlite3.connect(path)
-    blocker.execute("BEGIN EXCLUSIVE")
-    try:
+    with _locked_with_an_open_question(tmp_path / "nowait.db") as (practice, person, view):
         started = time.perf_counter()
         with db.without_lock_waits(), pytest.raises(StorageUnavailable) as refused:
             practice.submit_answer(person, view.attempt_id, "right")
         assert time.perf_counter() - started < 1.0  # no 5 s in the busy handler
         assert db.is_lock_wait(refused.value)
-    finally:
-        blocker.rollback()
-        blocker.close()
     # nothing was half-saved: the question is still open and can be answered now
     assert practice.submit_answer(person, view.attempt_id, "right").rating is not None
-    engine.dispose()
 
 
 def test_connections_wait_again_outside_the_block(tmp_path: Path) -> None:
