@@ -1052,10 +1052,6 @@ class AnalysedAnswer:
         """Whether a clause holds ``item`` (a stem or joined pair) exactly."""
         return item in self._clauses_of
 
-    @property
-    def content_words(self) -> int:
-        return sum(len(c.stems) for c in self.clauses)
-
     def alike(self, target: str) -> frozenset[str]:
         """Answer stems equal or fuzzily close to ``target`` (never fuzzy for digits)."""
         cached = self._alike.get(target)
