@@ -64,6 +64,7 @@ from interviewprep.bank.schema import Level, OpenQuestion, SingleChoice  # noqa:
 from interviewprep.config import load_settings  # noqa: E402
 from interviewprep.domain.clock import system_clock  # noqa: E402
 from interviewprep.grading import default_grader  # noqa: E402
+from interviewprep.runner import settle_heap  # noqa: E402
 from interviewprep.storage.tables import Attempt, Review  # noqa: E402
 
 COMMANDS = ("streak", "stats", "help", "today", "leaderboard")
@@ -255,6 +256,7 @@ async def main() -> None:
     engine, label, cleanup = fresh_engine(args.database_url)
     settings = load_settings(fuzz_intervals=False)
     app = assemble(settings, engine, load_packs(settings), default_grader(), system_clock)
+    settle_heap()  # as `interviewprep run` does after start-up
 
     fake = FakeDiscord()
     fake.record = False

@@ -86,6 +86,7 @@ from interviewprep.config import load_settings  # noqa: E402
 from interviewprep.delivery.messages import Address, DailyQuestion  # noqa: E402
 from interviewprep.domain.clock import FixedClock  # noqa: E402
 from interviewprep.domain.rating import Rating  # noqa: E402
+from interviewprep.runner import settle_heap  # noqa: E402
 from interviewprep.services.views import QuestionView  # noqa: E402
 from interviewprep.storage.tables import Identity, Person  # noqa: E402
 
@@ -378,6 +379,7 @@ def rss_probe(
     logging.basicConfig(level=logging.WARNING)
     settings = load_settings(database_url=url, fuzz_intervals=False, telegram_token=TOKEN)
     app = build_app(settings, clock=FixedClock(NOW), migrate=False)
+    settle_heap()  # as `interviewprep run` does after start-up
     application = build_application(app, TOKEN, base_url=base)
     rate = asyncio.run(run_round(application, base, updates, counted))
     out.send((*rss_mb(), rate))
@@ -426,6 +428,7 @@ async def main() -> None:
     url = args.database_url or f"sqlite:///{folder / 'bench.db'}"
     settings = load_settings(database_url=url, fuzz_intervals=False, telegram_token=TOKEN)
     app = build_app(settings, clock=FixedClock(NOW))
+    settle_heap()  # as `interviewprep run` does after start-up
     started = time.perf_counter()
     seed_people(app, args.people)
     print(f"seeded {args.people:,} people in {time.perf_counter() - started:.1f} s")

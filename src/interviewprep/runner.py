@@ -7,6 +7,7 @@ adapter only registers a sender and serves its platform until told to stop.
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import logging
 import signal
@@ -25,6 +26,12 @@ logger = logging.getLogger(__name__)
 
 PLATFORMS = ("telegram", "discord")
 
+# The collector's thresholds once start-up is done: the youngest generation is collected
+# every 10,000 container allocations instead of 700 (an interaction allocates a few
+# thousand, and every collection promoted the ones still in flight to older generations,
+# which then filled up and were scanned sooner); the older generations keep their default.
+GC_THRESHOLDS = (10_000, 10, 10)
+
 
 class _Adapter(Protocol):
     async def serve(self, app: App, engine: DeliveryEngine, stop: asyncio.Event) -> None: ...
@@ -36,6 +43,22 @@ def install_redaction(settings: Settings) -> None:
     redact = RedactSecrets(tokens)
     for handler in logging.getLogger().handlers:
         handler.addFilter(redact)
+
+
+def settle_heap() -> None:
+    """Keep what start-up built out of the garbage collector's scans.
+
+    The question bank, the grader and the libraries' modules (about 140,000
+    objects with the built-in bank) live as long as the process, yet every full
+    collection scanned them all again: 80-160 ms each, stopping every interaction in
+    hand, several times per thousand interactions. :func:`gc.freeze` moves them to a
+    generation that is never scanned (they are still freed by reference counting if
+    dropped); the thresholds (:data:`GC_THRESHOLDS`) make young collections rarer. Call
+    once, after the app is built and before serving.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def check_tokens(settings: Settings, platforms: Sequence[str]) -> None:
@@ -83,6 +106,7 @@ def run(platforms: Sequence[str]) -> int:
     logging.getLogger().setLevel(settings.log_level)
     install_redaction(settings)
     app = build_app(settings)
+    settle_heap()
 
     async def main() -> None:
         stop = asyncio.Event()

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import subprocess
 import sys
 import types
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
+from interviewprep import runner
 from interviewprep.app import App
 from interviewprep.delivery.engine import DeliveryEngine
 from interviewprep.delivery.messages import DailyQuestion
 from interviewprep.domain.clock import FixedClock
 from interviewprep.logsafe import RedactSecrets
-from interviewprep.runner import serve
+from interviewprep.runner import GC_THRESHOLDS, serve, settle_heap
 from tests.delivery.conftest import FakeSender
 
 
@@ -80,3 +84,53 @@ def test_tokens_are_redacted_from_every_log_line(caplog: pytest.LogCaptureFixtur
     redact.filter(record)
     assert token not in record.getMessage()
     assert "<token>" in record.getMessage()
+
+
+@pytest.fixture
+def gc_state() -> Iterator[None]:
+    """Restore the collector's thresholds and unfreeze after a test that settles the heap."""
+    thresholds = gc.get_threshold()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
+
+
+@pytest.mark.usefixtures("gc_state")
+def test_settle_heap_keeps_start_up_objects_out_of_collections() -> None:
+    built_at_start = [[i] for i in range(1000)]  # containers the collector tracks
+    assert gc.is_tracked(built_at_start)
+    before = gc.get_freeze_count()
+    settle_heap()
+    assert gc.get_freeze_count() >= before + len(built_at_start)
+    assert gc.get_threshold() == GC_THRESHOLDS
+    # a full collection now leaves the frozen objects where they are
+    gc.collect()
+    assert gc.get_freeze_count() >= before + len(built_at_start)
+
+
+def test_run_settles_the_heap_after_building_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    built = types.SimpleNamespace(close=lambda: calls.append("close"))
+    monkeypatch.setattr(
+        runner,
+        "load_settings",
+        lambda: types.SimpleNamespace(telegram_token="t", discord_token=None, log_level="WARNING"),
+    )
+    monkeypatch.setattr(runner, "install_redaction", lambda settings: None)
+
+    def build(settings: Any) -> Any:
+        calls.append("build")
+        return built
+
+    monkeypatch.setattr(runner, "build_app", build)
+    monkeypatch.setattr(runner, "settle_heap", lambda: calls.append("settle"))
+
+    def fake_run(main: Any) -> None:
+        calls.append("serve")
+        main.close()  # the coroutine is not run: no bots here
+
+    monkeypatch.setattr(asyncio, "run", fake_run)
+    assert runner.run(["telegram"]) == 0
+    assert calls == ["build", "settle", "serve", "close"]
