@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from datetime import date, timedelta
 
@@ -432,3 +433,35 @@ def test_simultaneous_answers_to_one_question_are_recorded_once(
     assert len({o.review_id for o in outcomes}) == 1
     assert sum(not o.already_answered for o in outcomes) == 1
     assert _count_reviews(engine) == 1
+
+
+def test_new_questions_follow_each_persons_stable_shuffle(practice: Practice, bank: Bank) -> None:
+    # the order existing users have: BLAKE2b of "{person}:{question}" among equally weak
+    # topics, interleaved by topic; a change of it would reorder everyone's remaining bank
+    for name in ("me", "you", "them"):
+        person = practice.enrol("terminal", name)
+        practice.update_settings(person, new_per_day=50, level="senior")
+
+        def shuffled(question_id: str, person: int = person) -> int:
+            text = f"{person}:{question_id}".encode()
+            return int.from_bytes(hashlib.blake2b(text, digest_size=4).digest(), "big")
+
+        view = practice.next_question(person)
+        assert view is not None
+        assert view.question_id == min((q.id for q in bank), key=lambda q: (shuffled(q), q))
+
+
+def test_a_question_set_aside_for_another_topic_is_closed(practice: Practice) -> None:
+    person = practice.enrol("terminal", "me")
+    practice.update_settings(person, new_per_day=20, level="senior")
+    first = practice.next_question(person, topic="sql")
+    assert first is not None
+    second = practice.next_question(person, topic="http")
+    assert second is not None
+    assert second.attempt_id != first.attempt_id
+    with pytest.raises(AttemptClosed):  # skipped when the other topic's question was asked
+        practice.submit_answer(person, first.attempt_id, "right")
+    assert practice.submit_answer(person, second.attempt_id, "right").review_id > 0
+    again = practice.next_question(person)  # no leftover open attempt is offered
+    assert again is not None
+    assert again.attempt_id not in {first.attempt_id, second.attempt_id}

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
 
-from interviewprep.domain.queue import DueCard, ItemKind, NewQuestion, new_allowance, plan
+import pytest
+
+from interviewprep.domain.queue import (
+    DueCard,
+    ItemKind,
+    NewQuestion,
+    QueueItem,
+    _interleave,
+    _main_topic,
+    new_allowance,
+    plan,
+)
 
 
 def test_due_reviews_come_first_least_recalled_first() -> None:
@@ -58,3 +70,50 @@ def test_interview_date_spreads_unseen_material_over_the_days_left() -> None:
     assert new_allowance(5, 4, 96, today, date(2026, 1, 11)) == 6  # same day, same share
     assert new_allowance(5, 0, 10, today, date(2026, 1, 11)) == 5  # never below the setting
     assert new_allowance(5, 0, 100, today, date(2025, 12, 1)) == 5  # date passed
+
+
+def _plan_sorting_everything(
+    due: list[DueCard],
+    unseen: list[NewQuestion],
+    allowance: int,
+    strength: dict[str, float],
+    limit: int,
+    last_topic: str | None,
+) -> list[QueueItem]:
+    """The plan as it was before new questions were preselected per topic (reference)."""
+    reviews = sorted(due, key=lambda c: (c.retrievability, c.question_id))
+    items = [
+        QueueItem(c.question_id, ItemKind.REVIEW, c.leech)
+        for c in _interleave(reviews, lambda c: c.topics, limit, last_topic)
+    ]
+    room = min(allowance, limit - len(items))
+    if room <= 0:
+        return items
+    fresh = sorted(
+        unseen,
+        key=lambda q: (min(strength.get(t, 0.5) for t in q.topics), q.order, q.question_id),
+    )
+    previous = _main_topic(due, items[-1].question_id) if items else last_topic
+    picked = _interleave(fresh, lambda q: q.topics, room, previous)
+    return items + [QueueItem(q.question_id, ItemKind.NEW) for q in picked]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_plan_picks_what_sorting_every_new_question_picked(seed: int) -> None:
+    rng = random.Random(seed)
+    topics = ["sql", "http", "git", "docker", "auth", "cache"][: rng.randint(1, 6)]
+
+    def some_topics() -> tuple[str, ...]:
+        return tuple(rng.sample(topics, rng.randint(1, min(3, len(topics)))))
+
+    due = [DueCard(f"d{i}", some_topics(), rng.random()) for i in range(rng.randint(0, 8))]
+    unseen = [
+        NewQuestion(f"n{i}", some_topics(), rng.randint(0, 30)) for i in range(rng.randint(0, 80))
+    ]
+    strength = {t: rng.choice([0.2, 0.5, 0.9]) for t in topics if rng.random() < 0.7}
+    for limit in (1, 2, 3, 10, 100):
+        allowance = rng.randint(0, limit + 2)
+        last = rng.choice([None, *topics])
+        assert plan(due, unseen, allowance, strength, limit, last) == _plan_sorting_everything(
+            due, unseen, allowance, strength, limit, last
+        )

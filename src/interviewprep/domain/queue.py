@@ -8,6 +8,7 @@ allowance grows so that the untouched material is spread over the days left.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict, deque
 from collections.abc import Callable, Mapping, Sequence
@@ -101,15 +102,41 @@ def plan(
     if room <= 0:
         return items
 
-    def weakness(q: NewQuestion) -> float:
-        return min(topic_strength.get(t, 0.5) for t in q.topics)
+    weakest: dict[tuple[str, ...], float] = {}  # per set of topics: a few dozen in a bank
 
-    fresh = sorted(unseen, key=lambda q: (weakness(q), q.order, q.question_id))
+    def weakness(q: NewQuestion) -> float:
+        found = weakest.get(q.topics)
+        if found is None:
+            found = weakest[q.topics] = min(topic_strength.get(t, 0.5) for t in q.topics)
+        return found
+
+    fresh = _firsts_per_topic(unseen, lambda q: (weakness(q), q.order, q.question_id), room)
     last = items[-1] if items else None
     previous = _main_topic(due, last.question_id) if last else last_topic
     picked = _interleave(fresh, lambda q: q.topics, room, previous)
     items.extend(QueueItem(q.question_id, ItemKind.NEW) for q in picked)
     return items
+
+
+def _firsts_per_topic(
+    items: Sequence[NewQuestion],
+    key: Callable[[NewQuestion], tuple[float, int, str]],
+    count: int,
+) -> list[NewQuestion]:
+    """The ``count`` first items of each main topic by ``key``, sorted by ``key``.
+
+    :func:`_interleave` taking ``count`` items never goes deeper than ``count`` into one
+    topic, so it picks the same items from these as from the whole sorted list; asking
+    one question (``count`` 1) then costs a pass over the bank instead of sorting it.
+    """
+    buckets: dict[str, list[NewQuestion]] = defaultdict(list)
+    for item in items:
+        buckets[item.topics[0] if item.topics else ""].append(item)
+    chosen: list[NewQuestion] = []
+    for bucket in buckets.values():
+        chosen.extend(heapq.nsmallest(count, bucket, key=key) if len(bucket) > count else bucket)
+    chosen.sort(key=key)
+    return chosen
 
 
 def _main_topic(due: Sequence[DueCard], question_id: str) -> str | None:

@@ -219,13 +219,6 @@ class CardRepository:
         """Every card of a person (bounded by the size of the bank)."""
         return self.session.exec(select(CardRow).where(CardRow.person_id == person_id)).all()
 
-    def introduced_on(self, person_id: int, day: date) -> int:
-        """How many new questions the person started on a local day."""
-        statement = select(func.count()).where(
-            CardRow.person_id == person_id, CardRow.introduced_on == day
-        )
-        return int(self.session.exec(statement).one())
-
 
 class AttemptRepository:
     """Questions put to people, open or closed."""
@@ -270,23 +263,15 @@ class AttemptRepository:
         )
         return self.session.exec(statement).first()
 
-    def latest_on(self, person_id: int, day: date) -> Attempt | None:
-        """The person's most recent attempt on a local day, whatever its status."""
+    def on_day(self, person_id: int, day: date) -> Sequence[tuple[str, str]]:
+        """The question id and status of each of the person's attempts on a local day,
+        newest first (a handful a day: what was closed today, and what came last)."""
         statement = (
-            select(Attempt)
+            select(Attempt.question_id, Attempt.status)
             .where(Attempt.person_id == person_id, Attempt.asked_on == day)
             .order_by(col(Attempt.id).desc())
         )
-        return self.session.exec(statement).first()
-
-    def closed_on(self, person_id: int, day: date) -> set[str]:
-        """Question ids the person answered, skipped or revealed on a local day."""
-        statement = select(Attempt.question_id).where(
-            Attempt.person_id == person_id,
-            Attempt.asked_on == day,
-            Attempt.status != "asked",
-        )
-        return set(self.session.exec(statement).all())
+        return self.session.exec(statement).all()
 
     def close_stale(self, person_id: int, keep: int) -> None:
         """Mark every other open attempt of a person as skipped."""
