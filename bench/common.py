@@ -100,3 +100,22 @@ def serve_on_loopback(app: web.Application, port_pipe: Any) -> None:
         await asyncio.Event().wait()
 
     asyncio.run(main())
+
+
+async def receive(conn: Any) -> Any:
+    """The next object from a ``multiprocessing`` connection, waiting on the event loop
+    (the loop's selector watches the pipe: no thread, the loop keeps serving meanwhile)."""
+    if not conn.poll():
+        loop = asyncio.get_running_loop()
+        readable: asyncio.Future[None] = loop.create_future()
+
+        def wake() -> None:
+            if not readable.done():
+                readable.set_result(None)
+
+        loop.add_reader(conn.fileno(), wake)
+        try:
+            await readable
+        finally:
+            loop.remove_reader(conn.fileno())
+    return conn.recv()

@@ -2,7 +2,7 @@
 
     python bench/discord_throughput.py [--interactions 2000] [--concurrency 8] [--rounds 3]
                                        [--command streak] [--history DAYS]
-                                       [--database-url postgresql://...]
+                                       [--database-url postgresql://...] [--in-process]
 
 Both bots are the real discord.py client connected to the same fake gateway and REST
 API on 127.0.0.1 (tests/adapters/discord/fake_discord.py), in the same run, answering
@@ -14,6 +14,29 @@ the same INTERACTION_CREATE payloads from 200 members of one server:
   (built-in bank, default grader, a migrated database, a group set up for the server):
   ``respond()`` with its worker thread, per-member lock, enrolment lookup, the
   services and rendering.
+
+The fake Discord and the load driver (``bench/discord_driver.py``: the payloads, the
+interactions in flight, the timing) run in a process of their own, started with
+``multiprocessing`` (spawn) and driven over a pipe; the bots run in this process, which
+never imports the fake. This process's CPU time over a round (``time.process_time()``,
+every thread) is then the bot's own cost per interaction, as in production, where
+Discord's servers decode the bot's callbacks and send the gateway events: with the fake
+in the same process that CPU also counted the fake's side, which is much larger for the
+full bot's embeds and buttons than for the bare bot's one line. The fake's process
+reports its own CPU time per interaction and how busy it was: at 85% or more of a
+round's wall time the fake, not the bot, may have set the rate, and the output warns
+that the throughput ratio is then not the bot's. ``--in-process`` runs the fake on the
+bots' event loop as before (the figures of the README's older tables; the CPU time is
+then the bot's and the fake's together).
+
+``--command practice`` sends ``/practice`` (no options) from members who used the bot
+before (enrolled beforehand, not timed), which opens a new question from their queue;
+the bare bot answers with a static message with one button. A second ``/practice`` by
+the same member only shows the question left open again (no write), so every full round
+has members of its own, each sending ``/practice`` once: the realistic case is a member
+asking for their next question, not one invoking the command twice. The first response
+of each round must show the question's answer controls (option buttons, select or
+*Write* button), so that a round never measures an error reply.
 
 ``--command answer-choice`` and ``--command answer-open`` measure answering the server's
 daily question instead: a member clicks *Answer* under the day's post, then picks an
@@ -39,28 +62,31 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import multiprocessing
+import os
 import statistics
 import sys
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # the fake Discord lives with the tests
+sys.path.insert(0, str(ROOT))
 
 import discord  # noqa: E402
 import discord.gateway  # noqa: E402
 import discord.http  # noqa: E402
+import yarl  # noqa: E402
 from discord import app_commands  # noqa: E402
-from sqlalchemy import insert  # noqa: E402
-from tests.adapters.discord.fake_discord import FakeDiscord, FakeGuild, custom_ids, user  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
 
-from common import database_argument, fresh_engine, record_group_post  # noqa: E402
+from common import database_argument, fresh_engine, receive, record_group_post  # noqa: E402
 from interviewprep.adapters.discord import ids  # noqa: E402
 from interviewprep.adapters.discord.bot import InterviewBot  # noqa: E402
 from interviewprep.app import App, assemble, load_packs  # noqa: E402
-from interviewprep.bank.schema import Level, OpenQuestion, SingleChoice  # noqa: E402
+from interviewprep.bank.schema import Level, OpenQuestion, Question, SingleChoice  # noqa: E402
 from interviewprep.config import load_settings  # noqa: E402
 from interviewprep.domain.clock import system_clock  # noqa: E402
 from interviewprep.grading import default_grader  # noqa: E402
@@ -68,7 +94,13 @@ from interviewprep.runner import settle_heap  # noqa: E402
 from interviewprep.storage.tables import Attempt, Review  # noqa: E402
 
 COMMANDS = ("streak", "stats", "help", "today", "leaderboard")
+PRACTICE = "practice"
 ANSWERS = ("answer-choice", "answer-open")
+MEMBERS = 200
+BUSY = 0.85  # share of a round's wall time the fake's process may be busy without a warning
+# what the first /practice response of a round must show: the question's answer controls
+QUESTION_CONTROLS = ("ip:pick:", "ip:multi:", "ip:write:")
+BARE_BUTTON = "ip:pick:1:0:-"
 
 
 class BareBot(discord.Client):
@@ -80,6 +112,7 @@ class BareBot(discord.Client):
         self.tree = app_commands.CommandTree(self)
         for name in COMMANDS:
             self.tree.add_command(_pong(name))
+        self.tree.add_command(_static_question())
 
     async def setup_hook(self) -> None:
         await self.tree.sync()
@@ -94,15 +127,19 @@ class BareBot(discord.Client):
         elif custom_id.startswith("ip:ans:") and self.modal:
             await response.send_modal(_BareModal())
         elif custom_id.startswith("ip:ans:"):
-            view = discord.ui.View(timeout=None)
-            view.add_item(discord.ui.Button(label="option 1", custom_id="ip:pick:1:0:-"))
-            await response.send_message("pick one", view=view, ephemeral=True)
+            await response.send_message("pick one", view=_one_button(), ephemeral=True)
         elif custom_id.startswith("ip:pick:"):
             await response.edit_message(content="graded", view=None)
 
 
 class _BareModal(discord.ui.Modal, title="Your answer"):
     answer: discord.ui.TextInput[Any] = discord.ui.TextInput(label="answer", custom_id="answer")
+
+
+def _one_button() -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(discord.ui.Button(label="option 1", custom_id=BARE_BUTTON))
+    return view
 
 
 def _pong(name: str) -> app_commands.Command[Any, Any, None]:
@@ -112,128 +149,184 @@ def _pong(name: str) -> app_commands.Command[Any, Any, None]:
     return app_commands.Command(name=name, description=f"bare {name}", callback=callback)
 
 
-async def _run_bot(client: discord.Client, fake: FakeDiscord) -> asyncio.Task[None]:
-    fake.ready.clear()
+def _static_question() -> app_commands.Command[Any, Any, None]:
+    """``/practice`` of the bare bot: a static message with one button."""
+
+    async def callback(interaction: discord.Interaction[Any]) -> None:
+        await interaction.response.send_message("a question", view=_one_button(), ephemeral=True)
+
+    return app_commands.Command(name=PRACTICE, description="bare practice", callback=callback)
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One round: interactions/s, p95 ms to the callback, and CPU ms per interaction of
+    the bot's process and of the fake's (None when the fake ran in the bot's process);
+    ``busy`` is the fake's CPU time over the round's wall time."""
+
+    rate: float
+    p95: float
+    bot_cpu: float
+    fake_cpu: float | None
+    busy: float | None
+
+
+class Fake(Protocol):
+    """The fake Discord with its load driver, wherever it runs."""
+
+    async def start(self) -> tuple[str, str]:
+        """The fake's REST base and gateway URL, once it listens."""
+
+    async def call(self, method: str, *args: Any) -> Any:
+        """Run a :class:`discord_driver.Driver` method; its result."""
+
+    async def round(self, spec: dict[str, Any]) -> Measured:
+        """Run one round of :class:`discord_driver.Round` ``spec``."""
+
+    async def close(self) -> None:
+        """Stop the fake."""
+
+
+class RemoteFake:
+    """The fake and the driver in a process of their own (the default)."""
+
+    def __init__(self) -> None:
+        self.conn, child = multiprocessing.Pipe()
+        spawn = multiprocessing.get_context("spawn")
+        self.process = spawn.Process(target=_serve_fake, args=(child,), daemon=True)
+        self.process.start()
+        child.close()
+
+    async def start(self) -> tuple[str, str]:
+        """The fake's REST base and gateway URL, once it listens."""
+        api, gateway = await receive(self.conn)
+        return str(api), str(gateway)
+
+    async def call(self, method: str, *args: Any) -> Any:
+        self.conn.send((method, args))
+        status, value = await receive(self.conn)
+        if status == "error":
+            raise RuntimeError(f"the fake's process failed:\n{value}")
+        return value
+
+    async def round(self, spec: dict[str, Any]) -> Measured:
+        cpu = time.process_time()  # this process only: the bot's own work
+        result = await self.call("run", spec)
+        cpu = time.process_time() - cpu
+        n = result["count"]
+        return Measured(
+            n / result["elapsed"],
+            result["p95"] * 1000,
+            cpu / n * 1000,
+            result["cpu"] / n * 1000,
+            result["cpu"] / result["elapsed"],
+        )
+
+    async def close(self) -> None:
+        self.conn.send(None)
+        await asyncio.to_thread(self.process.join, 10)
+        if self.process.is_alive():
+            self.process.kill()
+
+
+class InProcessFake:
+    """``--in-process``: the fake and the driver on the bots' event loop (as before)."""
+
+    def __init__(self) -> None:
+        from discord_driver import Driver  # only here: the bot's process keeps clear of it
+
+        self.driver = Driver()
+
+    async def start(self) -> tuple[str, str]:
+        return await self.driver.start()
+
+    async def call(self, method: str, *args: Any) -> Any:
+        value = getattr(self.driver, method)(*args)
+        return await value if asyncio.iscoroutine(value) else value
+
+    async def round(self, spec: dict[str, Any]) -> Measured:
+        result = await self.driver.run(spec)
+        n = result["count"]
+        # the process's CPU time: the bot's and the fake's together
+        return Measured(
+            n / result["elapsed"], result["p95"] * 1000, result["cpu"] / n * 1000, None, None
+        )
+
+    async def close(self) -> None:
+        await self.driver.close()
+
+
+def _serve_fake(conn: Any) -> None:
+    """The fake's process (imports the fake only there)."""
+    from discord_driver import serve
+
+    serve(conn)
+
+
+async def _run_bot(client: discord.Client) -> asyncio.Task[None]:
+    """Start ``client`` and wait until it is ready (READY and the servers received)."""
     task = asyncio.create_task(client.start("bench-token"))
-    await asyncio.wait_for(fake.ready.wait(), 10)
-    await asyncio.wait_for(client.wait_until_ready(), 10)
+    deadline = time.monotonic() + 10
+    while not client.is_ready():
+        if task.done():
+            task.result()  # raises what stopped it
+            raise RuntimeError("the bot stopped before it was ready")
+        if time.monotonic() > deadline:
+            raise TimeoutError("the bot was not ready within 10 s")
+        await asyncio.sleep(0.01)
     return task
 
 
-async def _measure(
-    fake: FakeDiscord, payloads: list[dict[str, Any]], concurrency: int
-) -> tuple[float, float, float]:
-    """Send every payload keeping ``concurrency`` in flight; returns (per second, p95 ms)."""
-    latencies: list[float] = []
-    queue = iter(payloads)
-
-    async def worker() -> None:
-        for payload in queue:
-            exchange = await fake.send_interaction(payload)
-            while exchange.acked_at is None:
-                exchange.changed.clear()
-                await asyncio.wait_for(exchange.changed.wait(), 10)
-            latencies.append(exchange.acked_at - exchange.sent_at)
-            _forget(fake, payload, exchange)
-
-    started, cpu = time.perf_counter(), time.process_time()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-    latencies.sort()
-    return _result(latencies, elapsed, cpu)
+async def _bot_round(client: discord.Client, fake: Fake, spec: dict[str, Any]) -> Measured:
+    """Start ``client``, run one round against it, stop it."""
+    task = await _run_bot(client)
+    try:
+        return await fake.round(spec)
+    finally:
+        await client.close()
+        await task
 
 
-def _forget(fake: FakeDiscord, payload: dict[str, Any], exchange: Any) -> None:
-    """Drop what the fake keeps of an answered interaction, so that neither bot's rounds
-    slow down as the fake's records (and the garbage collector's work) grow."""
-    fake.exchanges.pop(payload["token"], None)
-    if exchange.original_id != exchange.message_id:  # not an edit of a kept message
-        fake.messages.pop(exchange.original_id, None)
+def _practice_attempts(app: App) -> int:
+    """Attempts opened by /practice (source "practice")."""
+    table = Attempt.__table__  # type: ignore[attr-defined]
+    with app.engine.connect() as connection:
+        query = select(func.count()).select_from(table).where(table.c.source == "practice")
+        return int(connection.execute(query).scalar_one())
 
 
-def _result(latencies: list[float], elapsed: float, cpu: float) -> tuple[float, float, float]:
-    """(interactions/s, p95 ms to acknowledge, CPU ms of this process per interaction)."""
-    n = len(latencies)
-    return n / elapsed, latencies[int(n * 0.95)] * 1000, cpu / n * 1000
+def _question(app: App, kind: str) -> Question:
+    """The day's question of the answer rows: a junior or mid question of ``kind``."""
+    wanted = SingleChoice if kind == "choice" else OpenQuestion
+    return next(
+        q for q in app.bank if isinstance(q, wanted) and q.level in (Level.JUNIOR, Level.MID)
+    )
 
 
-async def _measure_answers(
-    fake: FakeDiscord,
-    guild: FakeGuild,
-    post: dict[str, Any],
-    members: list[dict[str, Any]],
-    answer: str,
-    concurrency: int,
-) -> tuple[float, float, float]:
-    """Each member: Answer under the post, then a pick or the modal; (interactions/s, p95 ms)."""
-    latencies: list[float] = []
-    queue = iter(members)
-    button = next(c for c in custom_ids(post) if c.startswith("ip:ans:"))
-
-    async def answered(payload: dict[str, Any]) -> dict[str, Any]:
-        exchange = await fake.send_interaction(payload)
-        while exchange.acked_at is None:
-            exchange.changed.clear()
-            await asyncio.wait_for(exchange.changed.wait(), 10)
-        latencies.append(exchange.acked_at - exchange.sent_at)
-        _forget(fake, payload, exchange)
-        return exchange.callbacks[0]
-
-    async def worker() -> None:
-        for member in queue:
-            opened = await answered(fake.click_payload(post, button, member, guild))
-            if opened["type"] == 9:  # the answer modal
-                modal = opened["data"]["custom_id"]
-                fields = {ids.ANSWER_FIELD: answer}
-                await answered(fake.modal_payload(modal, fields, member, guild, post["channel_id"]))
-                continue
-            message = opened["data"]
-            picks = [c for c in custom_ids(message) if c.startswith("ip:pick:")]
-            assert picks, f"no option buttons in {opened}"
-            result = await answered(fake.click_payload(message, picks[0], member, guild))
-            assert result["type"] == 7, result
-
-    started, cpu = time.perf_counter(), time.process_time()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-    latencies.sort()
-    return _result(latencies, elapsed, cpu)
-
-
-def _post_question(app: App, fake: FakeDiscord, guild: FakeGuild, kind: str) -> dict[str, Any]:
-    """Set up the server's group and record today's post of a question of ``kind``."""
-    channel = guild.add_channel("daily")
+async def _post_question(app: App, fake: Fake, server: dict[str, Any], question: Question) -> str:
+    """Set up the server's group, post ``question`` as today's and record the post."""
     group = app.groups.setup(
         "discord",
-        guild.id,
-        channel_id=channel,
-        name=guild.name,
+        server["guild"],
+        channel_id=server["channel"],
+        name="Answers",
         timezone="UTC",
         delivery_time="09:00",
-    )
-    wanted = SingleChoice if kind == "choice" else OpenQuestion
-    question = next(
-        q for q in app.bank if isinstance(q, wanted) and q.level in (Level.JUNIOR, Level.MID)
     )
     now = app.clock()
     today = now.date()  # the group's zone is UTC
     custom_id = ids.answer(group.id, today, question.id)
-    post = fake._message(
-        channel,
-        {
-            "embeds": [{"title": "Daily question", "description": question.prompt}],
-            "components": [
-                {
-                    "type": 1,
-                    "components": [
-                        {"type": 2, "style": 1, "label": "Answer", "custom_id": custom_id}
-                    ],
-                }
-            ],
-        },
-        {},
-    )
-    record_group_post(app.engine, group.id, today, question.id, post["id"], now)
+    body = {
+        "embeds": [{"title": "Daily question", "description": question.prompt}],
+        "components": [
+            {
+                "type": 1,
+                "components": [{"type": 2, "style": 1, "label": "Answer", "custom_id": custom_id}],
+            }
+        ],
+    }
+    post: str = await fake.call("post", server["channel"], body)
+    record_group_post(app.engine, group.id, today, question.id, post, now)
     return post
 
 
@@ -242,12 +335,17 @@ async def main() -> None:
     parser.add_argument("--interactions", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--command", default="streak", choices=COMMANDS + ANSWERS)
+    parser.add_argument("--command", default="streak", choices=(*COMMANDS, PRACTICE, *ANSWERS))
     parser.add_argument(
         "--history",
         type=int,
         default=0,
         help="days of answers each member has (members of the server's group; default none)",
+    )
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="run the fake Discord in the bots' process, as before (CPU time then counts both)",
     )
     database_argument(parser)
     args = parser.parse_args()
@@ -258,65 +356,76 @@ async def main() -> None:
     app = assemble(settings, engine, load_packs(settings), default_grader(), system_clock)
     settle_heap()  # as `interviewprep run` does after start-up
 
-    fake = FakeDiscord()
-    fake.record = False
-    await fake.start()
-    discord.http.Route.BASE = fake.api_base
-    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = fake.gateway_url
-    owner = user("Owner")
-    guild = fake.add_guild("Bench", owner)
-    channel = guild.add_channel("daily")
-    members = [user(f"member{i}") for i in range(200)]
-    bench_group = app.groups.setup(
-        "discord",
-        guild.id,
-        channel_id=channel,
-        name="Bench",
-        timezone="UTC",
-        delivery_time="09:00",
-    )
-    if args.history:
-        _history(app, bench_group.id, members, args.history)
-
-    def payloads() -> list[dict[str, Any]]:
-        return [
-            fake.slash_payload(args.command, members[i % len(members)], guild)
-            for i in range(args.interactions)
-        ]
-
-    answering = args.command in ANSWERS
-    if answering:
-        kind = "choice" if args.command == "answer-choice" else "open"
-        answer_guild = fake.add_guild(f"Answers {kind}", owner)
-        post = _post_question(app, fake, answer_guild, kind)
-        units = max(args.interactions // 2, 1)
-        answerers = [user(f"answerer{i}") for i in range(units * (args.rounds + 1))]
-        for member in answerers:  # members who used the bot before (not timed)
-            app.practice.enrol("discord", member["id"], member["username"])
-        answer_text = _answer_text(app, post)
-
-    async def measure(name: str, batch: int) -> tuple[float, float, float]:
-        if not answering:
-            return await _measure(fake, payloads(), args.concurrency)
-        # every full batch needs members who have not answered today yet
-        chosen = (
-            answerers[batch * units : (batch + 1) * units] if name == "full" else answerers[:units]
-        )
-        return await _measure_answers(
-            fake, answer_guild, post, chosen, answer_text, args.concurrency
-        )
-
-    results: dict[str, list[tuple[float, float, float]]] = {"bare": [], "full": []}
+    fake: Fake = InProcessFake() if args.in_process else RemoteFake()
+    api, gateway = await fake.start()
+    discord.http.Route.BASE = api
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
+    answering, practising = args.command in ANSWERS, args.command == PRACTICE
+    n = args.interactions
+    units = max(n // 2, 1) if answering else n  # members a round (answer rows, /practice)
+    concurrency = args.concurrency
+    results: dict[str, list[Measured]] = {"bare": [], "full": []}
+    loads = [os.getloadavg()[0]]
     try:
-        # warm up: enrol every member once, sync both command trees
-        full = InterviewBot(app, guild_ready_timeout=0.05)
-        task = await _run_bot(full, fake)
+        # /practice: members of its own per full round (and the warm-up), as the answer rows
+        size = units * (args.rounds + 1) if practising else MEMBERS
+        bench = await fake.call("add_guild", "Bench", size, "member")
+        bench_group = app.groups.setup(
+            "discord",
+            bench["guild"],
+            channel_id=bench["channel"],
+            name="Bench",
+            timezone="UTC",
+            delivery_time="09:00",
+        )
+        if args.history:
+            _history(app, bench_group.id, bench["members"][:MEMBERS], args.history)
+        if practising:  # members who used the bot before (not timed)
+            for uid, name in bench["members"]:
+                if app.practice.find_person("discord", uid) is None:
+                    app.practice.enrol("discord", uid, name)
+        post, answer_text = "", ""
         if answering:
-            await measure("full", 0)
-        else:
-            await _measure(fake, payloads()[: len(members)], args.concurrency)
-        await full.close()
-        await task
+            kind = "choice" if args.command == "answer-choice" else "open"
+            answerers = units * (args.rounds + 1)
+            server = await fake.call("add_guild", f"Answers {kind}", answerers, "answerer")
+            for uid, name in server["members"]:  # members who used the bot before (not timed)
+                app.practice.enrol("discord", uid, name)
+            question = _question(app, kind)
+            post = await _post_question(app, fake, server, question)
+            answer_text = question.model_answer  # a good answer; unused for choices
+
+        def spec(name: str, batch: int) -> dict[str, Any]:
+            # every full batch of the answer and /practice rows needs members of its own
+            first = batch * units if name == "full" else 0
+            if answering:
+                guild = f"Answers {'choice' if args.command == 'answer-choice' else 'open'}"
+                return {
+                    "guild": guild,
+                    "members": (first, first + units),
+                    "concurrency": concurrency,
+                    "post": post,
+                    "answer": answer_text,
+                }
+            if practising:
+                return {
+                    "guild": "Bench",
+                    "members": (first, first + units),
+                    "concurrency": concurrency,
+                    "command": PRACTICE,
+                    "interactions": units,
+                    "expect": QUESTION_CONTROLS if name == "full" else (BARE_BUTTON,),
+                }
+            return {
+                "guild": "Bench",
+                "members": (0, MEMBERS),
+                "concurrency": concurrency,
+                "command": args.command,
+                "interactions": n if batch else MEMBERS,  # the warm-up: each member once
+            }
+
+        # warm up: enrol every member once, sync both command trees
+        await _bot_round(InterviewBot(app, guild_ready_timeout=0.05), fake, spec("full", 0))
         for batch in range(1, args.rounds + 1):
             for name in ("bare", "full"):
                 client: discord.Client = (
@@ -324,45 +433,71 @@ async def main() -> None:
                     if name == "bare"
                     else InterviewBot(app, guild_ready_timeout=0.05)
                 )
-                task = await _run_bot(client, fake)
-                results[name].append(await measure(name, batch))
-                await client.close()
-                await task
+                results[name].append(await _bot_round(client, fake, spec(name, batch)))
+                loads.append(os.getloadavg()[0])
+        if practising:  # each full round's /practice opened a new question, none resumed
+            opened = _practice_attempts(app)
+            assert opened == size, f"{opened} questions opened by {size} /practice"
     finally:
         await fake.close()
         app.close()
         cleanup()
+    _report(args, label, results, loads)
 
+
+def _report(
+    args: argparse.Namespace,
+    label: str,
+    results: dict[str, list[Measured]],
+    loads: list[float],
+) -> None:
+    answering = args.command in ANSWERS
+    where = "in this process" if args.in_process else "in its own process"
     print(
         f"{args.command if answering else '/' + args.command}: {args.interactions} interactions"
-        f" x {args.rounds} rounds, {args.concurrency} in flight, {label}"
+        f" x {args.rounds} rounds, {args.concurrency} in flight, {label}, fake {where},"
+        f" load average {min(loads):.1f}-{max(loads):.1f}"
     )
     rates: dict[str, float] = {}
     cpus: dict[str, float] = {}
     for name, runs in results.items():
-        rates[name] = statistics.median(r for r, _, _ in runs)
-        p95 = statistics.median(p for _, p, _ in runs)
-        cpus[name] = statistics.median(c for _, _, c in runs)
-        each = ", ".join(f"{r:.0f}" for r, _, _ in runs)
+        rates[name] = statistics.median(r.rate for r in runs)
+        p95 = statistics.median(r.p95 for r in runs)
+        cpus[name] = statistics.median(r.bot_cpu for r in runs)
+        each = ", ".join(f"{r.rate:.0f}" for r in runs)
+        line = f"  {name:>4}: {rates[name]:7.0f} interactions/s (median of {each}), p95 ack"
+        if args.in_process:
+            print(f"{line} {p95:5.1f} ms, CPU (bot + fake) {cpus[name]:.2f} ms/interaction")
+            continue
+        fake_cpu = statistics.median(r.fake_cpu or 0.0 for r in runs)
+        busy = ", ".join(f"{r.busy or 0.0:.0%}" for r in runs)
         print(
-            f"  {name:>4}: {rates[name]:7.0f} interactions/s (median of {each}), "
-            f"p95 ack {p95:5.1f} ms, CPU {cpus[name]:.2f} ms/interaction"
+            f"{line} {p95:5.1f} ms, bot CPU {cpus[name]:.2f} ms/interaction, "
+            f"fake CPU {fake_cpu:.2f} ms/interaction (busy {busy})"
         )
     print(f"  ratio full/bare: {rates['full'] / rates['bare']:.2f} (target >= 0.70)")
-    # CPU time of this process per interaction does not depend on what else the machine
-    # runs: bare/full is the throughput ratio on a core of its own
+    # CPU time of the bot's process per interaction does not depend on what else the
+    # machine runs: bare/full is the throughput ratio on a core of its own
     print(f"  CPU ratio bare/full: {cpus['bare'] / cpus['full']:.2f}")
+    for name, runs in results.items():
+        for i, r in enumerate(runs, 1):
+            if r.busy is not None and r.busy >= BUSY:
+                print(
+                    f"  warning: the fake's process was busy {r.busy:.0%} of {name} round {i}'s"
+                    " wall time: the fake, not the bot, may have set its rate, and the"
+                    " throughput ratio is not the bot's"
+                )
 
 
-def _history(app: App, group_id: int, members: list[dict[str, Any]], days: int) -> None:
+def _history(app: App, group_id: int, members: list[tuple[str, str]], days: int) -> None:
     """Enrol the members, make them members of the group and give each ``days`` days of
     answers up to yesterday (every ninth day missed), written straight into the tables:
     /leaderboard then ranks 200 members with streaks, /streak and /stats read histories."""
     today = app.clock().date()
     attempts: list[dict[str, Any]] = []
     reviews: list[dict[str, Any]] = []
-    for i, member in enumerate(members):
-        person = app.practice.enrol("discord", member["id"], member["username"])
+    for i, (uid, name) in enumerate(members):
+        person = app.practice.enrol("discord", uid, name)
         app.groups.join(group_id, person)
         for back in range(1, days + 1):
             if (i + back) % 9 == 0:
@@ -410,14 +545,6 @@ def _history(app: App, group_id: int, members: list[dict[str, Any]], days: int) 
             ).scalar_one()
             review["attempt_id"] = attempt_id
         connection.execute(insert(Review.__table__), reviews)  # type: ignore[attr-defined]
-
-
-def _answer_text(app: App, post: dict[str, Any]) -> str:
-    """A good answer to the posted open question (its model answer); unused for choices."""
-    custom_id = next(c for c in custom_ids(post) if c.startswith("ip:ans:"))
-    question = app.bank.get(custom_id.split(":", 4)[4])
-    assert question is not None
-    return question.model_answer
 
 
 if __name__ == "__main__":
