@@ -418,11 +418,15 @@ def _after_expressions(text: str) -> str:
 
 _DISMISSAL = re.compile(
     r"\b(\w+)\s+(?:(?:does|do|did|will|would|can|could) not (?:really |actually |even )?"
-    r"(?:help|work)|(?:has|have|had|makes?|made) (?:no|little) (?:effect|difference|impact)"
+    r"(?:help|work|tell (?:you|us) anything)"
+    r"|(?:has|have|had|makes?|made) (?:no|little) (?:effect|difference|impact)"
+    r"|(?:adds?|added) (?:nothing|no value)"
     r"|(?:is|are|was|were) (?:useless|pointless|of no use))\b"
+    r"(?:\s+(?:at all|much|beyond (?:it|that|this|them)))?"
 )
 """A predicate that dismisses its subject as a remedy: "escaping the output does not
-help", "provisioned concurrency has no effect", "tokens are useless". Like "X does not
+help", "provisioned concurrency has no effect", "tokens are useless", "mutation
+testing adds nothing", "the row estimates do not tell you anything". Like "X does not
 matter", it is read as the elliptical "X is not", a denial of what the clause names."""
 _DISMISSAL_NEEDLES = (
     "not help",
@@ -430,6 +434,9 @@ _DISMISSAL_NEEDLES = (
     "not actually",
     "not even",
     "not work",
+    "not tell",
+    "nothing",
+    "no value",
     "no ",
     "little ",
     "useless",

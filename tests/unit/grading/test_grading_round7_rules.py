@@ -8,7 +8,12 @@ import pytest
 
 from interviewprep.bank.schema import OpenQuestion
 from interviewprep.grading import KeyPointStatus, grade
-from interviewprep.grading.lexical import is_keyword_list, named_subjects
+from interviewprep.grading.lexical import (
+    AnalysedAnswer,
+    is_keyword_list,
+    make_phrase,
+    named_subjects,
+)
 from tests.unit.grading.builders import open_question
 
 
@@ -103,3 +108,26 @@ def test_a_run_of_terms_with_one_verb_like_term_is_a_keyword_list(answer: str) -
 )
 def test_instructions_in_a_short_list_are_still_claims(answer: str) -> None:
     assert not is_keyword_list(answer)
+
+
+def _opposed(answer: str, phrase: str) -> bool:
+    match = AnalysedAnswer(answer).match_phrase(make_phrase(phrase, frozenset()))
+    assert match.coverage == 1.0
+    return match.opposed
+
+
+@pytest.mark.parametrize(
+    ("answer", "phrase"),
+    [
+        ("Fuzz testing adds nothing beyond it.", "fuzz testing"),
+        ("Load tests add no value.", "load tests"),
+        ("The query plan does not tell you anything.", "query plan"),
+    ],
+)
+def test_a_dismissal_denies_what_it_dismisses(answer: str, phrase: str) -> None:
+    assert _opposed(answer, phrase)
+
+
+def test_a_dismissed_aside_leaves_its_subject_alone() -> None:
+    # "it adds nothing" takes back nothing that the clause names
+    assert not _opposed("Fuzz testing finds crashes; it adds nothing else.", "fuzz testing")
