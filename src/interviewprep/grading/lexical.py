@@ -418,11 +418,15 @@ def _after_expressions(text: str) -> str:
 
 _DISMISSAL = re.compile(
     r"\b(\w+)\s+(?:(?:does|do|did|will|would|can|could) not (?:really |actually |even )?"
-    r"(?:help|work)|(?:has|have|had|makes?|made) (?:no|little) (?:effect|difference|impact)"
+    r"(?:help|work|tell (?:you|us) anything)"
+    r"|(?:has|have|had|makes?|made) (?:no|little) (?:effect|difference|impact)"
+    r"|(?:adds?|added) (?:nothing|no value)"
     r"|(?:is|are|was|were) (?:useless|pointless|of no use))\b"
+    r"(?:\s+(?:at all|much|beyond (?:it|that|this|them)))?"
 )
 """A predicate that dismisses its subject as a remedy: "escaping the output does not
-help", "provisioned concurrency has no effect", "tokens are useless". Like "X does not
+help", "provisioned concurrency has no effect", "tokens are useless", "mutation
+testing adds nothing", "the row estimates do not tell you anything". Like "X does not
 matter", it is read as the elliptical "X is not", a denial of what the clause names."""
 _DISMISSAL_NEEDLES = (
     "not help",
@@ -430,6 +434,9 @@ _DISMISSAL_NEEDLES = (
     "not actually",
     "not even",
     "not work",
+    "not tell",
+    "nothing",
+    "no value",
     "no ",
     "little ",
     "useless",
@@ -974,6 +981,8 @@ class Match:
             builds", "cache full pages" against "do not cache personalised pages"):
             neither evidence for the phrase nor against it.
         window: the first and last clause index of the window.
+        swapped: opposed because the window says it of the other compared thing
+            (see :func:`swapped_roles`).
     """
 
     coverage: float
@@ -983,6 +992,7 @@ class Match:
     hits: int = 0
     weak: bool = False
     window: tuple[int, int] = (0, -1)
+    swapped: bool = False
 
 
 NO_MATCH = Match(0.0, False, "", False)
@@ -1444,6 +1454,9 @@ counts only when a word follows it in the same item ("retries" is a noun)."""
 _LIST_SEPARATORS = re.compile(r"[,;\n/•·|]+|\s[-*]\s|^\s*[-*]\s|\band\b|\bor\b")
 _COMPOUND_START = re.compile(r"\s*[^\W_]+-[^\W_]")
 MAX_LIST_ITEM_WORDS = 4
+MIN_LIST_ITEMS = 5
+"""A run of at least this many short items is a list even if one item starts with a
+common verb (see :func:`is_keyword_list`)."""
 _NOT_NULL = re.compile(r"\bnot null\b")
 """The SQL constraint "NOT NULL" is a term, not a claim, in a list."""
 MAX_LIST_WORDS = 40
@@ -1484,6 +1497,7 @@ def is_keyword_list(text: str) -> bool:
         return False
     parts = [p for p in _LIST_SEPARATORS.split(prepared) if words_of(p)]
     items = [words_of(p) for p in parts]
+    imperatives = 0
     for part, item in zip(parts, items, strict=True):
         # "POST creates duplicates" is a claim; "retries" or "disk writes" is a term
         if any(w in _S_FORMS and i < len(item) - 1 for i, w in enumerate(item)):
@@ -1499,7 +1513,13 @@ def is_keyword_list(text: str) -> bool:
             and (len(item) >= 3 or (item[1:2] and item[1] in _ARTICLES))
             and not _COMPOUND_START.match(part)
         ):
-            return False
+            if item[1] in _ARTICLES or len(items) < MIN_LIST_ITEMS:
+                return False
+            # "slow query log" among a run of terms: a verb that is also an adjective
+            # or a noun heads a term; one such item among many is no instruction
+            imperatives += 1
+            if imperatives > 1:
+                return False
     if sum(any(w in _ARTICLES for w in item) for item in items) * 2 > len(items):
         return False  # "the full stack trace and a correlation id": noun phrases in prose
     if len(items) >= 2:
@@ -1550,6 +1570,60 @@ def compared_sides(prompt: str) -> tuple[tuple[frozenset[str], frozenset[str]], 
         if len(own_a) == len(own_b) == 1:
             sides.append((_with_joined(own_a, a, b), _with_joined(own_b, b, a)))
     return tuple(sides)
+
+
+_SUBJECT = re.compile(
+    r"^\s*(([A-Za-z][a-z]*(?:[A-Z]|[._-][A-Za-z])[\w.-]*|[A-Z]{2,}\b)"
+    r"(?:\s+[\w-]+){0,3}?)\s+[a-z]+[^s\W]s\b"
+)
+"""A key point that opens with a name written as one ("HttpOnly", "composer.lock",
+"SameSite", "CSRF"), up to three more words and a verb in the third person:
+"HttpOnly hides the cookie", "SameSite Lax or Strict withholds it". A capitalised
+common word ("Secure sends") is not read as a name."""
+MIN_NAMED_POINTS = 2
+
+
+def named_subjects(texts: Sequence[str]) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """Pairs of the named things that key points make claims about, read like the
+    sides of a comparison (see :func:`compared_sides`).
+
+    A key point text that opens with a name and a verb ("HttpOnly hides the cookie from
+    JavaScript", "SameSite withholds it on cross-site requests") assigns the claim to
+    that name; any two such names told apart by one word each form a pair.
+    """
+    names: list[list[str]] = []
+    capitals: list[tuple[str, str]] = []  # per name, as written and its capitals
+    for text in texts:
+        found = _SUBJECT.match(text)
+        if found is None:
+            continue
+        words = words_of(prepare_text(found.group(2)))
+        if not words or any(w in STOPWORDS or w in NEGATIONS for w in words):
+            continue
+        name = [stem(w) for w in words]
+        if name not in names:
+            names.append(name)
+            capitals.append((found.group(2), "".join(c for c in found.group(1) if c.isupper())))
+    if len(names) < MIN_NAMED_POINTS:
+        return ()
+    sides: list[tuple[frozenset[str], frozenset[str]]] = []
+    for index, a in enumerate(names):
+        for other, b in enumerate(names[index + 1 :], index + 1):
+            if _acronym(capitals[index], capitals[other]):
+                continue  # "OpenID Connect adds" and "OIDC issues": one thing
+            own_a, own_b = _distinct(a, b), _distinct(b, a)
+            if len(own_a) == len(own_b) == 1:
+                sides.append((_with_joined(own_a, a, b), _with_joined(own_b, b, a)))
+    return tuple(sides)
+
+
+def _acronym(first: tuple[str, str], second: tuple[str, str]) -> bool:
+    """Whether one name (as written, with the capitals of its key point's opening words)
+    is the acronym of the other: "OIDC" of "OpenID Connect"."""
+    return any(
+        a.isupper() and len(a) > 1 and a == caps
+        for (a, _), (_, caps) in ((first, second), (second, first))
+    )
 
 
 def common_stems(

@@ -47,6 +47,7 @@ from interviewprep.grading.lexical import (
     compared_sides,
     is_keyword_list,
     make_phrase,
+    named_subjects,
     narrow_polarity,
     opposite_wordings,
     order_words,
@@ -130,6 +131,11 @@ class CompiledRubric:
     """The two things the prompt compares (see :func:`lexical.compared_sides`)."""
     common: frozenset[str] = frozenset()
     """Stems the rubric says of both compared things (see :func:`lexical.common_stems`)."""
+    named: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()
+    """Pairs of things that key points name as their subjects (see
+    :func:`lexical.named_subjects`), other than the compared ``sides``."""
+    named_common: frozenset[str] = frozenset()
+    """Stems the rubric says of both things of a ``named`` pair."""
 
 
 def compile_rubric(question: RubricQuestion) -> CompiledRubric:
@@ -161,7 +167,19 @@ def compile_rubric(question: RubricQuestion) -> CompiledRubric:
     sides = compared_sides(question.prompt)
     wordings = [p for k in points for p in k.phrases]
     wordings += [p for m in misconceptions for p in m.phrases]
-    return CompiledRubric(points, misconceptions, sides, common_stems(wordings, sides))
+    named = tuple(
+        pair
+        for pair in named_subjects([k.text for k in question.key_points])
+        if pair not in sides and pair[::-1] not in sides
+    )
+    return CompiledRubric(
+        points,
+        misconceptions,
+        sides,
+        common_stems(wordings, sides),
+        named,
+        common_stems(wordings, named) if named else frozenset(),
+    )
 
 
 def _unswapped(
@@ -174,13 +192,19 @@ def _unswapped(
 ) -> Match:
     """``match``, opposed when the answer says it of the other compared thing ("a proc
     checks arity strictly" for "a lambda checks arity strictly")."""
-    if match.opposed or not rubric.sides:
+    if match.opposed or not (rubric.sides or rubric.named):
         return match
     needed = _needed(phrase, share)
     own = frozenset(named.stems) if named else frozenset()
-    if not swapped_roles(analysed, phrase, match, rubric.sides, needed, rubric.common, own):
-        return match
-    return dataclasses.replace(match, opposed=True)
+    if swapped_roles(analysed, phrase, match, rubric.sides, needed, rubric.common, own):
+        return dataclasses.replace(match, opposed=True, swapped=True)
+    if rubric.named and swapped_roles(
+        analysed, phrase, match, rubric.named, needed, rubric.named_common, own
+    ):
+        # said of another named thing of the rubric: no evidence for this key point,
+        # and a denial only together with another (see :func:`judge_point`)
+        return dataclasses.replace(match, swapped=True)
+    return match
 
 
 MIN_CLAIM_STEMS = 2
@@ -481,9 +505,12 @@ def judge_point(
     evidence_for = evidence_against = ""
     best_any = 0.0
     support_for, support_evidence = 0.0, ""
-    near_against = 0.0
+    near_against = swapped_against = 0.0
     for index, (phrase, match) in enumerate(matches):
         if not match.novel_hit or match.weak:
+            continue
+        if match.swapped and not match.opposed:
+            swapped_against = max(swapped_against, match.coverage)
             continue
         if index >= own:
             if match.opposed:
@@ -502,6 +529,8 @@ def judge_point(
                 near_against = max(near_against, match.coverage)
             continue
         if match.opposed:
+            if match.swapped:
+                swapped_against = max(swapped_against, match.coverage)
             if match.coverage > best_against:
                 best_against, evidence_against = match.coverage, match.evidence
         elif match.coverage > best_for:
@@ -517,6 +546,10 @@ def judge_point(
         credit = min(settings.partial_credit, best_any / settings.cover)
     # much of a wording denied and less of any stated ("escaping the output does not
     # help" for "escape output for its context"): see :func:`_denied_points`
+    # a claim given to the other compared thing counts as a denial too, even where
+    # another wording's partial match kept it from contradicting: an answer that
+    # exchanges the roles of two things does so in two key points (a crossing)
+    near_against = max(near_against, swapped_against)
     denied = (
         near_against if near_against >= settings.contradict and near_against > best_any else 0.0
     )
