@@ -11,6 +11,7 @@ from sqlalchemy.orm import configure_mappers
 from sqlmodel import Session
 
 from interviewprep.storage.answering import AnswerUnit
+from interviewprep.storage.asking import AskUnit
 from interviewprep.storage.delivery import DeliveryRepository
 from interviewprep.storage.errors import StorageUnavailable, describe
 from interviewprep.storage.reads import Reads
@@ -135,3 +136,7 @@ class UnitOfWorkFactory:
     def answering(self) -> AnswerUnit:
         """The answer and rating paths' unit (see :mod:`interviewprep.storage.answering`)."""
         return AnswerUnit(self.engine)
+
+    def asking(self) -> AskUnit:
+        """The asking path's unit (see :mod:`interviewprep.storage.asking`)."""
+        return AskUnit(self.engine)
