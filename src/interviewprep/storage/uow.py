@@ -1,4 +1,12 @@
-"""The unit of work: one session, the repositories over it, and an explicit commit."""
+"""The unit of work: one session, the repositories over it, and an explicit commit.
+
+The hot paths skip the ORM session: :meth:`UnitOfWorkFactory.read` (the chat commands'
+reads, :mod:`interviewprep.storage.reads`), :meth:`UnitOfWorkFactory.answering`
+(answering and rating, :mod:`interviewprep.storage.answering`) and
+:meth:`UnitOfWorkFactory.asking` (asking the next question and previewing the queue,
+:mod:`interviewprep.storage.asking`) run compiled statements on a pooled DB-API
+connection.
+"""
 
 from __future__ import annotations
 
