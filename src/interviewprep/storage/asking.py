@@ -18,7 +18,9 @@ the answer path's scheme (:mod:`interviewprep.storage.answering`): each statemen
 Transactions are the driver's own, as under the ORM session (see answering.py): the
 reads run before the insert begins a transaction on SQLite, in the transaction the first
 statement began on PostgreSQL; so two processes asking for the same person at the same
-moment behave as they did through the session. Nothing is committed until
+moment behave as they did through the session: when neither has committed before the
+other reads, both open an attempt (the newest is the one offered again; each can still
+be answered by its id). Nothing is committed until
 :meth:`AskUnit.commit`; leaving the block without it rolls back.
 """
 
