@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from interviewprep.bank.loader import load_bank
 from interviewprep.domain.clock import FixedClock
+from interviewprep.services.errors import AttemptClosed
 from interviewprep.services.practice import Practice
 from interviewprep.services.views import QuestionView
 from interviewprep.storage import db
@@ -141,3 +142,28 @@ def test_connections_wait_again_outside_the_block(tmp_path: Path) -> None:
 def test_is_lock_wait_is_only_about_locks() -> None:
     assert not db.is_lock_wait(ValueError("database is locked"))
     assert not db.is_lock_wait(StorageUnavailable("the database file is gone"))
+
+
+def test_asking_on_a_locked_database_fails_at_once_and_writes_nothing(tmp_path: Path) -> None:
+    with _locked_with_an_open_question(tmp_path / "ask.db") as (practice, person, view):
+        topic = next(t for t in sorted(practice.bank.topics) if t not in view.topics)
+        # the open question is resumed without writing, even now
+        resumed = practice.next_question(person)
+        assert resumed is not None
+        assert (resumed.attempt_id, resumed.resumed) == (view.attempt_id, True)
+        started = time.perf_counter()
+        with db.without_lock_waits(), pytest.raises(StorageUnavailable) as refused:
+            practice.next_question(person, topic=topic)  # a new attempt: a write
+        assert time.perf_counter() - started < 1.0
+        assert db.is_lock_wait(refused.value)
+    # nothing was half-saved: the first question is still the open one, and asking for
+    # the other topic works now (closing the first)
+    assert practice.queue(person, 1, topic=topic)
+    again = practice.next_question(person)
+    assert again is not None
+    assert again.attempt_id == view.attempt_id
+    other = practice.next_question(person, topic=topic)
+    assert other is not None
+    assert topic in other.topics
+    with pytest.raises(AttemptClosed):
+        practice.submit_answer(person, view.attempt_id, "right")

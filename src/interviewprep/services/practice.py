@@ -57,6 +57,7 @@ from interviewprep.services.views import (
     TopicStats,
 )
 from interviewprep.storage.answering import AnswerContext, AnswerUnit, RatingContext, StoredReview
+from interviewprep.storage.asking import AskContext, AskUnit, PlanInputs
 from interviewprep.storage.reads import StatsInputs, StreakInputs
 from interviewprep.storage.tables import (
     Attempt,
@@ -177,37 +178,63 @@ class Practice:
         """The next question to ask, or None when nothing is due and no new one is allowed.
 
         An attempt left open (e.g. before a restart) is offered again first.
+
+        Raises:
+            NotEnrolled: no such person.
         """
         now = self.clock()
-        with self.uow() as uow:
-            person = self._person(uow, person_id)
-            zone = ZoneInfo(person.timezone)
-            today = local_date(now, zone)
-            open_attempt = uow.attempts.open_for(person_id)
-            if open_attempt is not None:
-                question = self.bank.get(open_attempt.question_id)
-                if question is not None and (topic is None or topic in question.topics):
-                    card = uow.cards.get(person_id, question.id)
-                    return self._view(open_attempt, question, card, resumed=True)
-            items, cards = self._plan(uow, person, now, today, topic, limit=1)
-            if not items:
-                return None
-            question = self.bank.get(items[0].question_id)
-            assert question is not None
-            attempt = uow.attempts.add(
-                Attempt(
-                    person_id=person_id,
-                    question_id=question.id,
-                    asked_at=now,
-                    asked_on=today,
-                    source=source,
+        with self.uow.asking() as unit:
+            context = unit.ask_context(person_id)
+            if context is None:
+                raise NotEnrolled()
+            return self._ask(unit, context, now, topic, source)
+
+    def next_question_of(
+        self, platform: str, external_id: str, topic: str | None = None, source: str = "practice"
+    ) -> QuestionView | None:
+        """:meth:`next_question` of the person behind a platform account: the account,
+        the person's settings and their open attempt are one statement, so a chat
+        command needs no separate lookup of the person first.
+
+        Raises:
+            NotEnrolled: the account is not linked to anyone (nothing was written: the
+                caller enrols them and calls :meth:`next_question`).
+        """
+        now = self.clock()
+        with self.uow.asking() as unit:
+            context = unit.ask_context_of(platform, external_id)
+            if context is None:
+                raise NotEnrolled()
+            return self._ask(unit, context, now, topic, source)
+
+    def _ask(
+        self,
+        unit: AskUnit,
+        context: AskContext,
+        now: datetime,
+        topic: str | None,
+        source: str,
+    ) -> QuestionView | None:
+        """Resume the open attempt, or plan, insert the attempt and commit."""
+        today = local_date(now, ZoneInfo(context.timezone))
+        if context.attempt_id is not None:
+            assert context.question_id is not None
+            question = self.bank.get(context.question_id)
+            if question is not None and (topic is None or topic in question.topics):
+                return self.view_of(
+                    context.attempt_id, context.hints_used, question, context.card, True
                 )
-            )
-            assert attempt.id is not None
-            if open_attempt is not None:  # set aside for another topic: close it
-                uow.attempts.close_stale(person_id, keep=attempt.id)
-            uow.commit()
-            return self._view(attempt, question, cards.get(question.id))
+        inputs = unit.plan_inputs(context.id, today)
+        items, cards = self._plan(context, inputs, now, today, topic, limit=1)
+        if not items:
+            return None
+        question = self.bank.get(items[0].question_id)
+        assert question is not None
+        attempt_id = unit.insert_attempt(context.id, question.id, now, today, source)
+        if context.attempt_id is not None:  # set aside for another topic: close it
+            unit.close_stale(context.id, keep=attempt_id)
+        unit.commit()
+        return self.view_of(attempt_id, 0, question, cards.get(question.id), False)
 
     def current(self, person_id: int) -> QuestionView | None:
         """The question open for the person, if any; nothing new is asked."""
@@ -303,33 +330,35 @@ class Practice:
     ) -> list[queuedomain.QueueItem]:
         """Preview what would be asked next, in order, without asking anything."""
         now = self.clock()
-        with self.uow() as uow:
-            person = self._person(uow, person_id)
-            today = local_date(now, ZoneInfo(person.timezone))
-            return self._plan(uow, person, now, today, topic, limit)[0]
+        with self.uow.asking() as unit:
+            context = unit.ask_context(person_id)
+            if context is None:
+                raise NotEnrolled()
+            today = local_date(now, ZoneInfo(context.timezone))
+            inputs = unit.plan_inputs(context.id, today)
+            return self._plan(context, inputs, now, today, topic, limit)[0]
 
     def _plan(
         self,
-        uow: UnitOfWork,
-        person: Person,
+        person: AskContext,
+        inputs: PlanInputs,
         now: datetime,
-        today: Any,
+        today: date,
         topic: str | None,
         limit: int,
-    ) -> tuple[list[queuedomain.QueueItem], dict[str, CardRow]]:
+    ) -> tuple[list[queuedomain.QueueItem], dict[str, Any]]:
         """The queue, and the person's cards by question id (read for it: the caller
         needs no second read for the card of the question it asks)."""
-        assert person.id is not None
-        config = self._scheduler(person)
+        config = SchedulerConfig(desired_retention=person.desired_retention, fuzzing=self.fuzz)
         wanted = {topic} if topic else set(person.topics)
 
         def eligible(question: Question) -> bool:
             return not wanted or bool(wanted.intersection(question.topics))
 
-        # one read each: the day's attempts (newest first) and every card
-        day_attempts = uow.attempts.on_day(person.id, today)
+        # the day's attempts (newest first) and every card, read in one statement
+        day_attempts = inputs.day_attempts
         closed_today = {question for question, status in day_attempts if status != "asked"}
-        cards = uow.cards.all_for(person.id)
+        cards = inputs.cards
         seen = {c.question_id for c in cards}
         due: list[queuedomain.DueCard] = []
         strength: dict[str, list[float]] = defaultdict(list)
@@ -891,9 +920,6 @@ class Practice:
         if attempt is None or attempt.person_id != person_id:
             raise UnknownAttempt()
         return attempt
-
-    def _scheduler(self, person: Person) -> SchedulerConfig:
-        return SchedulerConfig(desired_retention=person.desired_retention, fuzzing=self.fuzz)
 
 
 # Unicode's control (Cc: U+0000-001F, U+007F-009F) and surrogate (Cs) characters, but

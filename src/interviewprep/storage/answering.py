@@ -12,7 +12,9 @@ connection, and the unit commits on that connection.
 Transactions are the driver's own, as under the ORM session: on SQLite the first write
 begins one (pysqlite's implicit BEGIN, which SQLAlchemy relies on as well), on
 PostgreSQL the first statement. Leaving the block without :meth:`AnswerUnit.commit`
-rolls back (the pool resets the connection on its return).
+rolls back (the pool resets the connection on its return). Asking a question runs on
+the same scheme: :class:`interviewprep.storage.asking.AskUnit` is this unit with the
+asking path's statements.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, insert, or_, update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -262,28 +262,6 @@ class AttemptRepository:
             select(Attempt).where(Attempt.person_id == person_id).order_by(col(Attempt.id).desc())
         )
         return self.session.exec(statement).first()
-
-    def on_day(self, person_id: int, day: date) -> Sequence[tuple[str, str]]:
-        """The question id and status of each of the person's attempts on a local day,
-        newest first (a handful a day: what was closed today, and what came last)."""
-        statement = (
-            select(Attempt.question_id, Attempt.status)
-            .where(Attempt.person_id == person_id, Attempt.asked_on == day)
-            .order_by(col(Attempt.id).desc())
-        )
-        return self.session.exec(statement).all()
-
-    def close_stale(self, person_id: int, keep: int) -> None:
-        """Mark every other open attempt of a person as skipped."""
-        self.session.execute(
-            update(Attempt)
-            .where(
-                col(Attempt.person_id) == person_id,
-                col(Attempt.status) == "asked",
-                col(Attempt.id) != keep,
-            )
-            .values(status="skipped")
-        )
 
 
 class ReviewRepository:

@@ -1,4 +1,12 @@
-"""The unit of work: one session, the repositories over it, and an explicit commit."""
+"""The unit of work: one session, the repositories over it, and an explicit commit.
+
+The hot paths skip the ORM session: :meth:`UnitOfWorkFactory.read` (the chat commands'
+reads, :mod:`interviewprep.storage.reads`), :meth:`UnitOfWorkFactory.answering`
+(answering and rating, :mod:`interviewprep.storage.answering`) and
+:meth:`UnitOfWorkFactory.asking` (asking the next question and previewing the queue,
+:mod:`interviewprep.storage.asking`) run compiled statements on a pooled DB-API
+connection.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +19,7 @@ from sqlalchemy.orm import configure_mappers
 from sqlmodel import Session
 
 from interviewprep.storage.answering import AnswerUnit
+from interviewprep.storage.asking import AskUnit
 from interviewprep.storage.delivery import DeliveryRepository
 from interviewprep.storage.errors import StorageUnavailable, describe
 from interviewprep.storage.reads import Reads
@@ -135,3 +144,7 @@ class UnitOfWorkFactory:
     def answering(self) -> AnswerUnit:
         """The answer and rating paths' unit (see :mod:`interviewprep.storage.answering`)."""
         return AnswerUnit(self.engine)
+
+    def asking(self) -> AskUnit:
+        """The asking path's unit (see :mod:`interviewprep.storage.asking`)."""
+        return AskUnit(self.engine)

@@ -109,15 +109,19 @@ class Flows:
             known = ", ".join(sorted(self.app.bank.topics)[:30])
             return text(f"There is no topic {render.member_text(topic)}. Topics: {known}")
         count = max(1, min(count, MAX_PRACTICE))
-        person = self.person(actor)
-        return self._ask_next(person, Ctx(remaining=count - 1, topic=topic))
+        return self._ask_next(actor, Ctx(remaining=count - 1, topic=topic))
 
     def next_question(self, actor: Actor, ctx: Ctx) -> Reply:
         """The Next button of a practice run."""
-        return self._ask_next(self.person(actor), ctx)
+        return self._ask_next(actor, ctx)
 
-    def _ask_next(self, person: int, ctx: Ctx) -> Reply:
-        view = self.app.practice.next_question(person, topic=ctx.topic)
+    def _ask_next(self, actor: Actor, ctx: Ctx) -> Reply:
+        practice = self.app.practice
+        try:
+            # the account lookup is part of the asking unit's first read
+            view = practice.next_question_of(PLATFORM, actor.user_id, topic=ctx.topic)
+        except NotEnrolled:  # first contact: enrol as everywhere else (self.person), ask
+            view = practice.next_question(self.person(actor), topic=ctx.topic)
         if view is None:
             return text(
                 "Nothing is due right now and today's new questions are done. "

@@ -1,0 +1,253 @@
+"""The asking path's unit of work: compiled statements on one DB-API connection.
+
+Asking a person their next question (``/practice``, the Next button, ``/today`` before
+the day's delivery, the daily delivery itself) reads the person's settings with their
+newest open attempt, the day's attempts and every card, inserts the new attempt and
+commits. Through an ORM session that was five statements with ~0.2 ms of session
+begin/commit/close and 50-70 us of ``Connection.execute`` bookkeeping each. Here it is
+the answer path's scheme (:mod:`interviewprep.storage.answering`): each statement a
+:class:`~interviewprep.storage.reads.Prepared` on a pooled connection, and
+
+* the person's settings, their newest open attempt and that attempt's card in one row
+  (:meth:`AskUnit.ask_context`; :meth:`AskUnit.ask_context_of` reaches the person from
+  a platform account in the same statement);
+* the day's attempts and every card in one ``UNION ALL`` (:meth:`AskUnit.plan_inputs`);
+* the insert of the attempt with ``RETURNING`` its id, and the guarded close of other
+  open attempts when one was set aside (:meth:`AskUnit.close_stale`).
+
+Transactions are the driver's own, as under the ORM session (see answering.py): the
+reads run before the insert begins a transaction on SQLite, in the transaction the first
+statement began on PostgreSQL; so two processes asking for the same person at the same
+moment behave as they did through the session: when neither has committed before the
+other reads, both open an attempt (the newest is the one offered again; each can still
+be answered by its id). Nothing is committed until
+:meth:`AskUnit.commit`; leaving the block without it rolls back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Date,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    cast,
+    func,
+    insert,
+    literal_column,
+    null,
+    union_all,
+    update,
+)
+from sqlalchemy import select as sa_select
+
+from interviewprep.storage.answering import CARD_FIELDS, AnswerUnit
+from interviewprep.storage.reads import Prepared
+from interviewprep.storage.tables import Attempt, CardRow, Identity, Person
+
+_attempts = Attempt.__table__  # type: ignore[attr-defined]
+_persons = Person.__table__  # type: ignore[attr-defined]
+_cards = CardRow.__table__  # type: ignore[attr-defined]
+_identities = Identity.__table__  # type: ignore[attr-defined]
+
+_open = _attempts.alias("open_attempts")
+# the person's newest open attempt (what ``AttemptRepository.open_for`` finds)
+_NEWEST_OPEN = (
+    sa_select(func.max(_open.c.id))
+    .where(_open.c.person_id == _persons.c.id, _open.c.status == "asked")
+    .scalar_subquery()
+)
+_CONTEXT_COLUMNS = (
+    _persons.c.id.label("person_id"),
+    _persons.c.timezone,
+    _persons.c.topics,
+    _persons.c.level,
+    _persons.c.new_per_day,
+    _persons.c.desired_retention,
+    _persons.c.interview_date,
+    _attempts.c.id.label("attempt_id"),
+    _attempts.c.question_id,
+    _attempts.c.hints_used,
+    _cards.c.id.label("card_id"),
+    *(_cards.c[name] for name in CARD_FIELDS),
+)
+
+
+def _ask_context(by_account: bool) -> Prepared:
+    """A person's settings with their newest open attempt and its card (NULLs when none
+    is open or the question is unseen): from a person id, or from a platform account."""
+    source = _persons
+    if by_account:
+        source = _identities.join(_persons, _persons.c.id == _identities.c.person_id)
+    statement = sa_select(*_CONTEXT_COLUMNS).select_from(
+        source.outerjoin(
+            _attempts,
+            and_(_attempts.c.person_id == _persons.c.id, _attempts.c.id == _NEWEST_OPEN),
+        ).outerjoin(
+            _cards,
+            and_(
+                _cards.c.person_id == _attempts.c.person_id,
+                _cards.c.question_id == _attempts.c.question_id,
+            ),
+        )
+    )
+    if by_account:
+        statement = statement.where(
+            _identities.c.platform == bindparam("platform"),
+            _identities.c.external_id == bindparam("external_id"),
+        )
+    else:
+        statement = statement.where(_persons.c.id == bindparam("person_id"))
+    return Prepared(statement)
+
+
+_CONTEXT_BY_ID = _ask_context(by_account=False)
+_CONTEXT_BY_ACCOUNT = _ask_context(by_account=True)
+
+_CARD, _ATTEMPT = 0, 1  # row kinds of _PLAN_INPUTS
+
+
+def _typed_null(type_: Any) -> Any:
+    return cast(null(), type_)
+
+
+# Every card of the person (the first branch: its column types process both branches'
+# rows), then the question and status of each attempt of the local day. A compound
+# SELECT cannot order one branch: the attempts come with their ids, sorted in Python.
+_PLAN_INPUTS = Prepared(
+    union_all(
+        sa_select(
+            _cards.c.id,
+            _cards.c.question_id,
+            *(_cards.c[name] for name in CARD_FIELDS),
+            _cards.c.introduced_on,
+            _typed_null(String()).label("status"),
+            literal_column(str(_CARD), Integer()).label("kind"),
+        ).where(_cards.c.person_id == bindparam("person_id")),
+        sa_select(
+            _attempts.c.id,
+            _attempts.c.question_id,
+            *(_typed_null(_cards.c[name].type) for name in CARD_FIELDS),
+            _typed_null(Date()),
+            _attempts.c.status,
+            literal_column(str(_ATTEMPT), Integer()),
+        ).where(
+            _attempts.c.person_id == bindparam("person_id"),
+            _attempts.c.asked_on == bindparam("day"),
+        ),
+    )
+)
+ATTEMPT_FIELDS = ("person_id", "question_id", "asked_at", "asked_on", "source")
+_INSERT_ATTEMPT = Prepared(
+    insert(_attempts)
+    .values(
+        {name: bindparam(name) for name in ATTEMPT_FIELDS}
+        | {"status": "asked", "hints_used": 0, "closed_at": None}
+        | {"group_id": None, "group_day": None}
+    )
+    .returning(_attempts.c.id)
+)
+_CLOSE_STALE = Prepared(
+    update(_attempts)
+    .where(
+        _attempts.c.person_id == bindparam("person_id"),
+        _attempts.c.status == "asked",
+        _attempts.c.id != bindparam("keep"),
+    )
+    .values(status="skipped")
+)
+
+
+@dataclass(frozen=True)
+class AskContext:
+    """A person's settings that asking and planning read, with their newest open attempt
+    (``attempt_id`` None when none is open) and its card (``card``: a row with the FSRS
+    state fields, None when the question is unseen)."""
+
+    id: int
+    timezone: str
+    topics: list[str]
+    level: str
+    new_per_day: int
+    desired_retention: float
+    interview_date: date | None
+    attempt_id: int | None
+    question_id: str | None
+    hints_used: int
+    card: Any | None
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """What planning reads besides the settings: the day's attempts as (question id,
+    status), newest first, and every card (rows with ``question_id``, the FSRS state
+    fields and ``introduced_on``), in the database's order."""
+
+    day_attempts: list[tuple[str, str]]
+    cards: list[Any]
+
+
+def _context(row: Any) -> AskContext:
+    return AskContext(
+        id=int(row.person_id),
+        timezone=row.timezone,
+        topics=list(row.topics or []),
+        level=row.level,
+        new_per_day=row.new_per_day,
+        desired_retention=row.desired_retention,
+        interview_date=row.interview_date,
+        attempt_id=row.attempt_id,
+        question_id=row.question_id,
+        hints_used=row.hints_used or 0,
+        card=row if row.card_id is not None else None,
+    )
+
+
+class AskUnit(AnswerUnit):
+    """Use as ``with uow_factory.asking() as unit: ...; unit.commit()``.
+
+    The answer unit's connection, commit and rollback (:class:`AnswerUnit`) with the
+    asking path's statements; each method is one statement.
+    """
+
+    def ask_context(self, person_id: int) -> AskContext | None:
+        """The person's settings and newest open attempt with its card, or None."""
+        row = _CONTEXT_BY_ID.first(self, {"person_id": person_id})
+        return None if row is None else _context(row)
+
+    def ask_context_of(self, platform: str, external_id: str) -> AskContext | None:
+        """:meth:`ask_context` of the person behind a platform account, or None when the
+        account is not linked to anyone."""
+        params = {"platform": platform, "external_id": external_id}
+        row = _CONTEXT_BY_ACCOUNT.first(self, params)
+        return None if row is None else _context(row)
+
+    def plan_inputs(self, person_id: int, day: date) -> PlanInputs:
+        """The attempts of a local day (newest first) and every card of a person."""
+        rows = _PLAN_INPUTS.rows(self, {"person_id": person_id, "day": day})
+        cards = [row for row in rows if row.kind == _CARD]
+        attempts = sorted((row for row in rows if row.kind == _ATTEMPT), key=lambda r: -r.id)
+        return PlanInputs([(row.question_id, row.status) for row in attempts], cards)
+
+    def insert_attempt(
+        self, person_id: int, question_id: str, now: datetime, day: date, source: str
+    ) -> int:
+        """Insert an open attempt and return its id."""
+        params = {
+            "person_id": person_id,
+            "question_id": question_id,
+            "asked_at": now,
+            "asked_on": day,
+            "source": source,
+        }
+        _, rows = _INSERT_ATTEMPT.execute(self, params)
+        return int(rows[0].id)
+
+    def close_stale(self, person_id: int, keep: int) -> None:
+        """Mark every other open attempt of a person as skipped."""
+        _CLOSE_STALE.execute(self, {"person_id": person_id, "keep": keep})
