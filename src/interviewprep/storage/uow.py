@@ -13,11 +13,11 @@ from sqlmodel import Session
 from interviewprep.storage.answering import AnswerUnit
 from interviewprep.storage.delivery import DeliveryRepository
 from interviewprep.storage.errors import StorageUnavailable, describe
+from interviewprep.storage.group_answering import GroupAnswerUnit
 from interviewprep.storage.reads import Reads
 from interviewprep.storage.repositories import (
     AttemptRepository,
     CardRepository,
-    GroupAnswerRepository,
     PersonRepository,
     ReviewRepository,
 )
@@ -35,7 +35,6 @@ class UnitOfWork:
     attempts: AttemptRepository
     reviews: ReviewRepository
     deliveries: DeliveryRepository
-    group_answers: GroupAnswerRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -47,7 +46,6 @@ class UnitOfWork:
         self.attempts = AttemptRepository(self.session)
         self.reviews = ReviewRepository(self.session)
         self.deliveries = DeliveryRepository(self.session)
-        self.group_answers = GroupAnswerRepository(self.session)
         return self
 
     def __exit__(
@@ -135,3 +133,7 @@ class UnitOfWorkFactory:
     def answering(self) -> AnswerUnit:
         """The answer and rating paths' unit (see :mod:`interviewprep.storage.answering`)."""
         return AnswerUnit(self.engine)
+
+    def group_answering(self) -> GroupAnswerUnit:
+        """The group answer path's unit (see :mod:`interviewprep.storage.group_answering`)."""
+        return GroupAnswerUnit(self.engine)
