@@ -100,6 +100,20 @@ def test_first_click_enrols_joins_and_opens_with_one_commit(
     assert current.attempt_id == view.attempt_id
 
 
+def test_a_click_enrols_as_a_first_contact_elsewhere_does(app: App, posted: GroupQuestion) -> None:
+    """The person a first click enrols (compiled statements) has the settings that
+    ``Practice.enrol`` (the ORM session) gives, with the group's zone and the name."""
+    _open(app, posted, "u1", "  Ada\tLovelace ")
+    clicked = app.practice.find_person("telegram", "u1")
+    elsewhere = app.practice.enrol("discord", "u2", "  Ada\tLovelace ", timezone="Asia/Tokyo")
+    assert clicked is not None
+    assert app.practice.settings(clicked) == app.practice.settings(elsewhere)
+    exported = [app.practice.export(p)["person"] for p in (clicked, elsewhere)]
+    for person in exported:
+        person.pop("id")
+    assert exported[0] == exported[1]
+
+
 def test_a_second_click_resumes_without_writing(
     app: App, posted: GroupQuestion, commits: list[int]
 ) -> None:
