@@ -9,10 +9,13 @@ question) or the submitted modal (an open question, graded by the default grader
 answered with its model answer), with the streak milestones of the answer.
 
 It runs :class:`interviewprep.adapters.discord.flows.Flows` as the bot does:
-``Groups.answer_as`` (one statement, one commit), ``Practice.answer_attempt`` (one
-transaction) and ``Groups.milestones`` (one read-only unit). The README's "before"
-column came from this script at commit 920accb, which also kept a copy of the earlier
-path (``Groups.answer``: three ORM units of work, two commits; since removed).
+``Groups.answer_as`` (one statement, one commit, compiled statements on one DB-API
+connection) and ``Groups.answer_post`` (``Practice.answer_attempt``'s transaction, then
+the milestone reads on the same connection; until 2026-11-22 ``Groups.answer_as`` ran
+through an ORM session and ``Groups.milestones`` took a read-only unit of its own). The
+README's first "before" column came from this script at commit 920accb, which also kept
+a copy of the earlier path (``Groups.answer``: three ORM units of work, two commits;
+since removed).
 
 Every member answers once (one attempt per member and day), so each round has members
 of its own, enrolled beforehand; single-threaded; medians of the rounds.

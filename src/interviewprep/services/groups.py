@@ -29,6 +29,7 @@ from interviewprep.services.practice import LEVEL_RANK, Practice, person_rules, 
 from interviewprep.services.settings import parse_time_of_day
 from interviewprep.services.subscriptions import reschedule_group
 from interviewprep.services.views import (
+    AnswerOutcome,
     DaySummary,
     GroupPost,
     GroupStreak,
@@ -37,6 +38,7 @@ from interviewprep.services.views import (
     Milestones,
     QuestionView,
 )
+from interviewprep.storage.group_answering import GroupAnswerUnit
 from interviewprep.storage.reads import WINDOW_PEOPLE, Reads, StreakInputs, WindowInputs
 from interviewprep.storage.tables import Attempt, Group, GroupMember, Person, Recipient
 from interviewprep.storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -258,7 +260,9 @@ class Groups:
         One statement reads the chat's group, the question it was sent on ``day``, the
         account's person, membership, attempt at that question and card; then, as
         needed, the account is enrolled (in the group's time zone), joins the group and
-        its attempt is opened. An attempt already open is resumed without writing.
+        its attempt is opened. An attempt already open is resumed without writing. The
+        statements are compiled once and run on one pooled DB-API connection
+        (:class:`~interviewprep.storage.group_answering.GroupAnswerUnit`).
 
         Args:
             platform: the platform of the chat and the account.
@@ -278,9 +282,16 @@ class Groups:
         """
         for retry in (False, True):
             try:
-                with self.uow() as uow:
+                with self.uow.group_answering() as unit:
                     return self._answer_as(
-                        uow, platform, chat_id, account_id, display_name, group_id, day, question_id
+                        unit,
+                        platform,
+                        chat_id,
+                        account_id,
+                        display_name,
+                        group_id,
+                        day,
+                        question_id,
                     )
             except IntegrityError:
                 # a click elsewhere (another process) enrolled, joined or opened it a
@@ -291,7 +302,7 @@ class Groups:
 
     def _answer_as(
         self,
-        uow: UnitOfWork,
+        unit: GroupAnswerUnit,
         platform: str,
         chat_id: str,
         account_id: str,
@@ -301,7 +312,7 @@ class Groups:
         question_id: str,
     ) -> QuestionView:
         now = self.clock()
-        row = uow.group_answers.group_question(platform, chat_id, account_id, day, question_id)
+        row = unit.group_question(platform, chat_id, account_id, day, question_id)
         if row is None or row.group_id != group_id:
             raise UnknownGroup()
         group_zone = ZoneInfo(row.group_timezone)
@@ -317,13 +328,13 @@ class Groups:
             return self.practice.view_of(row.attempt_id, row.hints_used, question, card, True)
         person_id, zone = row.person_id, row.timezone
         if person_id is None:
-            person_id = self.practice.enrol_in(
-                uow, platform, account_id, display_name, row.group_timezone
+            person_id = self.practice.enrol_on(
+                unit, platform, account_id, display_name, row.group_timezone
             )
             zone = row.group_timezone
         if row.member_id is None:
-            uow.group_answers.join_group(group_id, person_id, now)
-        attempt_id = uow.group_answers.insert_attempt(
+            unit.join_group(group_id, person_id, now)
+        attempt_id = unit.insert_attempt(
             {
                 "person_id": person_id,
                 "question_id": question_id,
@@ -337,9 +348,51 @@ class Groups:
                 "group_day": day,
             }
         )
-        uow.commit()
+        unit.commit()
         card = row if row.card_id is not None else None
         return self.practice.view_of(attempt_id, 0, question, card, False)
+
+    def answer_post(
+        self,
+        platform: str,
+        chat_id: str,
+        account_id: str,
+        attempt_id: int,
+        answer: str,
+        post_id: str,
+    ) -> tuple[AnswerOutcome, Milestones]:
+        """Answer a member's attempt at a group's question and tell which streaks the
+        answer just made longer, in one unit of work.
+
+        :meth:`Practice.answer_attempt` (the account's attempt, grade, close, card,
+        review, one commit), then, on the same connection right after the commit and
+        only when this call recorded the answer, the reads of :meth:`milestones`, with
+        the same meaning: no second checkout from the pool, no second unit.
+
+        Args:
+            platform: the platform of the chat and the account.
+            chat_id: where the answer was given (a Discord server).
+            account_id: who answered.
+            attempt_id: the attempt the pick or the form names.
+            answer: the answer (option numbers or text).
+            post_id: the message id of the group post the question came from.
+
+        Returns:
+            The outcome, and the milestones (empty for a repeat: ``already_answered``).
+
+        Raises:
+            NotEnrolled, InvalidAnswer, UnknownAttempt, AttemptClosed, QuestionRemoved:
+                as :meth:`Practice.answer_attempt`.
+        """
+        with self.uow.group_answering() as unit:
+            outcome = self.practice.answer_attempt_in(
+                unit, platform, account_id, attempt_id, answer
+            )
+            if outcome.already_answered or outcome.person_id is None:
+                return outcome, Milestones()
+            now = self.clock()
+            reached = _milestones(unit.reads(), platform, chat_id, post_id, outcome.person_id, now)
+        return outcome, reached
 
     def milestones(self, platform: str, chat_id: str, post_id: str, person_id: int) -> Milestones:
         """The streaks a member's answer to the group post ``post_id`` just made longer.
@@ -348,32 +401,12 @@ class Groups:
         answer met today's goal (today's answers now equal the goal); the group streak
         when the answer made the day count (the members who answered the post now equal
         the group's ``min_members``). One read-only unit: the post, the member's streak
-        inputs and, only when the day just counted, the group's.
+        inputs and, only when the day just counted, the group's. (:meth:`answer_post`
+        makes the same reads right after its own commit.)
         """
         now = self.clock()
         with self.uow.read() as reads:
-            post = reads.post_in_chat(platform, chat_id, post_id)
-            if post is None:
-                return Milestones()
-            inputs = reads.streak_inputs(person_id)
-            group = (
-                reads.group_streak_inputs(post.group_id)
-                if int(post.answered) == post.min_members
-                else None
-            )
-        reached: int | None = None
-        if inputs is not None:
-            streak = person_streak(inputs, now)
-            today = streak.today
-            if (
-                streak.today_done
-                and today is not None
-                and inputs.counts.get(today) == (inputs.daily_goal)
-            ):
-                reached = streak.current
-        return Milestones(
-            person=reached, group=_group_streak(group, now).current if group else None
-        )
+            return _milestones(reads, platform, chat_id, post_id, person_id, now)
 
     def choose_question(self, uow: UnitOfWork, group_id: int, recipient_id: int) -> str | None:
         """Pick the group's next question: on its topics and level, not asked before.
@@ -592,6 +625,31 @@ def _current_streaks(
         if current is not None:
             out[person_id] = current
     return out
+
+
+def _milestones(
+    reads: Reads, platform: str, chat_id: str, post_id: str, person_id: int, now: datetime
+) -> Milestones:
+    """:meth:`Groups.milestones` over ``reads``: the post, the member's streak inputs and,
+    only when the day just counted, the group's."""
+    post = reads.post_in_chat(platform, chat_id, post_id)
+    if post is None:
+        return Milestones()
+    inputs = reads.streak_inputs(person_id)
+    group = (
+        reads.group_streak_inputs(post.group_id) if int(post.answered) == post.min_members else None
+    )
+    reached: int | None = None
+    if inputs is not None:
+        streak = person_streak(inputs, now)
+        today = streak.today
+        if (
+            streak.today_done
+            and today is not None
+            and inputs.counts.get(today) == inputs.daily_goal
+        ):
+            reached = streak.current
+    return Milestones(person=reached, group=_group_streak(group, now).current if group else None)
 
 
 def _group_streak(inputs: StreakInputs, now: datetime) -> streakdomain.Streak:

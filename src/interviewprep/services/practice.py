@@ -58,6 +58,7 @@ from interviewprep.services.views import (
 )
 from interviewprep.storage.answering import AnswerContext, AnswerUnit, RatingContext, StoredReview
 from interviewprep.storage.asking import AskContext, AskUnit, PlanInputs
+from interviewprep.storage.group_answering import PERSON_FIELDS, GroupAnswerUnit
 from interviewprep.storage.reads import StatsInputs, StreakInputs
 from interviewprep.storage.tables import (
     Attempt,
@@ -126,12 +127,7 @@ class Practice:
         """Stage a new person for an account not linked to anyone (no commit): for a use
         case that enrols on first contact inside its own unit of work."""
         now = self.clock()
-        settings = PersonSettings(
-            display_name=_clean_line(display_name)[:200],
-            timezone=timezone or self.default_timezone,
-        )
-        person = Person(created_at=now)
-        settings.apply_to(person)
+        person = self._new_person(display_name, timezone, now)
         uow.persons.add(person)
         assert person.id is not None
         uow.persons.link(
@@ -141,6 +137,33 @@ class Practice:
         )
         uow.session.flush()
         return person.id
+
+    def enrol_on(
+        self,
+        unit: GroupAnswerUnit,
+        platform: str,
+        external_id: str,
+        display_name: str = "",
+        timezone: str | None = None,
+    ) -> int:
+        """:meth:`enrol_in` on a unit of compiled statements (no ORM session): the same
+        person and identity rows, inserted, not committed."""
+        now = self.clock()
+        person = self._new_person(display_name, timezone, now)
+        person_id = unit.insert_person({name: getattr(person, name) for name in PERSON_FIELDS})
+        unit.link_identity(person_id, platform, external_id, now)
+        return person_id
+
+    def _new_person(self, display_name: str, timezone: str | None, now: datetime) -> Person:
+        """A new person's row (not stored) with the default settings, a cleaned name and
+        ``timezone`` (the default zone when None)."""
+        settings = PersonSettings(
+            display_name=_clean_line(display_name)[:200],
+            timezone=timezone or self.default_timezone,
+        )
+        person = Person(created_at=now)
+        settings.apply_to(person)
+        return person
 
     def find_person(self, platform: str, external_id: str) -> int | None:
         """The person id behind a platform account, or None."""
@@ -487,16 +510,23 @@ class Practice:
             InvalidAnswer, UnknownAttempt, AttemptClosed, QuestionRemoved: as
                 :meth:`submit_answer`.
         """
-        now = self.clock()
         with self.uow.answering() as unit:
-            found = unit.context_by_identity(platform, external_id, attempt_id)
-            if found is None:
-                raise NotEnrolled()
-            text = clean_answer(answer)
-            context = found[1]
-            if context is None:
-                raise UnknownAttempt()
-            return self._answer(unit, context, text, now)
+            return self.answer_attempt_in(unit, platform, external_id, attempt_id, answer)
+
+    def answer_attempt_in(
+        self, unit: AnswerUnit, platform: str, external_id: str, attempt_id: int, answer: str
+    ) -> AnswerOutcome:
+        """:meth:`answer_attempt` in the caller's unit (it commits what it records): for a
+        use case that reads on the same connection afterwards."""
+        now = self.clock()
+        found = unit.context_by_identity(platform, external_id, attempt_id)
+        if found is None:
+            raise NotEnrolled()
+        text = clean_answer(answer)
+        context = found[1]
+        if context is None:
+            raise UnknownAttempt()
+        return self._answer(unit, context, text, now)
 
     def _answer(
         self, unit: AnswerUnit, context: AnswerContext, text: str, now: datetime

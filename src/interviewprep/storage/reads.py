@@ -541,21 +541,36 @@ _POST_OF_MESSAGE = Prepared(
     .limit(1)
 )
 # A group's post (by its message id) in a chat, with the members who answered it and
-# how many must answer for the day to count (what an answer's milestones need).
+# how many must answer for the day to count (what an answer's milestones need). The
+# answers are counted up to min_members + 1 only: that tells whether they equal
+# min_members, and the count stays a few index rows however many members answered
+# (counting every answer cost ~80 us at 1,000 answers a day on SQLite, ~230 at 3,000).
+_counted = _groups.alias("counted_group")
+_ANSWERS_TO_COUNT = (
+    select(_counted.c.min_members + 1)
+    .where(
+        _counted.c.platform == bindparam("platform"),
+        _counted.c.external_id == bindparam("external_id"),
+    )
+    .scalar_subquery()
+)
+_POST_ANSWERS = (
+    select(_attempts.c.id)
+    .where(
+        _attempts.c.group_id == _groups.c.id,
+        _attempts.c.group_day == _deliveries.c.local_date,
+        _attempts.c.status == "answered",
+    )
+    .correlate(_groups, _deliveries)
+    .limit(_ANSWERS_TO_COUNT)
+    .subquery("post_answers")
+)
 _POST_IN_CHAT = Prepared(
     select(
         _groups.c.id.label("group_id"),
         _groups.c.min_members,
         _deliveries.c.local_date,
-        select(func.count())
-        .where(
-            _attempts.c.group_id == _groups.c.id,
-            _attempts.c.group_day == _deliveries.c.local_date,
-            _attempts.c.status == "answered",
-        )
-        .correlate(_groups, _deliveries)
-        .scalar_subquery()
-        .label("answered"),
+        select(func.count()).select_from(_POST_ANSWERS).scalar_subquery().label("answered"),
     )
     .select_from(
         _groups.join(_recipients, _recipients.c.group_id == _groups.c.id).join(
@@ -864,7 +879,9 @@ class Reads:
 
     def post_in_chat(self, platform: str, external_id: str, message_id: str) -> Any | None:
         """(group_id, min_members, local_date, answered) of the group post ``message_id``
-        in the group of a platform chat or server, or None."""
+        in the group of a platform chat or server, or None. ``answered`` counts the
+        members who answered the post up to ``min_members + 1`` (enough to tell whether
+        they equal ``min_members``; :meth:`answered_on` counts them all)."""
         params = {"platform": platform, "external_id": external_id, "message_id": message_id}
         return _POST_IN_CHAT.first(self, params)
 

@@ -22,11 +22,11 @@ from interviewprep.storage.answering import AnswerUnit
 from interviewprep.storage.asking import AskUnit
 from interviewprep.storage.delivery import DeliveryRepository
 from interviewprep.storage.errors import StorageUnavailable, describe
+from interviewprep.storage.group_answering import GroupAnswerUnit
 from interviewprep.storage.reads import Reads
 from interviewprep.storage.repositories import (
     AttemptRepository,
     CardRepository,
-    GroupAnswerRepository,
     PersonRepository,
     ReviewRepository,
 )
@@ -44,7 +44,6 @@ class UnitOfWork:
     attempts: AttemptRepository
     reviews: ReviewRepository
     deliveries: DeliveryRepository
-    group_answers: GroupAnswerRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -56,7 +55,6 @@ class UnitOfWork:
         self.attempts = AttemptRepository(self.session)
         self.reviews = ReviewRepository(self.session)
         self.deliveries = DeliveryRepository(self.session)
-        self.group_answers = GroupAnswerRepository(self.session)
         return self
 
     def __exit__(
@@ -148,3 +146,7 @@ class UnitOfWorkFactory:
     def asking(self) -> AskUnit:
         """The asking path's unit (see :mod:`interviewprep.storage.asking`)."""
         return AskUnit(self.engine)
+
+    def group_answering(self) -> GroupAnswerUnit:
+        """The group answer path's unit (see :mod:`interviewprep.storage.group_answering`)."""
+        return GroupAnswerUnit(self.engine)

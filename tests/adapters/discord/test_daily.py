@@ -189,6 +189,35 @@ async def test_streak_milestone_is_announced_in_the_thread(harness: Harness) -> 
     assert any("3-day streak" in text and "Bob" in text for text in announced)
 
 
+async def test_milestones_are_announced_once_by_the_answer_that_reached_them(
+    harness: Harness,
+) -> None:
+    """Bob and Carol answer three days running (the server needs 2 a day): on the third
+    day each member's 3-day streak is announced once, and the server's 3-day streak once,
+    by Carol's answer, which made the day count; a second click on an option (the result
+    shown again) announces nothing."""
+    await harness.setup_group()
+    for day in range(3):
+        post = await post_of(harness, "choice")
+        for member in (harness.bob, harness.carol):
+            opened = await harness.click(post, button(post, "ip:ans:"), member)
+            pick = button(opened, "ip:pick:")
+            first = await harness.click(opened.last, pick, member)
+            again = await harness.click(opened.last, pick, member)  # a double click
+            assert "Score" in first.text
+            assert "already answered" in again.text
+        if day < 2:
+            harness.clock.advance(timedelta(days=1) - timedelta(minutes=31))
+    announced = [m["content"] for m in harness.fake.posts_in(post["id"])]
+    streaks = [text for text in announced if "3-day streak" in text]
+    assert len(streaks) == 2
+    assert any("Bob" in text for text in streaks)
+    assert any("Carol" in text for text in streaks)
+    server = [text for text in announced if "server streak is now **3 days**" in text]
+    assert len(server) == 1
+    assert reviews(harness) == 6
+
+
 async def test_answer_flags_are_ephemeral(harness: Harness) -> None:
     await harness.setup_group()
     post = await post_of(harness, "choice")

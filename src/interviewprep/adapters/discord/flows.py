@@ -34,7 +34,7 @@ from interviewprep.services.errors import (
     UnknownAttempt,
     UnknownGroup,
 )
-from interviewprep.services.views import GroupView, QuestionView
+from interviewprep.services.views import GroupView, Milestones, QuestionView
 
 logger = logging.getLogger(__name__)
 
@@ -225,15 +225,25 @@ class Flows:
         """Grade an answer (choice or modal text); a repeat shows the first result.
 
         One unit of work from the account (:meth:`Practice.answer_attempt`): the attempt
-        must be this account's; then grade, close, schedule, save, commit.
+        must be this account's; then grade, close, schedule, save, commit. A group
+        question's answer (:meth:`Groups.answer_post`) also reads, on the same
+        connection after the commit, the streak milestones it reached.
         """
+        reached: Milestones | None = None
         try:
-            outcome = self.app.practice.answer_attempt(PLATFORM, actor.user_id, attempt_id, answer)
+            if ctx.post_id is not None and actor.guild_id is not None:
+                outcome, reached = self.app.groups.answer_post(
+                    PLATFORM, actor.guild_id, actor.user_id, attempt_id, answer, str(ctx.post_id)
+                )
+            else:
+                outcome = self.app.practice.answer_attempt(
+                    PLATFORM, actor.user_id, attempt_id, answer
+                )
         except NotEnrolled:
             raise UnknownAttempt() from None  # nobody's attempt can be theirs
         reply = render.outcome_reply(outcome, ctx)
-        if ctx.group and not outcome.already_answered and outcome.person_id is not None:
-            reply.announce = self._milestones(actor, outcome.person_id, ctx)
+        if reached is not None and ctx.post_id is not None:
+            reply.announce = self._announcements(actor, reached, ctx.post_id)
         return reply
 
     def reveal(self, actor: Actor, attempt_id: int, ctx: Ctx) -> Reply:
@@ -302,24 +312,21 @@ class Flows:
             "revealed": outcome.revealed,
         }
 
-    def _milestones(self, actor: Actor, person: int, ctx: Ctx) -> list[Announcement]:
-        """Streak milestones reached by this answer, to announce in the post's thread."""
-        assert ctx.post_id is not None
-        if actor.guild_id is None:
-            return []
-        reached = self.app.groups.milestones(PLATFORM, actor.guild_id, str(ctx.post_id), person)
+    @staticmethod
+    def _announcements(actor: Actor, reached: Milestones, post_id: int) -> list[Announcement]:
+        """Streak milestones reached by an answer, to announce in the post's thread."""
         out: list[Announcement] = []
         if reached.person in render.STREAK_MILESTONES:
             out.append(
                 Announcement(
-                    ctx.post_id,
+                    post_id,
                     f"🔥 **{render.name(actor.name)}** reached a {reached.person}-day streak!",
                 )
             )
         if reached.group in render.STREAK_MILESTONES:
             out.append(
                 Announcement(
-                    ctx.post_id,
+                    post_id,
                     f"🏆 The server streak is now **{reached.group} days**. Keep it up!",
                 )
             )
