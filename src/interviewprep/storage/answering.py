@@ -28,17 +28,26 @@ from sqlalchemy import Dialect, Engine, and_, bindparam, func, insert, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import PoolProxiedConnection
+from sqlalchemy.sql import FromClause, Select
 
 from interviewprep.domain.cards import CardState
 from interviewprep.storage.errors import StorageUnavailable, describe
 from interviewprep.storage.reads import Prepared
-from interviewprep.storage.tables import Attempt, CardRow, Identity, Person, Review
-
-_reviews = Review.__table__  # type: ignore[attr-defined]
-_attempts = Attempt.__table__  # type: ignore[attr-defined]
-_persons = Person.__table__  # type: ignore[attr-defined]
-_cards = CardRow.__table__  # type: ignore[attr-defined]
-_identities = Identity.__table__  # type: ignore[attr-defined]
+from interviewprep.storage.tables import (
+    attempts as _attempts,
+)
+from interviewprep.storage.tables import (
+    cards as _cards,
+)
+from interviewprep.storage.tables import (
+    identities as _identities,
+)
+from interviewprep.storage.tables import (
+    persons as _persons,
+)
+from interviewprep.storage.tables import (
+    reviews as _reviews,
+)
 
 CARD_FIELDS = ("due", "state", "step", "stability", "difficulty", "last_review", "reps", "lapses")
 REVIEW_FIELDS = (
@@ -143,6 +152,25 @@ _REVIEW_OF_ATTEMPT = Prepared(
 )
 
 
+def person_source(by_account: bool) -> FromClause:
+    """Where a statement about one person starts: ``persons``, or a platform account
+    joined to its person (see :func:`for_person`)."""
+    if by_account:
+        return _identities.join(_persons, _persons.c.id == _identities.c.person_id)
+    return _persons
+
+
+def for_person(statement: Select[Any], by_account: bool) -> Select[Any]:
+    """``statement`` (from :func:`person_source`) narrowed to one person: by the
+    ``person_id`` parameter, or by the ``platform`` and ``external_id`` of an account."""
+    if by_account:
+        return statement.where(
+            _identities.c.platform == bindparam("platform"),
+            _identities.c.external_id == bindparam("external_id"),
+        )
+    return statement.where(_persons.c.id == bindparam("person_id"))
+
+
 def _rating_context(by_account: bool) -> Prepared:
     """A review to rate, its card, whether it is the newest review of its question and
     the owner's desired retention: from a person id, or from a platform account.
@@ -173,14 +201,13 @@ def _rating_context(by_account: bool) -> Prepared:
         _cards.c.id.label("card_id"),
         _cards.c.due,
     )
-    source = _persons
-    if by_account:
-        source = _identities.join(_persons, _persons.c.id == _identities.c.person_id)
     statement = sa_select(*columns).select_from(
-        source.outerjoin(
+        person_source(by_account)
+        .outerjoin(
             _reviews,
             and_(_reviews.c.person_id == _persons.c.id, _reviews.c.id == bindparam("review_id")),
-        ).outerjoin(
+        )
+        .outerjoin(
             _cards,
             and_(
                 _cards.c.person_id == _reviews.c.person_id,
@@ -188,14 +215,7 @@ def _rating_context(by_account: bool) -> Prepared:
             ),
         )
     )
-    if by_account:
-        statement = statement.where(
-            _identities.c.platform == bindparam("platform"),
-            _identities.c.external_id == bindparam("external_id"),
-        )
-    else:
-        statement = statement.where(_persons.c.id == bindparam("person_id"))
-    return Prepared(statement)
+    return Prepared(for_person(statement, by_account))
 
 
 _RATING_BY_PERSON = _rating_context(by_account=False)

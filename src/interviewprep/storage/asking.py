@@ -46,14 +46,17 @@ from sqlalchemy import (
 )
 from sqlalchemy import select as sa_select
 
-from interviewprep.storage.answering import CARD_FIELDS, AnswerUnit
+from interviewprep.storage.answering import CARD_FIELDS, AnswerUnit, for_person, person_source
 from interviewprep.storage.reads import Prepared
-from interviewprep.storage.tables import Attempt, CardRow, Identity, Person
-
-_attempts = Attempt.__table__  # type: ignore[attr-defined]
-_persons = Person.__table__  # type: ignore[attr-defined]
-_cards = CardRow.__table__  # type: ignore[attr-defined]
-_identities = Identity.__table__  # type: ignore[attr-defined]
+from interviewprep.storage.tables import (
+    attempts as _attempts,
+)
+from interviewprep.storage.tables import (
+    cards as _cards,
+)
+from interviewprep.storage.tables import (
+    persons as _persons,
+)
 
 _open = _attempts.alias("open_attempts")
 # the person's newest open attempt (what ``AttemptRepository.open_for`` finds)
@@ -81,14 +84,13 @@ _CONTEXT_COLUMNS = (
 def _ask_context(by_account: bool) -> Prepared:
     """A person's settings with their newest open attempt and its card (NULLs when none
     is open or the question is unseen): from a person id, or from a platform account."""
-    source = _persons
-    if by_account:
-        source = _identities.join(_persons, _persons.c.id == _identities.c.person_id)
     statement = sa_select(*_CONTEXT_COLUMNS).select_from(
-        source.outerjoin(
+        person_source(by_account)
+        .outerjoin(
             _attempts,
             and_(_attempts.c.person_id == _persons.c.id, _attempts.c.id == _NEWEST_OPEN),
-        ).outerjoin(
+        )
+        .outerjoin(
             _cards,
             and_(
                 _cards.c.person_id == _attempts.c.person_id,
@@ -96,14 +98,7 @@ def _ask_context(by_account: bool) -> Prepared:
             ),
         )
     )
-    if by_account:
-        statement = statement.where(
-            _identities.c.platform == bindparam("platform"),
-            _identities.c.external_id == bindparam("external_id"),
-        )
-    else:
-        statement = statement.where(_persons.c.id == bindparam("person_id"))
-    return Prepared(statement)
+    return Prepared(for_person(statement, by_account))
 
 
 _CONTEXT_BY_ID = _ask_context(by_account=False)

@@ -7,7 +7,7 @@ size: the engine plans a tick for 100,000 recipients without a query per recipie
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -16,13 +16,21 @@ from sqlalchemy import Row, and_, bindparam, func, or_, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
-from interviewprep.storage.tables import Delivery, Group, Person, Recipient, Review
-
-_r = Recipient.__table__  # type: ignore[attr-defined]
-_p = Person.__table__  # type: ignore[attr-defined]
-_g = Group.__table__  # type: ignore[attr-defined]
-_d = Delivery.__table__  # type: ignore[attr-defined]
-_rev = Review.__table__  # type: ignore[attr-defined]
+from interviewprep.storage.tables import (
+    deliveries as _d,
+)
+from interviewprep.storage.tables import (
+    groups as _g,
+)
+from interviewprep.storage.tables import (
+    persons as _p,
+)
+from interviewprep.storage.tables import (
+    recipients as _r,
+)
+from interviewprep.storage.tables import (
+    reviews as _rev,
+)
 
 # What the engine needs of a recipient, its person or its group, in one row.
 _RECIPIENT_COLUMNS = (
@@ -219,7 +227,9 @@ class DeliveryRepository:
             # the column type's own conversion, so the text matches what the ORM stores
             dialect = self.session.get_bind().dialect
             stored_as = _r.c[column].type.dialect_impl(dialect)
-            convert = stored_as.bind_processor(dialect) or (lambda value: value)
+            convert: Callable[[Any], Any] = stored_as.bind_processor(dialect) or (
+                lambda value: value
+            )
             payload = json.dumps(
                 [[rid, None if at is None else convert(at)] for rid, at in pairs],
                 separators=(",", ":"),

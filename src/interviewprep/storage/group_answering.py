@@ -28,24 +28,29 @@ from sqlalchemy import select as sa_select
 from interviewprep.storage.answering import CARD_FIELDS, AnswerUnit
 from interviewprep.storage.reads import Prepared, Reads
 from interviewprep.storage.tables import (
-    Attempt,
-    CardRow,
-    Delivery,
-    Group,
-    GroupMember,
-    Identity,
-    Person,
-    Recipient,
+    attempts as _attempts,
 )
-
-_groups = Group.__table__  # type: ignore[attr-defined]
-_members = GroupMember.__table__  # type: ignore[attr-defined]
-_recipients = Recipient.__table__  # type: ignore[attr-defined]
-_deliveries = Delivery.__table__  # type: ignore[attr-defined]
-_attempts = Attempt.__table__  # type: ignore[attr-defined]
-_persons = Person.__table__  # type: ignore[attr-defined]
-_cards = CardRow.__table__  # type: ignore[attr-defined]
-_identities = Identity.__table__  # type: ignore[attr-defined]
+from interviewprep.storage.tables import (
+    cards as _cards,
+)
+from interviewprep.storage.tables import (
+    deliveries as _deliveries,
+)
+from interviewprep.storage.tables import (
+    group_members as _members,
+)
+from interviewprep.storage.tables import (
+    groups as _groups,
+)
+from interviewprep.storage.tables import (
+    identities as _identities,
+)
+from interviewprep.storage.tables import (
+    persons as _persons,
+)
+from interviewprep.storage.tables import (
+    recipients as _recipients,
+)
 
 # the question the group was sent on the day (what DeliveryRepository.for_group_day finds)
 _DELIVERED = (

@@ -48,26 +48,32 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import PoolProxiedConnection
 
 from interviewprep.storage.tables import (
-    Attempt,
-    CardRow,
-    Delivery,
-    Group,
-    GroupMember,
-    Identity,
-    Person,
-    Recipient,
-    Review,
+    attempts as _attempts,
 )
-
-_persons = Person.__table__  # type: ignore[attr-defined]
-_identities = Identity.__table__  # type: ignore[attr-defined]
-_reviews = Review.__table__  # type: ignore[attr-defined]
-_cards = CardRow.__table__  # type: ignore[attr-defined]
-_groups = Group.__table__  # type: ignore[attr-defined]
-_members = GroupMember.__table__  # type: ignore[attr-defined]
-_recipients = Recipient.__table__  # type: ignore[attr-defined]
-_deliveries = Delivery.__table__  # type: ignore[attr-defined]
-_attempts = Attempt.__table__  # type: ignore[attr-defined]
+from interviewprep.storage.tables import (
+    cards as _cards,
+)
+from interviewprep.storage.tables import (
+    deliveries as _deliveries,
+)
+from interviewprep.storage.tables import (
+    group_members as _members,
+)
+from interviewprep.storage.tables import (
+    groups as _groups,
+)
+from interviewprep.storage.tables import (
+    identities as _identities,
+)
+from interviewprep.storage.tables import (
+    persons as _persons,
+)
+from interviewprep.storage.tables import (
+    recipients as _recipients,
+)
+from interviewprep.storage.tables import (
+    reviews as _reviews,
+)
 
 
 class Prepared:

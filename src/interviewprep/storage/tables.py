@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -252,3 +252,16 @@ class LinkCode(SQLModel, table=True):
     created_at: datetime
     expires_at: datetime
     used_at: datetime | None = None
+
+
+# The Core tables behind the models, for the statements compiled without the ORM session
+# (storage/reads.py, answering.py, asking.py, group_answering.py, delivery.py).
+persons: Table = Person.__table__  # type: ignore[attr-defined]
+identities: Table = Identity.__table__  # type: ignore[attr-defined]
+cards: Table = CardRow.__table__  # type: ignore[attr-defined]
+attempts: Table = Attempt.__table__  # type: ignore[attr-defined]
+reviews: Table = Review.__table__  # type: ignore[attr-defined]
+groups: Table = Group.__table__  # type: ignore[attr-defined]
+group_members: Table = GroupMember.__table__  # type: ignore[attr-defined]
+recipients: Table = Recipient.__table__  # type: ignore[attr-defined]
+deliveries: Table = Delivery.__table__  # type: ignore[attr-defined]
