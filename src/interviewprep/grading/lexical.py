@@ -1028,15 +1028,59 @@ def _bits(mask: int) -> tuple[int, ...]:
     return tuple(bits)
 
 
-class AnalysedAnswer:
-    """An answer split into clauses, with a stem index for fast phrase matching."""
+MAX_NEAR_WORDS = 4096
+"""Answer words a :class:`FuzzyIndex` keeps before it starts afresh (bounds its memory)."""
 
-    def __init__(self, text: str) -> None:
+
+class FuzzyIndex:
+    """A rubric's stems that :meth:`AnalysedAnswer.alike` may match fuzzily, and per
+    answer word seen so far, which of them it is close to.
+
+    Answers to one question share most of their words, so each word is compared with
+    the rubric's stems once (rapidfuzz's ratio is symmetric) instead of every stem
+    being compared with every answer's whole vocabulary.
+    """
+
+    def __init__(self, targets: Iterable[str]) -> None:
+        self.targets = frozenset(t for t in targets if len(t) >= FUZZY_MIN_LENGTH and t.isalpha())
+        self._choices = sorted(self.targets)
+        self._near: dict[str, tuple[str, ...]] = {}
+
+    def near(self, word: str) -> tuple[str, ...]:
+        """The targets whose ratio with ``word`` reaches :data:`FUZZY_SCORE`."""
+        found = self._near.get(word)
+        if found is None:
+            found = tuple(
+                choice
+                for choice, _, _ in process.extract(
+                    word,
+                    self._choices,
+                    scorer=fuzz.ratio,
+                    score_cutoff=FUZZY_SCORE,
+                    limit=None,
+                )
+            )
+            if len(self._near) >= MAX_NEAR_WORDS:
+                self._near.clear()
+            self._near[word] = found
+        return found
+
+
+class AnalysedAnswer:
+    """An answer split into clauses, with a stem index for fast phrase matching.
+
+    With ``fuzzy`` (the rubric's :class:`FuzzyIndex`) its targets' fuzzy matches are
+    looked up there; :meth:`alike` finds the same stems either way.
+    """
+
+    def __init__(self, text: str, fuzzy: FuzzyIndex | None = None) -> None:
         self.clauses = split_clauses(text, answer=True)
         self.vocabulary = sorted({s for c in self.clauses for s in c.stems})
         self._known = frozenset(self.vocabulary)
         self._joined = frozenset(s for c in self.clauses for s, _ in c.joined)
         self._alike: dict[str, frozenset[str]] = {}
+        self._fuzzy = fuzzy
+        self._close: dict[str, list[str]] | None = None
         # per stem (or joined pair), the clauses that hold it; per phrase stem, its
         # alike stems and the clauses that hold any of them: a phrase's clause masks
         # come from these instead of testing every clause for every stem
@@ -1068,7 +1112,10 @@ class AnalysedAnswer:
         if cached is not None:
             return cached
         found = {target} if target in self._known or target in self._joined else set()
-        if len(target) >= FUZZY_MIN_LENGTH and target.isalpha():
+        if self._fuzzy is not None and target in self._fuzzy.targets:
+            close = self._close if self._close is not None else self._close_words()
+            found.update(close.get(target, ()))
+        elif len(target) >= FUZZY_MIN_LENGTH and target.isalpha():
             for choice, _, _ in process.extract(
                 target,
                 self.vocabulary,
@@ -1081,6 +1128,18 @@ class AnalysedAnswer:
         result = frozenset(found)
         self._alike[target] = result
         return result
+
+    def _close_words(self) -> dict[str, list[str]]:
+        """Per target of the fuzzy index, the answer's (alphabetic) stems close to it."""
+        assert self._fuzzy is not None
+        near = self._fuzzy.near
+        close: dict[str, list[str]] = {}
+        for word in self.vocabulary:
+            if word.isalpha():
+                for target in near(word):
+                    close.setdefault(target, []).append(word)
+        self._close = close
+        return close
 
     def match_phrase(self, phrase: Phrase, *, tight: bool = False, skip: int = 0) -> Match:
         """Find the best clause window for ``phrase``; see the module docstring.

@@ -41,6 +41,7 @@ from interviewprep.grading.common import could_not_grade, scored
 from interviewprep.grading.lexical import (
     POSITIVE,
     AnalysedAnswer,
+    FuzzyIndex,
     Match,
     Phrase,
     common_stems,
@@ -136,6 +137,8 @@ class CompiledRubric:
     :func:`lexical.named_subjects`), other than the compared ``sides``."""
     named_common: frozenset[str] = frozenset()
     """Stems the rubric says of both things of a ``named`` pair."""
+    fuzzy: FuzzyIndex = dataclasses.field(default_factory=lambda: FuzzyIndex(()), compare=False)
+    """Every stem of the rubric's wordings, for fuzzy matching (see :class:`FuzzyIndex`)."""
 
 
 def compile_rubric(question: RubricQuestion) -> CompiledRubric:
@@ -172,6 +175,10 @@ def compile_rubric(question: RubricQuestion) -> CompiledRubric:
         for pair in named_subjects([k.text for k in question.key_points])
         if pair not in sides and pair[::-1] not in sides
     )
+    every = [*wordings, *(p for k in points for p in (*k.support, *k.claims))]
+    every += [o.phrase for k in points for o in k.opposites]
+    targets = {s for p in every for s in p.stems}
+    targets |= {s for k in points for o in k.opposites for s in (o.original, *o.before, *o.after)}
     return CompiledRubric(
         points,
         misconceptions,
@@ -179,6 +186,7 @@ def compile_rubric(question: RubricQuestion) -> CompiledRubric:
         common_stems(wordings, sides),
         named,
         common_stems(wordings, named) if named else frozenset(),
+        FuzzyIndex(targets),
     )
 
 
@@ -647,7 +655,7 @@ class RubricGrader:
     def analyse(self, question: RubricQuestion, text: str, truncated: bool) -> RubricAnalysis:
         """Match every key point and misconception against a prepared answer."""
         rubric = _CACHE.get(question)
-        analysed = AnalysedAnswer(text)
+        analysed = AnalysedAnswer(text, rubric.fuzzy)
         tight = self.settings.tight_key_points
         cover = self.settings.cover
 
