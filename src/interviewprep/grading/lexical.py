@@ -1141,6 +1141,21 @@ class AnalysedAnswer:
         self._close = close
         return close
 
+    def reach(self, phrase: Phrase) -> float:
+        """The highest ``coverage`` that :meth:`match_phrase` can give ``phrase`` here
+        (rounded as it rounds): the weighted share of its stems found anywhere in the
+        answer. Callers that need more skip the match."""
+        if not phrase.stems or not self.clauses:
+            return 0.0
+        known = self._found
+        mask = 0
+        for bit, target in enumerate(phrase.stems):
+            if (known.get(target) or self._find(target))[1]:
+                mask |= 1 << bit
+        # a window's stems are a subset of these and weigh no more (positive weights,
+        # summed in the same order), and rounding keeps the order
+        return round(self._weight(phrase, mask) / phrase.total, 4)
+
     def match_phrase(self, phrase: Phrase, *, tight: bool = False, skip: int = 0) -> Match:
         """Find the best clause window for ``phrase``; see the module docstring.
 
@@ -1156,12 +1171,18 @@ class AnalysedAnswer:
             return NO_MATCH  # no clause holds any of the stems
         alike = [options for options, _ in found]
         masks = [0] * len(self.clauses)  # per clause, a bitmask of the stems it holds
-        for bit, (_, indices) in enumerate(found):
-            for index in indices:
-                if not skip >> index & 1:
-                    masks[index] |= 1 << bit
-        if not any(masks):
-            return NO_MATCH
+        if skip:
+            for bit, (_, indices) in enumerate(found):
+                for index in indices:
+                    if not skip >> index & 1:
+                        masks[index] |= 1 << bit
+            if not any(masks):
+                return NO_MATCH
+        else:  # every stem found above sets a bit
+            for bit, (_, indices) in enumerate(found):
+                flag = 1 << bit
+                for index in indices:
+                    masks[index] |= flag
         best = self._best_window(phrase, masks, tight)
         if best is None:
             return NO_MATCH
@@ -1180,8 +1201,8 @@ class AnalysedAnswer:
         weak = opposed and phrase.negated and not _whole_predicate(phrase, union)
         novel_hit = not phrase.novel_mask or bool(union & phrase.novel_mask)
         window = self.clauses[start : end + 1]
-        evidence = "; ".join(c.text for c in window)
-        if any(clause.aside for clause in window):
+        evidence = window[0].text if start == end else "; ".join([c.text for c in window])
+        if window[0].aside if start == end else any(c.aside for c in window):
             own = phrase.polarity or (POSITIVE,) * len(alike)
             hits = sum(
                 own[bit] != POSITIVE
@@ -1287,6 +1308,8 @@ class AnalysedAnswer:
         last_end = self._ends.get(tight) or self._window_ends(tight)
         held = [i for i, mask in enumerate(masks) if mask]
         count = len(held)
+        halves = phrase.halves
+        ones, half = halves if halves is not None else (0, 0)
         best_coverage, best_span = -1.0, 0  # best[:2], once best is set
         for k, start in enumerate(held):
             if best is not None and best_coverage == top and best_span == 0:
@@ -1297,16 +1320,25 @@ class AnalysedAnswer:
                 end = held[j]
                 if end > last:
                     break
-                if best is not None and best_coverage == top and end - start >= -best_span:
+                span = start - end
+                if best is not None and best_coverage == top and span <= best_span:
                     break
                 union |= masks[end]
                 weight = weights.get(union)
                 if weight is None:
-                    weight = weights[union] = self._weight(phrase, union)
+                    # _weight, inlined for the usual weights (union is never empty)
+                    if halves is not None:
+                        weight = (union & ones).bit_count() + 0.5 * (union & half).bit_count()
+                    else:
+                        weight = self._weight(phrase, union)
+                    weights[union] = weight
                 coverage = weight / total
-                if best is None or (coverage, start - end) > (best_coverage, best_span):
-                    best_coverage, best_span = coverage, start - end
-                    best = (coverage, start - end, -start, end)
+                # (coverage, span) > (best_coverage, best_span), without the tuples
+                if best is None or (
+                    coverage > best_coverage or (coverage == best_coverage and span > best_span)
+                ):
+                    best_coverage, best_span = coverage, span
+                    best = (coverage, span, -start, end)
         return best
 
     def _window_ends(self, tight: bool) -> list[int]:

@@ -337,6 +337,8 @@ def _opposite_window(analysed: AnalysedAnswer, opposite: Opposite, share: float)
     """
     if not analysed.holds(opposite.word):
         return None  # the pivot is read below by its own stem only: nothing to find
+    if analysed.reach(opposite.phrase) + 1e-9 < _needed(opposite.phrase, share):
+        return None  # no window can hold enough of it (the test below, made early)
     match = analysed.match_phrase(opposite.phrase, tight=True)
     if match.opposed or match.weak or not match.novel_hit:
         return None
@@ -395,6 +397,8 @@ def _denied_claim(analysed: AnalysedAnswer, point: _Point) -> str:
     share, so the denial would go unseen.
     """
     for claim in point.claims:
+        if analysed.reach(claim) < 1.0:
+            continue  # no window holds all of it (the test below, made early)
         match = analysed.match_phrase(claim, tight=True)
         if not match.opposed or match.weak or not match.novel_hit or match.coverage < 1.0:
             continue
@@ -712,24 +716,17 @@ class RubricGrader:
                     continue
             outcomes[index] = PointOutcome(KeyPointStatus.CONTRADICTED, 0.0, 1.0, said)
         outcomes = _denied_points(outcomes)
+        share = self.settings.misconception
+
+        def states(misconception: _Misconception, phrase: Phrase) -> bool:
+            if analysed.reach(phrase) + 1e-9 < _needed(phrase, share):
+                return False  # no window holds enough of it (see _stated)
+            match = analysed.match_phrase(phrase, tight=True)
+            match = _unswapped(analysed, phrase, match, rubric, share, misconception.phrases[0])
+            return _stated(phrase, match, self.settings)
+
         stated = tuple(
-            m.text
-            for m in rubric.misconceptions
-            if any(
-                _stated(
-                    p,
-                    _unswapped(
-                        analysed,
-                        p,
-                        analysed.match_phrase(p, tight=True),
-                        rubric,
-                        self.settings.misconception,
-                        m.phrases[0],
-                    ),
-                    self.settings,
-                )
-                for p in m.phrases
-            )
+            m.text for m in rubric.misconceptions if any(states(m, p) for p in m.phrases)
         )
         return RubricAnalysis(
             rubric, tuple(outcomes), stated, is_keyword_list(text), truncated, text
