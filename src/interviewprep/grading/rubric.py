@@ -613,23 +613,46 @@ class RubricAnalysis:
     text: str
 
 
-def _matches(point: _Point, read: Callable[[_Point, Phrase], Match]) -> list[tuple[Phrase, Match]]:
+def _matches(
+    point: _Point,
+    read: Callable[[_Point, Phrase], Match],
+    reach: Callable[[Phrase], float] | None = None,
+    cover: float = RubricSettings.cover,
+) -> tuple[list[tuple[Phrase, Match]], int]:
     """The matches of ``point``'s wordings, in order, up to the first of its own that
-    covers it completely: no later wording changes what :func:`judge_point` decides
-    (a later one can only tie that coverage, and the first keeps the evidence)."""
+    covers it completely, and how many of them are its own wordings: no later wording
+    changes what :func:`judge_point` decides (a later one can only tie that coverage,
+    and the first keeps the evidence).
+
+    With ``reach`` (:meth:`AnalysedAnswer.reach`), once a wording covers the key point
+    (as :func:`judge_point` reads a wording covering it, with ``cover``), a later own
+    wording is read only if it could cover more, and support wordings are not read:
+    judge_point then returns the highest such coverage, the first to reach it.
+    """
     found: list[tuple[Phrase, Match]] = []
+    own = len(point.phrases)
+    count = 0
+    best = 0.0  # the highest coverage of an own wording that covers the key point
     for index, phrase in enumerate((*point.phrases, *point.support)):
+        if best and reach is not None and (index >= own or reach(phrase) <= best):
+            continue  # it cannot cover more (index 0 is always read)
         match = read(point, phrase)
         found.append((phrase, match))
-        if (
-            index < len(point.phrases)
-            and match.coverage == 1.0
-            and match.novel_hit
-            and not match.opposed
-            and not match.weak
-        ):
+        if index >= own:
+            continue
+        count += 1
+        if match.coverage == 1.0 and match.novel_hit and not match.opposed and not match.weak:
             break
-    return found
+        if (
+            match.novel_hit
+            and not match.weak
+            and not match.opposed
+            and not match.swapped
+            and match.coverage + 1e-9 >= _needed(phrase, cover)
+            and match.coverage > best
+        ):
+            best = match.coverage
+    return found, count
 
 
 class RubricGrader:
@@ -668,11 +691,10 @@ class RubricGrader:
             match = analysed.match_phrase(phrase, tight=tight, skip=skip)
             return _unswapped(analysed, phrase, match, rubric, cover, point.phrases[0])
 
-        matches = [_matches(point, read) for point in rubric.points]
-        outcomes = [
-            judge_point(m, self.settings, len(point.phrases))
-            for m, point in zip(matches, rubric.points, strict=True)
-        ]
+        reach = analysed.reach
+        read_first = [_matches(point, read, reach, cover) for point in rubric.points]
+        matches = [found for found, _ in read_first]
+        outcomes = [judge_point(found, self.settings, own) for found, own in read_first]
         # a clause that only states one covered key point ("it is path traversal")
         # earns no partial credit for another ("the resolved path stays under the
         # base directory"); only a partly matched key point can use what is spent,
@@ -681,8 +703,10 @@ class RubricGrader:
         if any(o.status is KeyPointStatus.MISSING and o.credit for o in outcomes):
             for found, outcome, point in zip(matches, outcomes, rubric.points, strict=True):
                 if outcome.status is KeyPointStatus.COVERED:
+                    # every wording: those _matches left unread are read now
                     wordings = (*point.phrases, *point.support)
-                    found.extend((p, read(point, p)) for p in wordings[len(found) :])
+                    done = {id(p) for p, _ in found}
+                    found.extend((p, read(point, p)) for p in wordings if id(p) not in done)
                     for phrase, match in found:
                         spent |= analysed.spent(phrase, match)
         if spent:
