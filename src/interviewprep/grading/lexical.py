@@ -1066,6 +1066,10 @@ class FuzzyIndex:
         return found
 
 
+_NOWHERE: tuple[frozenset[str], tuple[int, ...]] = (frozenset(), ())
+"""What :meth:`AnalysedAnswer._find` gives for a stem the answer does not hold."""
+
+
 class AnalysedAnswer:
     """An answer split into clauses, with a stem index for fast phrase matching.
 
@@ -1270,6 +1274,19 @@ class AnalysedAnswer:
         """:meth:`alike` and the indices of the clauses that hold any of those stems."""
         found = self._found.get(target)
         if found is None:
+            fuzzy = self._fuzzy
+            if fuzzy is not None and (
+                target in fuzzy.targets or len(target) < FUZZY_MIN_LENGTH or not target.isalpha()
+            ):
+                # no fuzzy extract to run: when no other answer stem is close, the
+                # stem itself is all there is (what alike() gives then, without its
+                # sets)
+                close = self._close if self._close is not None else self._close_words()
+                if target not in close:
+                    clauses = self._clauses_of.get(target)
+                    found = (frozenset((target,)), tuple(clauses)) if clauses else _NOWHERE
+                    self._found[target] = found
+                    return found
             options = self.alike(target)
             if len(options) == 1:
                 # one stem: its clauses are already distinct and in order
