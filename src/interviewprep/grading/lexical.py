@@ -1028,8 +1028,9 @@ def _bits(mask: int) -> tuple[int, ...]:
     return tuple(bits)
 
 
-MAX_NEAR_WORDS = 4096
-"""Answer words a :class:`FuzzyIndex` keeps before it starts afresh (bounds its memory)."""
+MAX_NEAR_WORDS = 1024
+"""Answer words a :class:`FuzzyIndex` keeps before it starts afresh: with the rubric
+cache (512 rubrics) at most about 50 MB however varied the answers."""
 
 
 class FuzzyIndex:
