@@ -1028,15 +1028,64 @@ def _bits(mask: int) -> tuple[int, ...]:
     return tuple(bits)
 
 
-class AnalysedAnswer:
-    """An answer split into clauses, with a stem index for fast phrase matching."""
+MAX_NEAR_WORDS = 1024
+"""Answer words a :class:`FuzzyIndex` keeps before it starts afresh: with the rubric
+cache (512 rubrics) at most about 50 MB however varied the answers."""
 
-    def __init__(self, text: str) -> None:
+
+class FuzzyIndex:
+    """A rubric's stems that :meth:`AnalysedAnswer.alike` may match fuzzily, and per
+    answer word seen so far, which of them it is close to.
+
+    Answers to one question share most of their words, so each word is compared with
+    the rubric's stems once (rapidfuzz's ratio is symmetric) instead of every stem
+    being compared with every answer's whole vocabulary.
+    """
+
+    def __init__(self, targets: Iterable[str]) -> None:
+        self.targets = frozenset(t for t in targets if len(t) >= FUZZY_MIN_LENGTH and t.isalpha())
+        self._choices = sorted(self.targets)
+        self._near: dict[str, tuple[str, ...]] = {}
+
+    def near(self, word: str) -> tuple[str, ...]:
+        """The targets whose ratio with ``word`` reaches :data:`FUZZY_SCORE`."""
+        found = self._near.get(word)
+        if found is None:
+            found = tuple(
+                choice
+                for choice, _, _ in process.extract(
+                    word,
+                    self._choices,
+                    scorer=fuzz.ratio,
+                    score_cutoff=FUZZY_SCORE,
+                    limit=None,
+                )
+            )
+            if len(self._near) >= MAX_NEAR_WORDS:
+                self._near.clear()
+            self._near[word] = found
+        return found
+
+
+_NOWHERE: tuple[frozenset[str], tuple[int, ...]] = (frozenset(), ())
+"""What :meth:`AnalysedAnswer._find` gives for a stem the answer does not hold."""
+
+
+class AnalysedAnswer:
+    """An answer split into clauses, with a stem index for fast phrase matching.
+
+    With ``fuzzy`` (the rubric's :class:`FuzzyIndex`) its targets' fuzzy matches are
+    looked up there; :meth:`alike` finds the same stems either way.
+    """
+
+    def __init__(self, text: str, fuzzy: FuzzyIndex | None = None) -> None:
         self.clauses = split_clauses(text, answer=True)
         self.vocabulary = sorted({s for c in self.clauses for s in c.stems})
         self._known = frozenset(self.vocabulary)
         self._joined = frozenset(s for c in self.clauses for s, _ in c.joined)
         self._alike: dict[str, frozenset[str]] = {}
+        self._fuzzy = fuzzy
+        self._close: dict[str, list[str]] | None = None
         # per stem (or joined pair), the clauses that hold it; per phrase stem, its
         # alike stems and the clauses that hold any of them: a phrase's clause masks
         # come from these instead of testing every clause for every stem
@@ -1068,7 +1117,10 @@ class AnalysedAnswer:
         if cached is not None:
             return cached
         found = {target} if target in self._known or target in self._joined else set()
-        if len(target) >= FUZZY_MIN_LENGTH and target.isalpha():
+        if self._fuzzy is not None and target in self._fuzzy.targets:
+            close = self._close if self._close is not None else self._close_words()
+            found.update(close.get(target, ()))
+        elif len(target) >= FUZZY_MIN_LENGTH and target.isalpha():
             for choice, _, _ in process.extract(
                 target,
                 self.vocabulary,
@@ -1081,6 +1133,33 @@ class AnalysedAnswer:
         result = frozenset(found)
         self._alike[target] = result
         return result
+
+    def _close_words(self) -> dict[str, list[str]]:
+        """Per target of the fuzzy index, the answer's (alphabetic) stems close to it."""
+        assert self._fuzzy is not None
+        near = self._fuzzy.near
+        close: dict[str, list[str]] = {}
+        for word in self.vocabulary:
+            if word.isalpha():
+                for target in near(word):
+                    close.setdefault(target, []).append(word)
+        self._close = close
+        return close
+
+    def reach(self, phrase: Phrase) -> float:
+        """The highest ``coverage`` that :meth:`match_phrase` can give ``phrase`` here
+        (rounded as it rounds): the weighted share of its stems found anywhere in the
+        answer. Callers that need more skip the match."""
+        if not phrase.stems or not self.clauses:
+            return 0.0
+        known = self._found
+        mask = 0
+        for bit, target in enumerate(phrase.stems):
+            if (known.get(target) or self._find(target))[1]:
+                mask |= 1 << bit
+        # a window's stems are a subset of these and weigh no more (positive weights,
+        # summed in the same order), and rounding keeps the order
+        return round(self._weight(phrase, mask) / phrase.total, 4)
 
     def match_phrase(self, phrase: Phrase, *, tight: bool = False, skip: int = 0) -> Match:
         """Find the best clause window for ``phrase``; see the module docstring.
@@ -1097,12 +1176,18 @@ class AnalysedAnswer:
             return NO_MATCH  # no clause holds any of the stems
         alike = [options for options, _ in found]
         masks = [0] * len(self.clauses)  # per clause, a bitmask of the stems it holds
-        for bit, (_, indices) in enumerate(found):
-            for index in indices:
-                if not skip >> index & 1:
-                    masks[index] |= 1 << bit
-        if not any(masks):
-            return NO_MATCH
+        if skip:
+            for bit, (_, indices) in enumerate(found):
+                for index in indices:
+                    if not skip >> index & 1:
+                        masks[index] |= 1 << bit
+            if not any(masks):
+                return NO_MATCH
+        else:  # every stem found above sets a bit
+            for bit, (_, indices) in enumerate(found):
+                flag = 1 << bit
+                for index in indices:
+                    masks[index] |= flag
         best = self._best_window(phrase, masks, tight)
         if best is None:
             return NO_MATCH
@@ -1121,8 +1206,8 @@ class AnalysedAnswer:
         weak = opposed and phrase.negated and not _whole_predicate(phrase, union)
         novel_hit = not phrase.novel_mask or bool(union & phrase.novel_mask)
         window = self.clauses[start : end + 1]
-        evidence = "; ".join(c.text for c in window)
-        if any(clause.aside for clause in window):
+        evidence = window[0].text if start == end else "; ".join([c.text for c in window])
+        if window[0].aside if start == end else any(c.aside for c in window):
             own = phrase.polarity or (POSITIVE,) * len(alike)
             hits = sum(
                 own[bit] != POSITIVE
@@ -1190,6 +1275,19 @@ class AnalysedAnswer:
         """:meth:`alike` and the indices of the clauses that hold any of those stems."""
         found = self._found.get(target)
         if found is None:
+            fuzzy = self._fuzzy
+            if fuzzy is not None and (
+                target in fuzzy.targets or len(target) < FUZZY_MIN_LENGTH or not target.isalpha()
+            ):
+                # no fuzzy extract to run: when no other answer stem is close, the
+                # stem itself is all there is (what alike() gives then, without its
+                # sets)
+                close = self._close if self._close is not None else self._close_words()
+                if target not in close:
+                    clauses = self._clauses_of.get(target)
+                    found = (frozenset((target,)), tuple(clauses)) if clauses else _NOWHERE
+                    self._found[target] = found
+                    return found
             options = self.alike(target)
             if len(options) == 1:
                 # one stem: its clauses are already distinct and in order
@@ -1228,6 +1326,8 @@ class AnalysedAnswer:
         last_end = self._ends.get(tight) or self._window_ends(tight)
         held = [i for i, mask in enumerate(masks) if mask]
         count = len(held)
+        halves = phrase.halves
+        ones, half = halves if halves is not None else (0, 0)
         best_coverage, best_span = -1.0, 0  # best[:2], once best is set
         for k, start in enumerate(held):
             if best is not None and best_coverage == top and best_span == 0:
@@ -1238,16 +1338,25 @@ class AnalysedAnswer:
                 end = held[j]
                 if end > last:
                     break
-                if best is not None and best_coverage == top and end - start >= -best_span:
+                span = start - end
+                if best is not None and best_coverage == top and span <= best_span:
                     break
                 union |= masks[end]
                 weight = weights.get(union)
                 if weight is None:
-                    weight = weights[union] = self._weight(phrase, union)
+                    # _weight, inlined for the usual weights (union is never empty)
+                    if halves is not None:
+                        weight = (union & ones).bit_count() + 0.5 * (union & half).bit_count()
+                    else:
+                        weight = self._weight(phrase, union)
+                    weights[union] = weight
                 coverage = weight / total
-                if best is None or (coverage, start - end) > (best_coverage, best_span):
-                    best_coverage, best_span = coverage, start - end
-                    best = (coverage, start - end, -start, end)
+                # (coverage, span) > (best_coverage, best_span), without the tuples
+                if best is None or (
+                    coverage > best_coverage or (coverage == best_coverage and span > best_span)
+                ):
+                    best_coverage, best_span = coverage, span
+                    best = (coverage, span, -start, end)
         return best
 
     def _window_ends(self, tight: bool) -> list[int]:

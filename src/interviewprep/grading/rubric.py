@@ -41,6 +41,7 @@ from interviewprep.grading.common import could_not_grade, scored
 from interviewprep.grading.lexical import (
     POSITIVE,
     AnalysedAnswer,
+    FuzzyIndex,
     Match,
     Phrase,
     common_stems,
@@ -136,6 +137,8 @@ class CompiledRubric:
     :func:`lexical.named_subjects`), other than the compared ``sides``."""
     named_common: frozenset[str] = frozenset()
     """Stems the rubric says of both things of a ``named`` pair."""
+    fuzzy: FuzzyIndex = dataclasses.field(default_factory=lambda: FuzzyIndex(()), compare=False)
+    """Every stem of the rubric's wordings, for fuzzy matching (see :class:`FuzzyIndex`)."""
 
 
 def compile_rubric(question: RubricQuestion) -> CompiledRubric:
@@ -172,6 +175,10 @@ def compile_rubric(question: RubricQuestion) -> CompiledRubric:
         for pair in named_subjects([k.text for k in question.key_points])
         if pair not in sides and pair[::-1] not in sides
     )
+    every = [*wordings, *(p for k in points for p in (*k.support, *k.claims))]
+    every += [o.phrase for k in points for o in k.opposites]
+    targets = {s for p in every for s in p.stems}
+    targets |= {s for k in points for o in k.opposites for s in (o.original, *o.before, *o.after)}
     return CompiledRubric(
         points,
         misconceptions,
@@ -179,6 +186,7 @@ def compile_rubric(question: RubricQuestion) -> CompiledRubric:
         common_stems(wordings, sides),
         named,
         common_stems(wordings, named) if named else frozenset(),
+        FuzzyIndex(targets),
     )
 
 
@@ -329,6 +337,8 @@ def _opposite_window(analysed: AnalysedAnswer, opposite: Opposite, share: float)
     """
     if not analysed.holds(opposite.word):
         return None  # the pivot is read below by its own stem only: nothing to find
+    if analysed.reach(opposite.phrase) + 1e-9 < _needed(opposite.phrase, share):
+        return None  # no window can hold enough of it (the test below, made early)
     match = analysed.match_phrase(opposite.phrase, tight=True)
     if match.opposed or match.weak or not match.novel_hit:
         return None
@@ -387,6 +397,8 @@ def _denied_claim(analysed: AnalysedAnswer, point: _Point) -> str:
     share, so the denial would go unseen.
     """
     for claim in point.claims:
+        if analysed.reach(claim) < 1.0:
+            continue  # no window holds all of it (the test below, made early)
         match = analysed.match_phrase(claim, tight=True)
         if not match.opposed or match.weak or not match.novel_hit or match.coverage < 1.0:
             continue
@@ -601,23 +613,46 @@ class RubricAnalysis:
     text: str
 
 
-def _matches(point: _Point, read: Callable[[_Point, Phrase], Match]) -> list[tuple[Phrase, Match]]:
+def _matches(
+    point: _Point,
+    read: Callable[[_Point, Phrase], Match],
+    reach: Callable[[Phrase], float] | None = None,
+    cover: float = RubricSettings.cover,
+) -> tuple[list[tuple[Phrase, Match]], int]:
     """The matches of ``point``'s wordings, in order, up to the first of its own that
-    covers it completely: no later wording changes what :func:`judge_point` decides
-    (a later one can only tie that coverage, and the first keeps the evidence)."""
+    covers it completely, and how many of them are its own wordings: no later wording
+    changes what :func:`judge_point` decides (a later one can only tie that coverage,
+    and the first keeps the evidence).
+
+    With ``reach`` (:meth:`AnalysedAnswer.reach`), once a wording covers the key point
+    (as :func:`judge_point` reads a wording covering it, with ``cover``), a later own
+    wording is read only if it could cover more, and support wordings are not read:
+    judge_point then returns the highest such coverage, the first to reach it.
+    """
     found: list[tuple[Phrase, Match]] = []
+    own = len(point.phrases)
+    count = 0
+    best = 0.0  # the highest coverage of an own wording that covers the key point
     for index, phrase in enumerate((*point.phrases, *point.support)):
+        if best and reach is not None and (index >= own or reach(phrase) <= best):
+            continue  # it cannot cover more (index 0 is always read)
         match = read(point, phrase)
         found.append((phrase, match))
-        if (
-            index < len(point.phrases)
-            and match.coverage == 1.0
-            and match.novel_hit
-            and not match.opposed
-            and not match.weak
-        ):
+        if index >= own:
+            continue
+        count += 1
+        if match.coverage == 1.0 and match.novel_hit and not match.opposed and not match.weak:
             break
-    return found
+        if (
+            match.novel_hit
+            and not match.weak
+            and not match.opposed
+            and not match.swapped
+            and match.coverage + 1e-9 >= _needed(phrase, cover)
+            and match.coverage > best
+        ):
+            best = match.coverage
+    return found, count
 
 
 class RubricGrader:
@@ -647,7 +682,7 @@ class RubricGrader:
     def analyse(self, question: RubricQuestion, text: str, truncated: bool) -> RubricAnalysis:
         """Match every key point and misconception against a prepared answer."""
         rubric = _CACHE.get(question)
-        analysed = AnalysedAnswer(text)
+        analysed = AnalysedAnswer(text, rubric.fuzzy)
         tight = self.settings.tight_key_points
         cover = self.settings.cover
 
@@ -656,11 +691,10 @@ class RubricGrader:
             match = analysed.match_phrase(phrase, tight=tight, skip=skip)
             return _unswapped(analysed, phrase, match, rubric, cover, point.phrases[0])
 
-        matches = [_matches(point, read) for point in rubric.points]
-        outcomes = [
-            judge_point(m, self.settings, len(point.phrases))
-            for m, point in zip(matches, rubric.points, strict=True)
-        ]
+        reach = analysed.reach
+        read_first = [_matches(point, read, reach, cover) for point in rubric.points]
+        matches = [found for found, _ in read_first]
+        outcomes = [judge_point(found, self.settings, own) for found, own in read_first]
         # a clause that only states one covered key point ("it is path traversal")
         # earns no partial credit for another ("the resolved path stays under the
         # base directory"); only a partly matched key point can use what is spent,
@@ -669,8 +703,10 @@ class RubricGrader:
         if any(o.status is KeyPointStatus.MISSING and o.credit for o in outcomes):
             for found, outcome, point in zip(matches, outcomes, rubric.points, strict=True):
                 if outcome.status is KeyPointStatus.COVERED:
+                    # every wording: those _matches left unread are read now
                     wordings = (*point.phrases, *point.support)
-                    found.extend((p, read(point, p)) for p in wordings[len(found) :])
+                    done = {id(p) for p, _ in found}
+                    found.extend((p, read(point, p)) for p in wordings if id(p) not in done)
                     for phrase, match in found:
                         spent |= analysed.spent(phrase, match)
         if spent:
@@ -704,24 +740,17 @@ class RubricGrader:
                     continue
             outcomes[index] = PointOutcome(KeyPointStatus.CONTRADICTED, 0.0, 1.0, said)
         outcomes = _denied_points(outcomes)
+        share = self.settings.misconception
+
+        def states(misconception: _Misconception, phrase: Phrase) -> bool:
+            if analysed.reach(phrase) + 1e-9 < _needed(phrase, share):
+                return False  # no window holds enough of it (see _stated)
+            match = analysed.match_phrase(phrase, tight=True)
+            match = _unswapped(analysed, phrase, match, rubric, share, misconception.phrases[0])
+            return _stated(phrase, match, self.settings)
+
         stated = tuple(
-            m.text
-            for m in rubric.misconceptions
-            if any(
-                _stated(
-                    p,
-                    _unswapped(
-                        analysed,
-                        p,
-                        analysed.match_phrase(p, tight=True),
-                        rubric,
-                        self.settings.misconception,
-                        m.phrases[0],
-                    ),
-                    self.settings,
-                )
-                for p in m.phrases
-            )
+            m.text for m in rubric.misconceptions if any(states(m, p) for p in m.phrases)
         )
         return RubricAnalysis(
             rubric, tuple(outcomes), stated, is_keyword_list(text), truncated, text

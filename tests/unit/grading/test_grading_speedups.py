@@ -116,16 +116,41 @@ def _read(analysed: AnalysedAnswer, _point: object, phrase: Phrase) -> Match:
 
 def test_stopping_at_a_covering_wording_changes_no_outcome() -> None:
     settings = RubricSettings()
-    stopped = 0
+    stopped = skipped = 0
     for question in _open_questions():
         rubric = _CACHE.get(question)
         for answer in (question.model_answer, *(s.answer for s in question.samples)):
-            analysed = AnalysedAnswer(answer)
+            analysed = AnalysedAnswer(answer, rubric.fuzzy)
             for point in rubric.points:
                 wordings = (*point.phrases, *point.support)
                 every = [(p, analysed.match_phrase(p)) for p in wordings]
-                some = _matches(point, functools.partial(_read, analysed))
+                expected = judge_point(every, settings, len(point.phrases))
+                read = functools.partial(_read, analysed)
+                some, own = _matches(point, read)
                 stopped += len(some) < len(every)
-                own = len(point.phrases)
-                assert judge_point(some, settings, own) == judge_point(every, settings, own)
+                assert own == min(len(some), len(point.phrases))
+                assert judge_point(some, settings, own) == expected
+                fewer, own = _matches(point, read, analysed.reach, settings.cover)
+                skipped += len(fewer) < len(some)
+                assert fewer[0][0] is point.phrases[0]
+                assert judge_point(fewer, settings, own) == expected
     assert stopped > 10  # the shortcut is taken
+    assert skipped > 10  # and so is the one that skips wordings that cannot cover more
+
+
+def test_reach_bounds_the_coverage_of_every_match() -> None:
+    bounded = 0
+    for question in _open_questions():
+        rubric = _CACHE.get(question)
+        for answer in (question.model_answer, *(s.answer for s in question.samples)):
+            analysed = AnalysedAnswer(answer, rubric.fuzzy)
+            plain = AnalysedAnswer(answer)
+            for point in rubric.points:
+                for phrase in (*point.phrases, *point.support, *point.claims):
+                    reach = analysed.reach(phrase)
+                    for tight in (False, True):
+                        match = analysed.match_phrase(phrase, tight=tight)
+                        assert match == plain.match_phrase(phrase, tight=tight)
+                        assert match.coverage <= reach
+                    bounded += reach < 1.0
+    assert bounded > 10
