@@ -1028,9 +1028,11 @@ def _bits(mask: int) -> tuple[int, ...]:
     return tuple(bits)
 
 
-MAX_NEAR_WORDS = 1024
-"""Answer words a :class:`FuzzyIndex` keeps before it starts afresh: with the rubric
-cache (512 rubrics) at most about 50 MB however varied the answers."""
+MAX_NEAR_WORDS = 128
+"""Answer words a :class:`FuzzyIndex` keeps before it starts afresh: about 12 KB per
+rubric, at most about 6 MB with the rubric cache (512 rubrics) however varied the
+answers (the Telegram bot's memory budget is 150 MB; 1,024 words would have allowed
+about 50 MB)."""
 
 
 class FuzzyIndex:
