@@ -47,10 +47,6 @@ SHARE = rf"ip:share:(?P<attempt>{_ID}):(?P<post>{_ID})"
 NEXT = rf"ip:next:(?P<ctx>{CTX})"
 FORGET = r"ip:forget:(?P<choice>yes|no)"
 
-ALL_TEMPLATES = tuple(
-    re.compile(t)
-    for t in (ANSWER, PICK, MULTI, WRITE, MODAL, SKIP, REVEAL, HINT, RATE, SHARE, NEXT, FORGET)
-)
 ANSWER_FIELD = "answer"  # the text input of the answer modal
 
 
@@ -157,8 +153,3 @@ def parse_day(text: str) -> date | None:
         return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
     except ValueError:
         return None
-
-
-def is_ours(custom_id: str) -> bool:
-    """True when a custom_id matches one of the templates above."""
-    return any(t.fullmatch(custom_id) for t in ALL_TEMPLATES)
