@@ -1035,6 +1035,17 @@ answers (the Telegram bot's memory budget is 150 MB; 1,024 words would have allo
 about 50 MB)."""
 
 
+def fuzzy_matches(word: str, choices: Sequence[str]) -> list[str]:
+    """The choices whose rapidfuzz ratio with ``word`` reaches :data:`FUZZY_SCORE`, best
+    first."""
+    return [
+        choice
+        for choice, _, _ in process.extract(
+            word, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_SCORE, limit=None
+        )
+    ]
+
+
 class FuzzyIndex:
     """A rubric's stems that :meth:`AnalysedAnswer.alike` may match fuzzily, and per
     answer word seen so far, which of them it is close to.
@@ -1053,16 +1064,7 @@ class FuzzyIndex:
         """The targets whose ratio with ``word`` reaches :data:`FUZZY_SCORE`."""
         found = self._near.get(word)
         if found is None:
-            found = tuple(
-                choice
-                for choice, _, _ in process.extract(
-                    word,
-                    self._choices,
-                    scorer=fuzz.ratio,
-                    score_cutoff=FUZZY_SCORE,
-                    limit=None,
-                )
-            )
+            found = tuple(fuzzy_matches(word, self._choices))
             if len(self._near) >= MAX_NEAR_WORDS:
                 self._near.clear()
             self._near[word] = found
@@ -1123,15 +1125,7 @@ class AnalysedAnswer:
             close = self._close if self._close is not None else self._close_words()
             found.update(close.get(target, ()))
         elif len(target) >= FUZZY_MIN_LENGTH and target.isalpha():
-            for choice, _, _ in process.extract(
-                target,
-                self.vocabulary,
-                scorer=fuzz.ratio,
-                score_cutoff=FUZZY_SCORE,
-                limit=None,
-            ):
-                if choice.isalpha():
-                    found.add(choice)
+            found.update(c for c in fuzzy_matches(target, self.vocabulary) if c.isalpha())
         result = frozenset(found)
         self._alike[target] = result
         return result
