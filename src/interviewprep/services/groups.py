@@ -15,8 +15,7 @@ from sqlmodel import col, select
 from interviewprep.bank.loader import Bank
 from interviewprep.bank.schema import Level
 from interviewprep.config import check_timezone
-from interviewprep.domain import streak as streakdomain
-from interviewprep.domain import timing
+from interviewprep.domain import streak as streakdomain, timing
 from interviewprep.domain.clock import Clock, local_date, system_clock
 from interviewprep.services.errors import (
     GroupQuestionDone,

@@ -31,9 +31,7 @@ from interviewprep.bank.schema import (
     SingleChoice,
     TrueFalse,
 )
-from interviewprep.domain import cards as carddomain
-from interviewprep.domain import queue as queuedomain
-from interviewprep.domain import streak as streakdomain
+from interviewprep.domain import cards as carddomain, queue as queuedomain, streak as streakdomain
 from interviewprep.domain.cards import CardState, SchedulerConfig
 from interviewprep.domain.clock import Clock, local_date, system_clock
 from interviewprep.domain.rating import Rating

@@ -24,8 +24,7 @@ from datetime import date, datetime
 from types import SimpleNamespace, TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Dialect, Engine, and_, bindparam, func, insert, update
-from sqlalchemy import select as sa_select
+from sqlalchemy import Dialect, Engine, and_, bindparam, func, insert, select as sa_select, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import FromClause, Select
@@ -35,17 +34,9 @@ from interviewprep.storage.errors import StorageUnavailable, describe
 from interviewprep.storage.reads import Prepared
 from interviewprep.storage.tables import (
     attempts as _attempts,
-)
-from interviewprep.storage.tables import (
     cards as _cards,
-)
-from interviewprep.storage.tables import (
     identities as _identities,
-)
-from interviewprep.storage.tables import (
     persons as _persons,
-)
-from interviewprep.storage.tables import (
     reviews as _reviews,
 )
 

@@ -41,20 +41,16 @@ from sqlalchemy import (
     insert,
     literal_column,
     null,
+    select as sa_select,
     union_all,
     update,
 )
-from sqlalchemy import select as sa_select
 
 from interviewprep.storage.answering import CARD_FIELDS, AnswerUnit, for_person, person_source
 from interviewprep.storage.reads import Prepared
 from interviewprep.storage.tables import (
     attempts as _attempts,
-)
-from interviewprep.storage.tables import (
     cards as _cards,
-)
-from interviewprep.storage.tables import (
     persons as _persons,
 )
 

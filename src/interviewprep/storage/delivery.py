@@ -18,17 +18,9 @@ from sqlmodel import Session
 
 from interviewprep.storage.tables import (
     deliveries as _d,
-)
-from interviewprep.storage.tables import (
     groups as _g,
-)
-from interviewprep.storage.tables import (
     persons as _p,
-)
-from interviewprep.storage.tables import (
     recipients as _r,
-)
-from interviewprep.storage.tables import (
     reviews as _rev,
 )
 

@@ -22,33 +22,18 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, or_
-from sqlalchemy import select as sa_select
+from sqlalchemy import and_, bindparam, func, insert, or_, select as sa_select
 
 from interviewprep.storage.answering import CARD_FIELDS, AnswerUnit
 from interviewprep.storage.reads import Prepared, Reads
 from interviewprep.storage.tables import (
     attempts as _attempts,
-)
-from interviewprep.storage.tables import (
     cards as _cards,
-)
-from interviewprep.storage.tables import (
     deliveries as _deliveries,
-)
-from interviewprep.storage.tables import (
     group_members as _members,
-)
-from interviewprep.storage.tables import (
     groups as _groups,
-)
-from interviewprep.storage.tables import (
     identities as _identities,
-)
-from interviewprep.storage.tables import (
     persons as _persons,
-)
-from interviewprep.storage.tables import (
     recipients as _recipients,
 )
 

@@ -49,29 +49,13 @@ from sqlalchemy.pool import PoolProxiedConnection
 
 from interviewprep.storage.tables import (
     attempts as _attempts,
-)
-from interviewprep.storage.tables import (
     cards as _cards,
-)
-from interviewprep.storage.tables import (
     deliveries as _deliveries,
-)
-from interviewprep.storage.tables import (
     group_members as _members,
-)
-from interviewprep.storage.tables import (
     groups as _groups,
-)
-from interviewprep.storage.tables import (
     identities as _identities,
-)
-from interviewprep.storage.tables import (
     persons as _persons,
-)
-from interviewprep.storage.tables import (
     recipients as _recipients,
-)
-from interviewprep.storage.tables import (
     reviews as _reviews,
 )
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from interviewprep.bank.schema import ExpectedGrade, Question
 from interviewprep.grading import MAX_ANSWER_CHARS, grade
