@@ -334,18 +334,12 @@ class Groups:
         if row.member_id is None:
             unit.join_group(group_id, person_id, now)
         attempt_id = unit.insert_attempt(
-            {
-                "person_id": person_id,
-                "question_id": question_id,
-                "asked_at": now,
-                "asked_on": local_date(now, ZoneInfo(zone)),
-                "status": "asked",
-                "source": "group",
-                "hints_used": 0,
-                "closed_at": None,
-                "group_id": group_id,
-                "group_day": day,
-            }
+            person_id,
+            question_id,
+            now,
+            local_date(now, ZoneInfo(zone)),
+            "group",
+            group=(group_id, day),
         )
         unit.commit()
         card = row if row.card_id is not None else None

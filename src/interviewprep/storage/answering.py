@@ -127,6 +127,18 @@ _UPDATE_CARD = Prepared(
     .where(_cards.c.id == bindparam("card_id"))
     .values({name: bindparam(f"new_{name}") for name in CARD_FIELDS})
 )
+_INSERT_ATTEMPT = Prepared(
+    insert(_attempts)
+    .values(
+        {
+            name: bindparam(name)
+            for name in ("person_id", "question_id", "asked_at", "asked_on", "source")
+        }
+        | {"status": "asked", "hints_used": 0, "closed_at": None}
+        | {"group_id": bindparam("group_id"), "group_day": bindparam("group_day")}
+    )
+    .returning(_attempts.c.id)
+)
 _INSERT_CARD = Prepared(
     insert(_cards).values(
         {name: bindparam(name) for name in ("person_id", "question_id", "introduced_on")}
@@ -364,6 +376,29 @@ class AnswerUnit:
         if row.id is None:
             return int(row.owner), None
         return int(row.owner), _answer_context(row)
+
+    def insert_attempt(
+        self,
+        person_id: int,
+        question_id: str,
+        now: datetime,
+        day: date,
+        source: str,
+        group: tuple[int, date] | None = None,
+    ) -> int:
+        """Insert an open attempt (asked at ``now`` on the person's local ``day``; for a
+        group's question of a day, ``group``) and return its id."""
+        params = {
+            "person_id": person_id,
+            "question_id": question_id,
+            "asked_at": now,
+            "asked_on": day,
+            "source": source,
+            "group_id": group[0] if group else None,
+            "group_day": group[1] if group else None,
+        }
+        _, rows = _INSERT_ATTEMPT.execute(self, params)
+        return int(rows[0].id)
 
     def close_attempt(self, attempt_id: int, status: str, now: datetime) -> bool:
         """Close an open attempt; False when it was no longer open (a concurrent answer)."""

@@ -12,7 +12,8 @@ the answer path's scheme (:mod:`interviewprep.storage.answering`): each statemen
   (:meth:`AskUnit.ask_context`; :meth:`AskUnit.ask_context_of` reaches the person from
   a platform account in the same statement);
 * the day's attempts and every card in one ``UNION ALL`` (:meth:`AskUnit.plan_inputs`);
-* the insert of the attempt with ``RETURNING`` its id, and the guarded close of other
+* the insert of the attempt with ``RETURNING`` its id (:meth:`AnswerUnit.insert_attempt`,
+  shared with the group answer path), and the guarded close of other
   open attempts when one was set aside (:meth:`AskUnit.close_stale`).
 
 Transactions are the driver's own, as under the ORM session (see answering.py): the
@@ -27,7 +28,7 @@ be answered by its id). Nothing is committed until
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
@@ -38,7 +39,6 @@ from sqlalchemy import (
     bindparam,
     cast,
     func,
-    insert,
     literal_column,
     null,
     select as sa_select,
@@ -133,16 +133,6 @@ _PLAN_INPUTS = Prepared(
         ),
     )
 )
-ATTEMPT_FIELDS = ("person_id", "question_id", "asked_at", "asked_on", "source")
-_INSERT_ATTEMPT = Prepared(
-    insert(_attempts)
-    .values(
-        {name: bindparam(name) for name in ATTEMPT_FIELDS}
-        | {"status": "asked", "hints_used": 0, "closed_at": None}
-        | {"group_id": None, "group_day": None}
-    )
-    .returning(_attempts.c.id)
-)
 _CLOSE_STALE = Prepared(
     update(_attempts)
     .where(
@@ -224,20 +214,6 @@ class AskUnit(AnswerUnit):
         cards = [row for row in rows if row.kind == _CARD]
         attempts = sorted((row for row in rows if row.kind == _ATTEMPT), key=lambda r: -r.id)
         return PlanInputs([(row.question_id, row.status) for row in attempts], cards)
-
-    def insert_attempt(
-        self, person_id: int, question_id: str, now: datetime, day: date, source: str
-    ) -> int:
-        """Insert an open attempt and return its id."""
-        params = {
-            "person_id": person_id,
-            "question_id": question_id,
-            "asked_at": now,
-            "asked_on": day,
-            "source": source,
-        }
-        _, rows = _INSERT_ATTEMPT.execute(self, params)
-        return int(rows[0].id)
 
     def close_stale(self, person_id: int, keep: int) -> None:
         """Mark every other open attempt of a person as skipped."""

@@ -111,7 +111,6 @@ _GROUP_ANSWER = Prepared(
 )
 
 MEMBER_FIELDS = ("group_id", "person_id", "joined_at", "leaderboard_opt_out")
-ATTEMPT_FIELDS = tuple(c.name for c in _attempts.c if c.name != "id")
 PERSON_FIELDS = tuple(c.name for c in _persons.c if c.name != "id")
 IDENTITY_FIELDS = ("person_id", "platform", "external_id", "created_at")
 
@@ -123,7 +122,6 @@ def _insert(table: Any, fields: tuple[str, ...], returning: bool) -> Prepared:
 
 
 _INSERT_MEMBER = _insert(_members, MEMBER_FIELDS, returning=False)
-_INSERT_ATTEMPT = _insert(_attempts, ATTEMPT_FIELDS, returning=True)
 _INSERT_PERSON = _insert(_persons, PERSON_FIELDS, returning=True)
 _INSERT_IDENTITY = _insert(_identities, IDENTITY_FIELDS, returning=False)
 
@@ -198,11 +196,6 @@ class GroupAnswerUnit(AnswerUnit):
             "leaderboard_opt_out": False,
         }
         _INSERT_MEMBER.execute(self, params)
-
-    def insert_attempt(self, values: dict[str, Any]) -> int:
-        """Insert an attempt (every field of ``ATTEMPT_FIELDS``) and return its id."""
-        _, rows = _INSERT_ATTEMPT.execute(self, values)
-        return int(rows[0].id)
 
     def reads(self) -> Reads:
         """The read-only queries on this unit's connection, for use after :meth:`commit`
