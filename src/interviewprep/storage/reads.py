@@ -3,7 +3,8 @@
 ``/streak``, ``/stats``, settings and the lookups every interaction makes ran through
 ORM sessions: building the statements and the session's begin/rollback bookkeeping
 cost 1-2 ms a call, several times the database work. These statements are built once,
-at import, and run on a pooled connection from :class:`interviewprep.storage.uow.ReadOnly`;
+at import, and run on a DB-API connection from :class:`interviewprep.storage.uow.ReadOnly`
+(pooled; on a SQLite file, one kept open per thread);
 each read folds what it needs into one statement where it can (a streak's answer counts,
 excused days and the owner's settings in one ``UNION ALL``; the account lookup as a
 scalar subquery), so a command makes one round trip per service call.
@@ -732,10 +733,11 @@ class Reads:
     Rows are named tuples with the tables' column names.
     """
 
-    def __init__(self, dbapi: PoolProxiedConnection, engine: Engine) -> None:
+    def __init__(self, dbapi: PoolProxiedConnection, engine: Engine, *, kept: bool = False) -> None:
         self.dbapi = dbapi
         self.dialect = engine.dialect
         self._engine = engine
+        self._kept = kept  # the thread's kept connection (storage.uow.KeptReads): not closed
         self._core: Connection | None = None
 
     def core(self) -> Connection:
@@ -744,13 +746,19 @@ class Reads:
             self._core = self._engine.connect()
         return self._core
 
+    def in_transaction(self) -> bool:
+        """Whether the driver has a transaction open on the DB-API connection."""
+        return bool(getattr(self.dbapi.dbapi_connection, "in_transaction", False))
+
     def close(self) -> None:
-        """Give the connections back to the pool (which rolls back what they began)."""
+        """Give the connections back to the pool (which rolls back what they began); a
+        kept connection stays open for the thread's next read."""
         try:
             if self._core is not None:
                 self._core.close()
         finally:
-            self.dbapi.close()
+            if not self._kept:
+                self.dbapi.close()
 
     # ---------------------------------------------------------------- people
 
