@@ -16,6 +16,7 @@ from interviewprep.domain.queue import (
     _main_topic,
     new_allowance,
     plan,
+    preselect,
 )
 
 
@@ -111,9 +112,31 @@ def test_the_plan_picks_what_sorting_every_new_question_picked(seed: int) -> Non
         NewQuestion(f"n{i}", some_topics(), rng.randint(0, 30)) for i in range(rng.randint(0, 80))
     ]
     strength = {t: rng.choice([0.2, 0.5, 0.9]) for t in topics if rng.random() < 0.7}
+    orders = {q.question_id: q.order for q in unseen}
     for limit in (1, 2, 3, 10, 100):
         allowance = rng.randint(0, limit + 2)
         last = rng.choice([None, *topics])
-        assert plan(due, unseen, allowance, strength, limit, last) == _plan_sorting_everything(
-            due, unseen, allowance, strength, limit, last
+        expected = _plan_sorting_everything(due, unseen, allowance, strength, limit, last)
+        assert plan(due, unseen, allowance, strength, limit, last) == expected
+        # the service ranks only what preselect keeps for the room the reviews leave
+        room = min(allowance, limit - min(limit, len(due)))
+        kept = preselect(
+            [(q.question_id, q.topics) for q in unseen], orders.__getitem__, strength, room
         )
+        assert len(kept) <= len(unseen)
+        assert plan(due, kept, allowance, strength, limit, last) == expected
+
+
+def test_preselect_ranks_only_the_weakest_topics_candidates() -> None:
+    hashed: list[str] = []
+
+    def order(question_id: str) -> int:
+        hashed.append(question_id)
+        return int(question_id[1:])
+
+    candidates = [(f"q{i}", ("sql",) if i % 2 else ("sql", "cache")) for i in range(20)]
+    kept = preselect(candidates, order, {"sql": 0.9, "cache": 0.2}, 1)
+    # "cache" is weak: only the ten questions that also cover it were hashed
+    assert sorted(hashed) == sorted(f"q{i}" for i in range(0, 20, 2))
+    assert kept == [NewQuestion("q0", ("sql", "cache"), 0)]
+    assert preselect(candidates, order, {}, 0) == []

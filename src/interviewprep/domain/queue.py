@@ -118,6 +118,45 @@ def plan(
     return items
 
 
+def preselect(
+    candidates: Sequence[tuple[str, tuple[str, ...]]],
+    order: Callable[[str], int],
+    topic_strength: Mapping[str, float],
+    count: int,
+) -> list[NewQuestion]:
+    """The new questions :func:`plan` can pick when it takes ``count`` of them.
+
+    Per main topic, the ``count`` first of ``candidates`` (question id and topics) by
+    :func:`plan`'s key (weakness, ``order``, id): plan never goes deeper than ``count``
+    into one topic (see :func:`_firsts_per_topic`), so it picks the same questions from
+    these as from every candidate. ``order`` (a hash per question) is computed only for
+    candidates whose weakness can place them among those, and no :class:`NewQuestion`
+    is built for the rest: asking one question costs one pass over plain tuples.
+    """
+    if count <= 0:
+        return []
+    weakest: dict[tuple[str, ...], float] = {}
+    buckets: dict[str, list[tuple[float, str, tuple[str, ...]]]] = defaultdict(list)
+    for question_id, topics in candidates:
+        weakness = weakest.get(topics)
+        if weakness is None:
+            weakness = weakest[topics] = (
+                min(topic_strength.get(t, 0.5) for t in topics) if topic_strength else 0.5
+            )
+        buckets[topics[0] if topics else ""].append((weakness, question_id, topics))
+    chosen: list[NewQuestion] = []
+    for bucket in buckets.values():
+        if len(bucket) > count:
+            # the count-th smallest weakness bounds the weakness of the first count
+            bound = heapq.nsmallest(count, [w for w, _, _ in bucket])[-1]
+            bucket = [c for c in bucket if c[0] <= bound]
+        keyed = [(w, order(q), q, topics) for w, q, topics in bucket]
+        if len(keyed) > count:
+            keyed = heapq.nsmallest(count, keyed)  # ids are unique: topics never compared
+        chosen.extend(NewQuestion(q, topics, rank) for _, rank, q, topics in keyed)
+    return chosen
+
+
 def _firsts_per_topic(
     items: Sequence[NewQuestion],
     key: Callable[[NewQuestion], tuple[float, int, str]],

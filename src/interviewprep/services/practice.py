@@ -94,6 +94,7 @@ class Practice:
         self.clock = clock
         self.fuzz = fuzz_intervals
         self.default_timezone = default_timezone
+        self._rows: tuple[int, list[tuple[str, tuple[str, ...], int]]] | None = None
 
     # ----------------------------------------------------------------- people
 
@@ -396,29 +397,40 @@ class Practice:
                     queuedomain.DueCard(question.id, tuple(question.topics), recall, state.is_leech)
                 )
         rank = LEVEL_RANK[Level(person.level)]
-        shuffle = _shuffler(person.id)
-        unseen = [
-            queuedomain.NewQuestion(q.id, tuple(q.topics), shuffle(q.id))
-            for q in self.bank
-            if q.id not in seen
-            and q.id not in closed_today
-            and LEVEL_RANK[q.level] <= rank
-            and eligible(q)
+        candidates = [
+            (question_id, topics)
+            for question_id, topics, level in self._question_rows()
+            if level <= rank
+            and question_id not in seen
+            and question_id not in closed_today
+            and (not wanted or not wanted.isdisjoint(topics))
         ]
         allowance = queuedomain.new_allowance(
             person.new_per_day,
             sum(1 for c in cards if c.introduced_on == today),
-            len(unseen),
+            len(candidates),
             today,
             person.interview_date,
         )
         if topic is not None:
             allowance = max(allowance, 1)  # an explicit topic request always gets a question
         mean = {t: sum(v) / len(v) for t, v in strength.items()}
+        # plan takes reviews first: only the room they leave needs new questions ranked
+        room = min(allowance, limit - min(limit, len(due)))
+        unseen = queuedomain.preselect(candidates, _shuffler(person.id), mean, room)
         last_question = self.bank.get(day_attempts[0][0]) if day_attempts else None
         last_topic = last_question.topics[0] if last_question else None
         items = queuedomain.plan(due, unseen, allowance, mean, limit=limit, last_topic=last_topic)
         return items, {c.question_id: c for c in cards}
+
+    def _question_rows(self) -> list[tuple[str, tuple[str, ...], int]]:
+        """Every question's id, topics and level rank, built once per bank size (packs
+        are only ever added)."""
+        rows = self._rows
+        if rows is None or rows[0] != len(self.bank):
+            built = [(q.id, tuple(q.topics), LEVEL_RANK[q.level]) for q in self.bank]
+            rows = self._rows = (len(self.bank), built)
+        return rows[1]
 
     def view_of(
         self, attempt_id: int, hints_used: int, question: Question, card: Any, resumed: bool
