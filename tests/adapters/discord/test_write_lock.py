@@ -66,3 +66,38 @@ async def test_an_answer_click_while_the_write_lock_is_held_opens_the_question(
     result = await harness.click(again.last, button(again, "ip:pick:"), harness.carol)
     assert "Score" in result.text
     assert reviews(harness) == 1
+
+
+async def test_practice_while_the_write_lock_is_held_asks_once_the_lock_is_free(
+    harness: Harness,
+) -> None:
+    first = await harness.slash("practice", harness.bob, {"topic": "sql"})  # enrolled, asked
+    person = harness.app.practice.find_person("discord", harness.bob["id"])
+    assert person is not None
+    skipped = await harness.click(first.last, button(first, "ip:skip:"), harness.bob)
+    assert "Skipped" in skipped.text
+    other = sqlite3.connect(_database(harness), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        asked = await harness.fake.send_interaction(
+            harness.fake.slash_payload("practice", harness.bob, harness.guild, {"topic": "sql"})
+        )
+        started = time.perf_counter()
+        help_reply = await harness.slash("help", harness.carol)
+        assert time.perf_counter() - started < 0.5  # the loop was not held by the lock
+        assert help_reply.text
+        assert not asked.callbacks  # waiting on the database thread, not refused
+    finally:
+        other.rollback()
+        other.close()
+    await harness.fake.settle(asked)
+    assert "ip:skip:" in str(asked.payloads)  # the question's controls
+    assert _open_attempts(harness, person) == 1  # asked once: the refused try left nothing
+
+
+def _open_attempts(harness: Harness, person: int) -> int:
+    with sqlite3.connect(_database(harness)) as connection:
+        row = connection.execute(
+            "SELECT count(*) FROM attempts WHERE person_id = ? AND status = 'asked'", (person,)
+        ).fetchone()
+    return int(row[0])

@@ -132,7 +132,8 @@ def install(tree: Tree) -> None:
     ) -> None:
         actor, flows = actor_of(interaction), host_of(interaction).flows
         wanted = topic.strip().lower() if topic else None
-        await respond(interaction, lambda: flows.practice(actor, wanted, count))
+        # one transaction after ~1 ms of planning: on the loop, as the picks (see respond)
+        await respond(interaction, lambda: flows.practice(actor, wanted, count), short=True)
 
     @tree.command(name="today", description="Today's daily question (yours, and the server's)")
     async def today(interaction: discord.Interaction[Any]) -> None:

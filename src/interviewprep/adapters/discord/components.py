@@ -118,7 +118,7 @@ async def _next(interaction: discord.Interaction[Any], match: re.Match[str]) -> 
     """The next question of a /practice run."""
     flows, actor = host_of(interaction).flows, actor_of(interaction)
     ctx = Ctx.decode(match["ctx"])
-    await respond(interaction, lambda: flows.next_question(actor, ctx))
+    await respond(interaction, lambda: flows.next_question(actor, ctx), short=True)
 
 
 async def _forget(interaction: discord.Interaction[Any], match: re.Match[str]) -> None:
