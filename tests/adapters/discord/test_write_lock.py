@@ -101,3 +101,34 @@ def _open_attempts(harness: Harness, person: int) -> int:
             "SELECT count(*) FROM attempts WHERE person_id = ? AND status = 'asked'", (person,)
         ).fetchone()
     return int(row[0])
+
+
+async def test_an_open_answer_while_the_write_lock_is_held_is_graded_once_it_is_free(
+    harness: Harness,
+) -> None:
+    await harness.setup_group()
+    post = await post_of(harness, "open")
+    opened = await harness.click(post, button(post, "ip:ans:"), harness.carol)
+    assert opened.modal is not None
+    payload = harness.fake.modal_payload(
+        opened.modal["custom_id"],
+        {"answer": "The first claim about concept."},
+        harness.carol,
+        harness.guild,
+        harness.channel,
+    )
+    other = sqlite3.connect(_database(harness), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        submitted = await harness.fake.send_interaction(payload)
+        started = time.perf_counter()
+        help_reply = await harness.slash("help", harness.bob)
+        assert time.perf_counter() - started < 0.5  # graded on the loop, it would not wait
+        assert help_reply.text
+        assert not submitted.callbacks
+    finally:
+        other.rollback()
+        other.close()
+    await harness.fake.settle(submitted)
+    assert "Model answer" in submitted.text
+    assert reviews(harness) == 1  # graded once: the refused try on the loop saved nothing

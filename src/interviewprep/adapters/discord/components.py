@@ -37,10 +37,11 @@ async def _answer(interaction: discord.Interaction[Any], match: re.Match[str]) -
     flows, actor = host_of(interaction).flows, actor_of(interaction)
     group, day, question = int(match["group"]), match["day"], match["question"]
     post = interaction.message.id if interaction.message else 0
-    # a choice question's click runs on the loop (the pick that follows does too); an open
-    # question's stays on the database thread beside its graded modal submit: measured,
-    # the click on the loop with the submit on the thread cost more CPU than both on it
-    short = flows.is_choice_question(question)
+    # a choice question's click runs on the loop, as the pick that follows; an open
+    # question's too when its modal submit is graded there (see Flows.answers_quickly):
+    # measured, the click on the loop with the submit on the thread cost more CPU than both
+    # on the thread
+    short = flows.answers_quickly(question)
     await respond(
         interaction, lambda: flows.answer_group(actor, group, day, question, post), short=short
     )
@@ -200,7 +201,9 @@ async def on_modal_submit(interaction: discord.Interaction[Any]) -> None:
         return
     flows, actor = host_of(interaction).flows, actor_of(interaction)
     attempt, ctx = int(match["attempt"]), Ctx.decode(match["ctx"])
-    await respond(interaction, lambda: flows.submit(actor, attempt, answer, ctx))
+    await respond(
+        interaction, lambda: flows.submit(actor, attempt, answer, ctx), short=flows.grades_offline
+    )
 
 
 async def on_unknown_component(interaction: discord.Interaction[Any]) -> None:

@@ -28,6 +28,7 @@ from interviewprep.adapters.discord.reply import (
 from interviewprep.app import App
 from interviewprep.domain.rating import Rating
 from interviewprep.domain.streak import Streak
+from interviewprep.grading.offline import DefaultGrader
 from interviewprep.services.errors import (
     NotEnrolled,
     PracticeError,
@@ -71,13 +72,15 @@ class Flows:
 
     def __init__(self, app: App) -> None:
         self.app = app
+        grader = app.practice.grader
+        self.grades_offline = isinstance(grader, DefaultGrader) and grader.name == "offline"
         # Nothing read from the database is kept between interactions. Several bot
         # processes (shards, or a Telegram bot) may share one PostgreSQL database, and
         # what one of them changes must show in the next interaction of every other:
         # a /link or /forget moves or deletes the person behind an account, /pause or
         # /setup changes the server's group, any member's answer moves the server
         # streak. A process-local cache could only be invalidated by this process, so
-        # the reads are made cheap instead (Core statements, one connection per read:
+        # the reads are made cheap instead (Core statements on a kept connection:
         # see interviewprep.storage.reads) and the lookup of the person behind the
         # account is folded into the reads that need it (streak_of, stats_of).
 
@@ -195,6 +198,14 @@ class Flows:
         """Whether a bank question is answered with buttons or a select (no slow grading)."""
         question = self.app.bank.get(question_id)
         return question is not None and question.type in render.CHOICE_TYPES
+
+    def answers_quickly(self, question_id: str) -> bool:
+        """Whether answering a bank question is a short write: a choice question, or any
+        question when the grader is the offline one (CPU only, on an answer capped at
+        ``MAX_ANSWER_CHARS``: 7 ms typical for 4,000 characters, about 100 ms at worst).
+        The semantic grader (ONNX, which releases the GIL) and the LLM grader (a
+        server, seconds) keep their answers on the database thread."""
+        return self.grades_offline or self.is_choice_question(question_id)
 
     @staticmethod
     def _modal(view: QuestionView, ctx: Ctx) -> ModalSpec:
