@@ -3,6 +3,8 @@ on :class:`~interviewprep.storage.asking.AskUnit`), on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
+import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -164,3 +166,48 @@ def test_the_account_read_is_the_persons_settings(practice: Practice) -> None:
         "junior",
     )
     assert (context.new_per_day, context.attempt_id, context.card) == (3, None, None)
+
+
+def test_two_processes_asking_for_one_person_at_once_open_one_attempt(
+    practice: Practice,
+    engine: Engine,
+    other_engine: Engine,
+    bank: Bank,
+    grader: FakeGrader,
+    clock: FixedClock,
+) -> None:
+    """Each asker reads the person's open attempt under a lock held to its commit, so the
+    second one waits and then resumes the first one's question."""
+    other = Practice(UnitOfWorkFactory(other_engine), bank, grader, clock=clock)
+    person = practice.enrol("discord", "42")
+    practice.update_settings(person, new_per_day=50)
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # interleave the two threads as two processes would
+    try:
+        for _ in range(25):
+            barrier = threading.Barrier(2)
+            seen: list[int] = []
+
+            threads = [
+                threading.Thread(target=_ask_at_once, args=(s, barrier, seen))
+                for s in (practice, other)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert len(seen) == 2
+            assert seen[0] == seen[1]  # the second asker resumed the first one's attempt
+            opened = [a for a in _attempts(engine, person) if a[2] == "asked"]
+            assert len(opened) == 1
+            practice.skip(person, seen[0])
+            clock.advance(timedelta(days=1))  # a skipped question is asked again another day
+    finally:
+        sys.setswitchinterval(switch)
+
+
+def _ask_at_once(service: Practice, barrier: threading.Barrier, seen: list[int]) -> None:
+    barrier.wait()
+    view = service.next_question_of("discord", "42")
+    assert view is not None
+    seen.append(view.attempt_id)

@@ -209,7 +209,9 @@ class Practice:
             context = unit.ask_context(person_id)
             if context is None:
                 raise NotEnrolled()
-            return self._ask(unit, context, now, topic, source)
+            return self._ask(
+                unit, context, now, topic, source, lambda: unit.ask_context(person_id, lock=True)
+            )
 
     def next_question_of(
         self, platform: str, external_id: str, topic: str | None = None, source: str = "practice"
@@ -227,7 +229,14 @@ class Practice:
             context = unit.ask_context_of(platform, external_id)
             if context is None:
                 raise NotEnrolled()
-            return self._ask(unit, context, now, topic, source)
+            return self._ask(
+                unit,
+                context,
+                now,
+                topic,
+                source,
+                lambda: unit.ask_context_of(platform, external_id, lock=True),
+            )
 
     def _ask(
         self,
@@ -236,16 +245,26 @@ class Practice:
         now: datetime,
         topic: str | None,
         source: str,
+        relock: Callable[[], AskContext | None],
     ) -> QuestionView | None:
-        """Resume the open attempt, or plan, insert the attempt and commit."""
+        """Resume the open attempt, or plan, insert the attempt and commit.
+
+        Resuming writes nothing and takes no lock (it works while another process
+        writes). Asking a new question first takes the asking lock and reads the context
+        again (``relock``): another process may have asked for this person meanwhile,
+        and then its attempt is resumed instead of a second one being opened.
+        """
+        resumed = self._resumed(context, topic)
+        if resumed is not None:
+            return resumed
+        locked = relock()
+        if locked is None:
+            raise NotEnrolled()  # forgotten or unlinked in the meantime
+        resumed = self._resumed(locked, topic)
+        if resumed is not None:
+            return resumed
+        context = locked
         today = local_date(now, ZoneInfo(context.timezone))
-        if context.attempt_id is not None:
-            assert context.question_id is not None
-            question = self.bank.get(context.question_id)
-            if question is not None and (topic is None or topic in question.topics):
-                return self.view_of(
-                    context.attempt_id, context.hints_used, question, context.card, True
-                )
         inputs = unit.plan_inputs(context.id, today)
         items, cards = self._plan(context, inputs, now, today, topic, limit=1)
         if not items:
@@ -257,6 +276,16 @@ class Practice:
             unit.close_stale(context.id, keep=attempt_id)
         unit.commit()
         return self.view_of(attempt_id, 0, question, cards.get(question.id), False)
+
+    def _resumed(self, context: AskContext, topic: str | None) -> QuestionView | None:
+        """The view of the person's open attempt when it is to be offered again."""
+        if context.attempt_id is None:
+            return None
+        assert context.question_id is not None
+        question = self.bank.get(context.question_id)
+        if question is None or (topic is not None and topic not in question.topics):
+            return None
+        return self.view_of(context.attempt_id, context.hints_used, question, context.card, True)
 
     def current(self, person_id: int) -> QuestionView | None:
         """The question open for the person, if any; nothing new is asked."""

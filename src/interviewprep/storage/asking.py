@@ -16,13 +16,14 @@ the answer path's scheme (:mod:`interviewprep.storage.answering`): each statemen
   shared with the group answer path), and the guarded close of other
   open attempts when one was set aside (:meth:`AskUnit.close_stale`).
 
-Transactions are the driver's own, as under the ORM session (see answering.py): the
-reads run before the insert begins a transaction on SQLite, in the transaction the first
-statement began on PostgreSQL; so two processes asking for the same person at the same
-moment behave as they did through the session: when neither has committed before the
-other reads, both open an attempt (the newest is the one offered again; each can still
-be answered by its id). Nothing is committed until
-:meth:`AskUnit.commit`; leaving the block without it rolls back.
+Resuming an open attempt writes nothing and takes no lock. Asking a new question reads
+the context again under a lock held until the unit ends (``ask_context(..., lock=True)``):
+SQLite's write lock (``BEGIN IMMEDIATE``), or the person's row on PostgreSQL (``FOR NO
+KEY UPDATE``). Two processes asking for the same person at the same moment therefore
+ask one after the other, and the second resumes the attempt the first opened; before,
+when neither had committed before the other read, both opened one. Previewing the
+queue takes no lock. Nothing is committed until :meth:`AskUnit.commit`; leaving the
+block without it rolls back.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.exc import DBAPIError
 
 from interviewprep.storage.answering import CARD_FIELDS, AnswerUnit, for_person, person_source
 from interviewprep.storage.reads import Prepared
@@ -99,6 +101,18 @@ def _ask_context(by_account: bool) -> Prepared:
 
 _CONTEXT_BY_ID = _ask_context(by_account=False)
 _CONTEXT_BY_ACCOUNT = _ask_context(by_account=True)
+
+
+def _lock_person(by_account: bool) -> Prepared:
+    """PostgreSQL: lock the person's row until the transaction ends. ``FOR NO KEY
+    UPDATE``: askers wait for each other, while inserts that only reference the person
+    (an answer's review, another attempt) do not wait, so no deadlock with them."""
+    statement = sa_select(_persons.c.id).select_from(person_source(by_account))
+    return Prepared(for_person(statement, by_account).with_for_update(of=_persons, key_share=True))
+
+
+_LOCK_BY_ID = _lock_person(by_account=False)
+_LOCK_BY_ACCOUNT = _lock_person(by_account=True)
 
 _CARD, _ATTEMPT = 0, 1  # row kinds of _PLAN_INPUTS
 
@@ -196,17 +210,57 @@ class AskUnit(AnswerUnit):
     asking path's statements; each method is one statement.
     """
 
-    def ask_context(self, person_id: int) -> AskContext | None:
-        """The person's settings and newest open attempt with its card, or None."""
-        row = _CONTEXT_BY_ID.first(self, {"person_id": person_id})
+    def ask_context(self, person_id: int, *, lock: bool = False) -> AskContext | None:
+        """The person's settings and newest open attempt with its card, or None.
+
+        ``lock``: first take the lock that serialises asking for one person (see
+        :meth:`lock`), so that the open attempt read is the one to resume.
+        """
+        params = {"person_id": person_id}
+        if lock:
+            self.lock(_LOCK_BY_ID, params)
+        row = _CONTEXT_BY_ID.first(self, params)
         return None if row is None else _context(row)
 
-    def ask_context_of(self, platform: str, external_id: str) -> AskContext | None:
+    def ask_context_of(
+        self, platform: str, external_id: str, *, lock: bool = False
+    ) -> AskContext | None:
         """:meth:`ask_context` of the person behind a platform account, or None when the
         account is not linked to anyone."""
         params = {"platform": platform, "external_id": external_id}
+        if lock:
+            self.lock(_LOCK_BY_ACCOUNT, params)
         row = _CONTEXT_BY_ACCOUNT.first(self, params)
         return None if row is None else _context(row)
+
+    def lock(self, statement: Prepared, params: dict[str, str] | dict[str, int]) -> None:
+        """Hold a lock until the unit ends, so two processes asking for one person at the
+        same moment do it one after the other: the second reads the attempt the first
+        opened and resumes it instead of opening another.
+
+        SQLite: ``BEGIN IMMEDIATE`` (the database's write lock, taken before the reads
+        instead of at the insert; held for the ~1 ms of planning). PostgreSQL: the
+        person's row ``FOR NO KEY UPDATE``, in a statement of its own, so that the
+        context read after it (a new snapshot under READ COMMITTED) sees what the other
+        committed.
+        """
+        if self.dialect.name == "sqlite":
+            if not self.dbapi.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+                cursor = self.dbapi.cursor()
+                try:
+                    cursor.execute("BEGIN IMMEDIATE")
+                except self.dialect.loaded_dbapi.Error as exc:
+                    raise DBAPIError.instance(
+                        "BEGIN IMMEDIATE",
+                        (),
+                        exc,
+                        self.dialect.loaded_dbapi.Error,
+                        dialect=self.dialect,
+                    ) from exc
+                finally:
+                    cursor.close()
+            return
+        statement.rows(self, params)
 
     def plan_inputs(self, person_id: int, day: date) -> PlanInputs:
         """The attempts of a local day (newest first) and every card of a person."""
