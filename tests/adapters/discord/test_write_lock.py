@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
+from typing import Any
 
 from tests.adapters.discord.conftest import Harness, button
+from tests.adapters.discord.fake_discord import Exchange
 from tests.adapters.discord.test_daily import post_of, reviews
 
 
@@ -14,6 +16,29 @@ def _database(harness: Harness) -> str:
     database = harness.app.engine.url.database
     assert database is not None
     return database
+
+
+async def _sent_while_locked(
+    harness: Harness, payload: dict[str, Any], bystander: dict[str, Any]
+) -> Exchange:
+    """Send ``payload`` while another process holds the write lock, and settle it once
+    the lock is free. Meanwhile the bot answers ``bystander``'s /help at once (the loop
+    never waits for the lock), and ``payload`` is not answered (waiting on the database
+    thread, not refused)."""
+    other = sqlite3.connect(_database(harness), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        sent = await harness.fake.send_interaction(payload)
+        started = time.perf_counter()
+        help_reply = await harness.slash("help", bystander)
+        assert time.perf_counter() - started < 0.5
+        assert help_reply.text
+        assert not sent.callbacks
+    finally:
+        other.rollback()
+        other.close()
+    await harness.fake.settle(sent)
+    return sent
 
 
 async def test_a_pick_while_another_process_writes_waits_without_stalling_the_bot(
@@ -25,20 +50,7 @@ async def test_a_pick_while_another_process_writes_waits_without_stalling_the_bo
     pick = harness.fake.click_payload(
         opened.last, button(opened, "ip:pick:"), harness.bob, harness.guild
     )
-    other = sqlite3.connect(_database(harness), isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
-    try:
-        picked = await harness.fake.send_interaction(pick)
-        started = time.perf_counter()
-        help_reply = await harness.slash("help", harness.carol)
-        # the bot answered someone else at once: the pick waits on the database thread
-        assert time.perf_counter() - started < 0.5
-        assert help_reply.text
-        assert not picked.callbacks
-    finally:
-        other.rollback()
-        other.close()
-    await harness.fake.settle(picked)
+    picked = await _sent_while_locked(harness, pick, harness.carol)
     assert "Score" in picked.text
     assert reviews(harness) == 1
 
@@ -76,21 +88,8 @@ async def test_practice_while_the_write_lock_is_held_asks_once_the_lock_is_free(
     assert person is not None
     skipped = await harness.click(first.last, button(first, "ip:skip:"), harness.bob)
     assert "Skipped" in skipped.text
-    other = sqlite3.connect(_database(harness), isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    try:
-        asked = await harness.fake.send_interaction(
-            harness.fake.slash_payload("practice", harness.bob, harness.guild, {"topic": "sql"})
-        )
-        started = time.perf_counter()
-        help_reply = await harness.slash("help", harness.carol)
-        assert time.perf_counter() - started < 0.5  # the loop was not held by the lock
-        assert help_reply.text
-        assert not asked.callbacks  # waiting on the database thread, not refused
-    finally:
-        other.rollback()
-        other.close()
-    await harness.fake.settle(asked)
+    payload = harness.fake.slash_payload("practice", harness.bob, harness.guild, {"topic": "sql"})
+    asked = await _sent_while_locked(harness, payload, harness.carol)
     assert "ip:skip:" in str(asked.payloads)  # the question's controls
     assert _open_attempts(harness, person) == 1  # asked once: the refused try left nothing
 
@@ -117,18 +116,6 @@ async def test_an_open_answer_while_the_write_lock_is_held_is_graded_once_it_is_
         harness.guild,
         harness.channel,
     )
-    other = sqlite3.connect(_database(harness), isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    try:
-        submitted = await harness.fake.send_interaction(payload)
-        started = time.perf_counter()
-        help_reply = await harness.slash("help", harness.bob)
-        assert time.perf_counter() - started < 0.5  # graded on the loop, it would not wait
-        assert help_reply.text
-        assert not submitted.callbacks
-    finally:
-        other.rollback()
-        other.close()
-    await harness.fake.settle(submitted)
+    submitted = await _sent_while_locked(harness, payload, harness.bob)
     assert "Model answer" in submitted.text
     assert reviews(harness) == 1  # graded once: the refused try on the loop saved nothing
