@@ -28,6 +28,7 @@ block without it rolls back.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -213,12 +214,13 @@ class AskUnit(AnswerUnit):
     def ask_context(self, person_id: int, *, lock: bool = False) -> AskContext | None:
         """The person's settings and newest open attempt with its card, or None.
 
-        ``lock``: first take the lock that serialises asking for one person (see
-        :meth:`lock`), so that the open attempt read is the one to resume.
+        ``lock``: first take the lock that serialises asking for one person (SQLite's
+        write lock, or the person's row on PostgreSQL; see :meth:`_lock`), so that the
+        open attempt read is the one to resume.
         """
         params = {"person_id": person_id}
         if lock:
-            self.lock(_LOCK_BY_ID, params)
+            self._lock(_LOCK_BY_ID, params)
         row = _CONTEXT_BY_ID.first(self, params)
         return None if row is None else _context(row)
 
@@ -229,11 +231,11 @@ class AskUnit(AnswerUnit):
         account is not linked to anyone."""
         params = {"platform": platform, "external_id": external_id}
         if lock:
-            self.lock(_LOCK_BY_ACCOUNT, params)
+            self._lock(_LOCK_BY_ACCOUNT, params)
         row = _CONTEXT_BY_ACCOUNT.first(self, params)
         return None if row is None else _context(row)
 
-    def lock(self, statement: Prepared, params: dict[str, str] | dict[str, int]) -> None:
+    def _lock(self, statement: Prepared, params: Mapping[str, Any]) -> None:
         """Hold a lock until the unit ends, so two processes asking for one person at the
         same moment do it one after the other: the second reads the attempt the first
         opened and resumes it instead of opening another.
