@@ -81,6 +81,10 @@ async def test_forged_ids_of_someone_else_change_nothing(harness: Harness) -> No
     rate = button(result, "ip:rate:")
     steal_rating = await harness.click(forged(rate, harness.general), rate, harness.carol)
     assert "not yours to rate" in steal_rating.text
+    # someone who never used the bot gets the same answer, and is not enrolled by it
+    stranger = await harness.click(forged(rate, harness.general), rate, harness.alice)
+    assert "not yours to rate" in stranger.text
+    assert harness.app.practice.find_person("discord", harness.alice["id"]) is None
     attempt = bobs_pick.split(":")[2]
     modal = ids.modal(int(attempt), ids.Ctx())
     via_modal = await harness.submit(modal, "my answer", harness.carol)

@@ -104,7 +104,9 @@ async def _rate(interaction: discord.Interaction[Any], match: re.Match[str]) -> 
     flows, actor = host_of(interaction).flows, actor_of(interaction)
     review, rating = int(match["review"]), int(match["rating"])
     rows = rows_of(interaction.message)
-    await respond(interaction, lambda: flows.rate(actor, review, rating, rows), update=True)
+    await respond(
+        interaction, lambda: flows.rate(actor, review, rating, rows), update=True, short=True
+    )
 
 
 async def _share(interaction: discord.Interaction[Any], match: re.Match[str]) -> None:

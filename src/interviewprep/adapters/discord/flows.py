@@ -34,6 +34,7 @@ from interviewprep.services.errors import (
     PracticeError,
     UnknownAttempt,
     UnknownGroup,
+    UnknownReview,
 )
 from interviewprep.services.views import GroupView, Milestones, QuestionView
 
@@ -276,7 +277,13 @@ class Flows:
 
     def rate(self, actor: Actor, review_id: int, rating: int, rows: list[list[Control]]) -> Reply:
         """Confirm or override the suggested rating; the result message is updated."""
-        outcome = self.app.practice.rate(self.person(actor), review_id, Rating(rating))
+        try:
+            # one unit from the account to the review: no separate lookup of the person
+            outcome = self.app.practice.rate_by_account(
+                PLATFORM, actor.user_id, review_id, Rating(rating)
+            )
+        except NotEnrolled:  # nobody behind the account: the answer is not theirs
+            raise UnknownReview() from None
         verb = "Changed to" if outcome.changed else "Saved:"
         due = render.when(outcome.next_due)
         return Reply(
