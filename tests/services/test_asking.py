@@ -211,3 +211,23 @@ def _ask_at_once(service: Practice, barrier: threading.Barrier, seen: list[int])
     view = service.next_question_of("discord", "42")
     assert view is not None
     seen.append(view.attempt_id)
+
+
+def test_current_of_shows_the_open_question_of_an_account_and_writes_nothing(
+    practice: Practice, engine: Engine
+) -> None:
+    with pytest.raises(NotEnrolled):
+        practice.current_of("discord", "7")
+    person = practice.enrol("discord", "7")
+    assert practice.current_of("discord", "7") is None
+    asked = practice.next_question(person)
+    assert asked is not None
+    shown = practice.current_of("discord", "7")
+    assert shown is not None
+    assert (shown.attempt_id, shown.question_id, shown.resumed) == (
+        asked.attempt_id,
+        asked.question_id,
+        True,
+    )
+    assert shown == practice.current(person)
+    assert len(_attempts(engine, person)) == 1

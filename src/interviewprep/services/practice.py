@@ -287,6 +287,19 @@ class Practice:
             return None
         return self.view_of(context.attempt_id, context.hints_used, question, context.card, True)
 
+    def current_of(self, platform: str, external_id: str) -> QuestionView | None:
+        """:meth:`current` of the person behind a platform account, in one statement
+        (the asking path's context read, without its lock); nothing is written.
+
+        Raises:
+            NotEnrolled: the account is not linked to anyone.
+        """
+        with self.uow.asking() as unit:
+            context = unit.ask_context_of(platform, external_id)
+        if context is None:
+            raise NotEnrolled()
+        return self._resumed(context, None)
+
     def current(self, person_id: int) -> QuestionView | None:
         """The question open for the person, if any; nothing new is asked."""
         with self.uow() as uow:

@@ -30,7 +30,14 @@ async def test_open_question_through_the_write_button(harness: Harness) -> None:
         reply = await harness.click(reply.last, button(reply, "ip:skip:"), harness.bob)
         reply = await harness.slash("practice", harness.bob, {"topic": "http", "count": 5})
 
-    opened = await harness.click(reply.last, button(reply, "ip:write:"), harness.bob)
+    write = button(reply, "ip:write:")
+    # someone else's Write button: refused, and a stranger is not enrolled by the click
+    for other in (harness.carol, harness.alice):
+        refused = await harness.click(reply.last, write, other)
+        assert refused.modal is None
+        assert "not open for you" in refused.text
+    assert harness.app.practice.find_person("discord", harness.alice["id"]) is None
+    opened = await harness.click(reply.last, write, harness.bob)
 
     assert opened.modal is not None
     result = await harness.submit(opened.modal["custom_id"], "no idea", harness.bob)

@@ -24,7 +24,7 @@ import discord
 
 from interviewprep.adapters.discord import ids
 from interviewprep.adapters.discord.ids import Ctx
-from interviewprep.adapters.discord.reply import rows_of, text
+from interviewprep.adapters.discord.reply import Reply, rows_of, text
 from interviewprep.adapters.discord.respond import actor_of, host_of, respond
 
 INVALID = "This button is no longer valid; use the latest message or /today."
@@ -75,7 +75,11 @@ async def _write(interaction: discord.Interaction[Any], match: re.Match[str]) ->
     """Opens the answer modal of an open question."""
     flows, actor = host_of(interaction).flows, actor_of(interaction)
     attempt, ctx = int(match["attempt"]), Ctx.decode(match["ctx"])
-    await respond(interaction, lambda: flows.write(actor, attempt, ctx))
+
+    def write() -> Reply:
+        return flows.write(actor, attempt, ctx)
+
+    await respond(interaction, write, read=write)  # a read: on the loop on SQLite
 
 
 async def _skip(interaction: discord.Interaction[Any], match: re.Match[str]) -> None:

@@ -218,9 +218,12 @@ class Flows:
         )
 
     def write(self, actor: Actor, attempt_id: int, ctx: Ctx) -> Reply:
-        """The Write button: the answer modal, if the attempt is this person's and open."""
-        person = self.person(actor)
-        view = self.app.practice.current(person)
+        """The Write button: the answer modal, if the attempt is this person's and open
+        (a read: nobody is enrolled by it)."""
+        try:
+            view = self.app.practice.current_of(PLATFORM, actor.user_id)
+        except NotEnrolled:
+            raise UnknownAttempt() from None
         if view is None or view.attempt_id != attempt_id:
             raise UnknownAttempt()
         reply = text("Press *Write your answer* again to open the answer box.")
