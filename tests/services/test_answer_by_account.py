@@ -304,3 +304,50 @@ def test_rate_by_account_schedules_a_self_rated_answer(practice: Practice) -> No
     assert rated.changed
     assert rated.suggested is None
     assert _card_due(practice, person, view.question_id) == rated.next_due.isoformat()
+
+
+def test_skip_attempt_sets_an_accounts_question_aside(practice: Practice, engine: Engine) -> None:
+    with pytest.raises(NotEnrolled):
+        practice.skip_attempt("discord", "1", 1)
+    person = practice.enrol("discord", "1")
+    other = practice.enrol("discord", "2")
+    view = practice.next_question(person)
+    assert view is not None
+    with pytest.raises(UnknownAttempt):
+        practice.skip_attempt("discord", "2", view.attempt_id)  # someone else's
+    assert _status(engine, view.attempt_id) == "asked"
+    practice.skip_attempt("discord", "1", view.attempt_id)
+    assert _status(engine, view.attempt_id) == "skipped"
+    with pytest.raises(AttemptClosed, match="already skipped"):
+        practice.skip_attempt("discord", "1", view.attempt_id)
+    following = practice.next_question(person)
+    assert following is not None
+    assert following.question_id != view.question_id  # set aside for today
+    assert practice.next_question(other) is not None
+
+
+def test_hint_attempt_gives_the_hints_in_order_and_lowers_the_suggestion(
+    practice: Practice, engine: Engine
+) -> None:
+    person = practice.enrol("discord", "1")
+    practice.update_settings(person, topics=["caching"])
+    view = practice.next_question(person)
+    assert view is not None
+    while view.question_id.startswith("t.open"):
+        practice.skip(person, view.attempt_id)
+        following = practice.next_question(person)
+        assert following is not None
+        view = following
+    number = view.question_id.split("-")[1]
+    practice.enrol("discord", "2")
+    with pytest.raises(UnknownAttempt):
+        practice.hint_attempt("discord", "2", view.attempt_id)
+    assert practice.hint_attempt("discord", "1", view.attempt_id) == f"first hint {number}"
+    assert practice.hint_attempt("discord", "1", view.attempt_id) == f"second hint {number}"
+    assert practice.hint_attempt("discord", "1", view.attempt_id) is None
+    outcome = practice.answer_attempt("discord", "1", view.attempt_id, "right")
+    assert outcome.suggested is Rating.HARD  # two hints: Easy/Good lowered to Hard
+    with pytest.raises(AttemptClosed, match="already answered"):
+        practice.hint_attempt("discord", "1", view.attempt_id)
+    with pytest.raises(NotEnrolled):
+        practice.hint_attempt("discord", "9", view.attempt_id)

@@ -571,14 +571,8 @@ class Practice:
         """:meth:`answer_attempt` in the caller's unit (it commits what it records): for a
         use case that reads on the same connection afterwards."""
         now = self.clock()
-        found = unit.context_by_identity(platform, external_id, attempt_id)
-        if found is None:
-            raise NotEnrolled()
-        text = clean_answer(answer)
-        context = found[1]
-        if context is None:
-            raise UnknownAttempt()
-        return self._answer(unit, context, text, now)
+        context = _account_attempt(unit, platform, external_id, attempt_id)
+        return self._answer(unit, context, clean_answer(answer), now)
 
     def _answer(
         self, unit: AnswerUnit, context: AnswerContext, text: str, now: datetime
@@ -816,6 +810,44 @@ class Practice:
             attempt.status, attempt.closed_at = "skipped", self.clock()
             uow.commit()
 
+    def skip_attempt(self, platform: str, external_id: str, attempt_id: int) -> None:
+        """:meth:`skip` of a platform account's attempt (a tapped Skip button), in one
+        unit of work: one statement finds the attempt if it is theirs, one closes it.
+
+        Raises:
+            NotEnrolled: the account is not linked to anyone.
+            UnknownAttempt, AttemptClosed: as :meth:`skip`.
+        """
+        now = self.clock()
+        with self.uow.answering() as unit:
+            context = _account_attempt(unit, platform, external_id, attempt_id)
+            if context.status != "asked":
+                raise AttemptClosed(context.status)
+            if not unit.close_attempt(attempt_id, "skipped", now):
+                raise AttemptClosed("answered")  # answered from elsewhere a moment ago
+            unit.commit()
+
+    def hint_attempt(self, platform: str, external_id: str, attempt_id: int) -> str | None:
+        """:meth:`hint` of a platform account's attempt (a tapped Hint button), in one
+        unit of work.
+
+        Raises:
+            NotEnrolled: the account is not linked to anyone.
+            UnknownAttempt, AttemptClosed: as :meth:`hint`.
+        """
+        with self.uow.answering() as unit:
+            context = _account_attempt(unit, platform, external_id, attempt_id)
+            if context.status != "asked":
+                raise AttemptClosed(context.status)
+            question = self.bank.get(context.question_id)
+            if question is None or context.hints_used >= len(question.hints):
+                return None
+            index = unit.use_hint(attempt_id, len(question.hints))
+            if index is None:  # closed, or the last hint taken, from elsewhere meanwhile
+                return None
+            unit.commit()
+            return question.hints[index]
+
     def hint(self, person_id: int, attempt_id: int) -> str | None:
         """The next hint for an open question, or None when there are no more.
 
@@ -1002,6 +1034,23 @@ class Practice:
         if attempt is None or attempt.person_id != person_id:
             raise UnknownAttempt()
         return attempt
+
+
+def _account_attempt(
+    unit: AnswerUnit, platform: str, external_id: str, attempt_id: int
+) -> AnswerContext:
+    """A platform account's attempt, read in one statement.
+
+    Raises:
+        NotEnrolled: the account is not linked to anyone.
+        UnknownAttempt: no such attempt, or someone else's.
+    """
+    found = unit.context_by_identity(platform, external_id, attempt_id)
+    if found is None:
+        raise NotEnrolled()
+    if found[1] is None:
+        raise UnknownAttempt()
+    return found[1]
 
 
 # Unicode's control (Cc: U+0000-001F, U+007F-009F) and surrogate (Cs) characters, but

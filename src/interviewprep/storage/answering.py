@@ -122,6 +122,18 @@ _CLOSE_ATTEMPT = Prepared(
     .where(_attempts.c.id == bindparam("attempt_id"), _attempts.c.status == "asked")
     .values(status=bindparam("new_status"), closed_at=bindparam("now"))
 )
+# a hint of an open attempt: the count goes up only while hints are left, and the new
+# count comes back (the hint shown is the one at the old count)
+_USE_HINT = Prepared(
+    update(_attempts)
+    .where(
+        _attempts.c.id == bindparam("attempt_id"),
+        _attempts.c.status == "asked",
+        _attempts.c.hints_used < bindparam("available"),
+    )
+    .values(hints_used=_attempts.c.hints_used + 1)
+    .returning(_attempts.c.hints_used)
+)
 _UPDATE_CARD = Prepared(
     update(_cards)
     .where(_cards.c.id == bindparam("card_id"))
@@ -406,6 +418,12 @@ class AnswerUnit:
             self, {"attempt_id": attempt_id, "new_status": status, "now": now}
         )
         return count == 1
+
+    def use_hint(self, attempt_id: int, available: int) -> int | None:
+        """Count one more hint of an open attempt that has fewer than ``available``; the
+        index of the hint to show, or None (no hint left, or the attempt was closed)."""
+        _, rows = _USE_HINT.execute(self, {"attempt_id": attempt_id, "available": available})
+        return int(rows[0].hints_used) - 1 if rows else None
 
     def save_card(
         self,

@@ -229,3 +229,14 @@ async def test_a_select_is_routed_by_its_id_and_checked_like_a_button(harness: H
     as_button = await harness.click(forged(select, harness.general), select, harness.bob)
     assert "no longer valid" in as_button.text
     assert reviews(harness) == 1
+
+
+async def test_a_strangers_skip_and_hint_change_nothing_and_enrol_nobody(harness: Harness) -> None:
+    asked = await harness.slash("practice", harness.bob, {"topic": "sql"})
+    for prefix in ("ip:skip:", "ip:hint:"):
+        tapped = await harness.click(asked.last, button(asked, prefix), harness.alice)
+        assert "not open for you" in tapped.text
+    assert harness.app.practice.find_person("discord", harness.alice["id"]) is None
+    hint = await harness.click(asked.last, button(asked, "ip:hint:"), harness.bob)
+    assert "💡" in hint.text  # Bob's question is still open, and this is its first hint
+    assert "first hint" in hint.text

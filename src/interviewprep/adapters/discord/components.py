@@ -86,7 +86,7 @@ async def _skip(interaction: discord.Interaction[Any], match: re.Match[str]) -> 
     """Skip for today."""
     flows, actor = host_of(interaction).flows, actor_of(interaction)
     attempt = int(match["attempt"])
-    await respond(interaction, lambda: flows.skip(actor, attempt))
+    await respond(interaction, lambda: flows.skip(actor, attempt), short=True)
 
 
 async def _reveal(interaction: discord.Interaction[Any], match: re.Match[str]) -> None:
@@ -100,7 +100,7 @@ async def _hint(interaction: discord.Interaction[Any], match: re.Match[str]) -> 
     """The next hint."""
     flows, actor = host_of(interaction).flows, actor_of(interaction)
     attempt = int(match["attempt"])
-    await respond(interaction, lambda: flows.hint(actor, attempt))
+    await respond(interaction, lambda: flows.hint(actor, attempt), short=True)
 
 
 async def _rate(interaction: discord.Interaction[Any], match: re.Match[str]) -> None:

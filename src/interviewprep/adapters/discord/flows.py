@@ -268,12 +268,18 @@ class Flows:
 
     def skip(self, actor: Actor, attempt_id: int) -> Reply:
         """Put a question aside until tomorrow."""
-        self.app.practice.skip(self.person(actor), attempt_id)
+        try:
+            self.app.practice.skip_attempt(PLATFORM, actor.user_id, attempt_id)
+        except NotEnrolled:  # nobody behind the account: the question is not theirs
+            raise UnknownAttempt() from None
         return text("Skipped: it is set aside until tomorrow. `/practice` for another one.")
 
     def hint(self, actor: Actor, attempt_id: int) -> Reply:
         """The next hint (each one lowers the suggested rating a step)."""
-        hint = self.app.practice.hint(self.person(actor), attempt_id)
+        try:
+            hint = self.app.practice.hint_attempt(PLATFORM, actor.user_id, attempt_id)
+        except NotEnrolled:
+            raise UnknownAttempt() from None
         if hint is None:
             return text("No more hints for this question.")
         return text(f"💡 {hint}\n*Each hint lowers the suggested rating by one step.*")

@@ -15,9 +15,9 @@ costs only its CPU time, while a hop to a worker thread costs a GIL hand-off eac
 PostgreSQL every call may wait on the network, so everything runs on the worker threads.
 
 Short writes (``short=``: the *Answer* click of a choice question, a pick of an option,
-a rating, ``/practice`` and its *Next* button; one transaction, no slow grading: asking
-plans over the bank, about 1 ms; with the offline grader, open answers too) also run on
-the loop on SQLite, inside
+a rating, *Skip*, *Hint*, ``/practice`` and its *Next* button; one transaction, no slow
+grading: asking plans over the bank, about 1 ms; with the offline grader, open answers
+too) also run on the loop on SQLite, inside
 :func:`interviewprep.storage.db.without_lock_waits`: when another connection holds the
 write lock, SQLite refuses at once instead of sleeping in its busy handler, the unit of
 work rolls back, and the same work runs on the database thread, which may wait. The loop
