@@ -13,6 +13,7 @@ from interviewprep.domain.clock import FixedClock
 from interviewprep.domain.rating import Rating
 from interviewprep.grading.result import GradeResult
 from interviewprep.services.practice import Practice
+from interviewprep.services.views import QuestionView
 from interviewprep.storage.uow import UnitOfWorkFactory
 
 PACKS = Path(__file__).parent.parent / "fixtures" / "packs"
@@ -57,3 +58,16 @@ def grader() -> FakeGrader:
 def practice(engine: Engine, bank: Bank, grader: FakeGrader, clock: FixedClock) -> Practice:
     """The practice services on a migrated database, without interval fuzzing."""
     return Practice(UnitOfWorkFactory(engine), bank, grader, clock=clock, fuzz_intervals=False)
+
+
+def asked_with_hints(practice: Practice, person: int) -> QuestionView:
+    """Ask the person (whose topics hold the fixture's caching questions) until a
+    question with hints comes: the open ones are skipped."""
+    view = practice.next_question(person)
+    assert view is not None
+    while view.question_id.startswith("t.open"):
+        practice.skip(person, view.attempt_id)
+        following = practice.next_question(person)
+        assert following is not None
+        view = following
+    return view

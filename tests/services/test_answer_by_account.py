@@ -27,7 +27,7 @@ from interviewprep.services.errors import (
 from interviewprep.services.practice import Practice
 from interviewprep.storage.tables import Attempt, Review
 from interviewprep.storage.uow import UnitOfWorkFactory
-from tests.services.conftest import FakeGrader
+from tests.services.conftest import FakeGrader, asked_with_hints
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -331,13 +331,7 @@ def test_hint_attempt_gives_the_hints_in_order_and_lowers_the_suggestion(
 ) -> None:
     person = practice.enrol("discord", "1")
     practice.update_settings(person, topics=["caching"])
-    view = practice.next_question(person)
-    assert view is not None
-    while view.question_id.startswith("t.open"):
-        practice.skip(person, view.attempt_id)
-        following = practice.next_question(person)
-        assert following is not None
-        view = following
+    view = asked_with_hints(practice, person)
     number = view.question_id.split("-")[1]
     practice.enrol("discord", "2")
     with pytest.raises(UnknownAttempt):

@@ -26,7 +26,7 @@ from interviewprep.services.errors import (
 from interviewprep.services.practice import MAX_ANSWER_CHARS, Practice
 from interviewprep.storage.tables import Review
 from interviewprep.storage.uow import UnitOfWorkFactory
-from tests.services.conftest import FakeGrader
+from tests.services.conftest import FakeGrader, asked_with_hints
 
 
 def _count_reviews(engine: Engine) -> int:
@@ -247,13 +247,7 @@ def test_skip_puts_a_question_aside_until_tomorrow(practice: Practice, clock: Fi
 def test_hints_come_in_order_and_lower_the_suggestion(practice: Practice) -> None:
     person = practice.enrol("terminal", "me")
     practice.update_settings(person, topics=["caching"])
-    view = practice.next_question(person)
-    assert view is not None
-    while view.question_id.startswith("t.open"):
-        practice.skip(person, view.attempt_id)
-        next_view = practice.next_question(person)
-        assert next_view is not None
-        view = next_view
+    view = asked_with_hints(practice, person)
     number = view.question_id.split("-")[1]
     assert practice.hint(person, view.attempt_id) == f"first hint {number}"
     assert practice.hint(person, view.attempt_id) == f"second hint {number}"
