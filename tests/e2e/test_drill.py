@@ -98,3 +98,13 @@ def test_configuration_errors_name_the_variable(env: dict[str, str]) -> None:
     assert "INTERVIEWPREP_DEFAULT_TIMEZONE: unknown time zone 'Mars/Base'" in result.stderr
     result = run({**env, "INTERVIEWPREP_DATABASE_URL": "mysql://x"}, "drill")
     assert "INTERVIEWPREP_DATABASE_URL" in result.stderr
+
+
+def test_stopping_at_the_rating_prompt_keeps_the_suggested_rating(env: dict[str, str]) -> None:
+    # the right option, then end of input at "Enter to confirm": the suggestion stays
+    result = run(env, "drill", "--topic", "caching", "--count", "1", stdin="1\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Suggested rating" in out
+    assert "Everything you answered is saved" in out
+    assert "Session: 1 answered, 1 passed." in out

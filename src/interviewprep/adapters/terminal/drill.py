@@ -97,9 +97,12 @@ def run_drill(
                 continue
             summary.answered += 1
             term.say(render.outcome(result, style))
+            # the suggestion is in force until the person rates: stopping at the rating
+            # prompt keeps it, so the session counts it
+            in_force = result.rating is not None and result.rating >= Rating.HARD
+            summary.passed += in_force
             final = _rate(practice, person_id, result, term, zone)
-            if final is not None and final >= Rating.HARD:
-                summary.passed += 1
+            summary.passed += (final is not None and final >= Rating.HARD) - in_force
     except _Quit:
         term.say("Stopped. Everything you answered is saved.")
     except KeyboardInterrupt:
