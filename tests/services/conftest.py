@@ -23,6 +23,7 @@ class FakeGrader:
     """Grades by keywords so tests can choose the outcome they need."""
 
     name = "fake"
+    loop_safe = True
 
     def __init__(self) -> None:
         self.calls = 0

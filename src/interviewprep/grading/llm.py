@@ -138,6 +138,7 @@ class LlmGrader:
     """
 
     name = "llm"
+    loop_safe = False  # waits on a server for seconds
 
     def __init__(
         self,

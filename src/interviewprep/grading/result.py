@@ -84,6 +84,9 @@ class Grader(Protocol):
     """Anything that grades an answer to a question. Must never raise on odd input."""
 
     name: str
+    # True when grading is bounded CPU work in this process (capped input, no network,
+    # no native code that releases the GIL for long): a caller may run it on an event loop
+    loop_safe: bool
 
     def grade(self, question: Question, answer: str) -> GradeResult:
         """Grade ``answer`` against ``question``'s rubric."""

@@ -15,6 +15,8 @@ from pydantic import SecretStr
 from interviewprep.bank.schema import ExpectedGrade, Question
 from interviewprep.domain.rating import Rating
 from interviewprep.grading.llm import ANSWER_CLOSE, ANSWER_OPEN, LlmGrader, looks_like_injection
+from interviewprep.grading.offline import DefaultGrader
+from interviewprep.grading.rubric import RubricGrader
 
 POINTS = ("definition", "which-methods", "post-not", "retries")
 ALL_COVERED = {
@@ -243,3 +245,9 @@ def test_other_types_are_graded_exactly(api: str, http: dict[str, Question]) -> 
 def test_api_key_is_secret(api: str) -> None:
     grader = _grader(api)
     assert "sk-test" not in repr(grader.api_key)
+
+
+def test_only_the_lexical_offline_grader_is_safe_to_run_on_an_event_loop() -> None:
+    assert DefaultGrader().loop_safe
+    assert not _grader("http://127.0.0.1:9/v1").loop_safe  # waits on a server
+    assert not DefaultGrader(rubric=RubricGrader()).loop_safe  # another rubric grader

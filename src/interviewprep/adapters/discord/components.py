@@ -208,7 +208,7 @@ async def on_modal_submit(interaction: discord.Interaction[Any]) -> None:
     flows, actor = host_of(interaction).flows, actor_of(interaction)
     attempt, ctx = int(match["attempt"]), Ctx.decode(match["ctx"])
     await respond(
-        interaction, lambda: flows.submit(actor, attempt, answer, ctx), short=flows.grades_offline
+        interaction, lambda: flows.submit(actor, attempt, answer, ctx), short=flows.grades_on_loop
     )
 
 

@@ -28,7 +28,6 @@ from interviewprep.adapters.discord.reply import (
 from interviewprep.app import App
 from interviewprep.domain.rating import Rating
 from interviewprep.domain.streak import Streak
-from interviewprep.grading.offline import DefaultGrader
 from interviewprep.services.errors import (
     NotEnrolled,
     PracticeError,
@@ -73,8 +72,7 @@ class Flows:
 
     def __init__(self, app: App) -> None:
         self.app = app
-        grader = app.practice.grader
-        self.grades_offline = isinstance(grader, DefaultGrader) and grader.name == "offline"
+        self.grades_on_loop = app.practice.grader.loop_safe
         # Nothing read from the database is kept between interactions. Several bot
         # processes (shards, or a Telegram bot) may share one PostgreSQL database, and
         # what one of them changes must show in the next interaction of every other:
@@ -202,11 +200,10 @@ class Flows:
 
     def answers_quickly(self, question_id: str) -> bool:
         """Whether answering a bank question is a short write: a choice question, or any
-        question when the grader is the offline one (CPU only, on an answer capped at
-        ``MAX_ANSWER_CHARS``: 7 ms typical for 4,000 characters, about 100 ms at worst).
-        The semantic grader (ONNX, which releases the GIL) and the LLM grader (a
-        server, seconds) keep their answers on the database thread."""
-        return self.grades_offline or self.is_choice_question(question_id)
+        question when the grader may run on the loop (``Grader.loop_safe``: the offline
+        grader; the semantic and LLM graders keep their answers on the database
+        thread)."""
+        return self.grades_on_loop or self.is_choice_question(question_id)
 
     @staticmethod
     def _modal(view: QuestionView, ctx: Ctx) -> ModalSpec:
