@@ -72,7 +72,7 @@ _CONTEXT_COLUMNS = (
     _cards.c.id.label("card_id"),
     *(_cards.c[name] for name in CARD_FIELDS),
 )
-_CARD_OF_ATTEMPT = and_(
+CARD_OF_ATTEMPT = and_(
     _cards.c.person_id == _attempts.c.person_id,
     _cards.c.question_id == _attempts.c.question_id,
 )
@@ -82,7 +82,7 @@ _ANSWER_CONTEXT = Prepared(
     sa_select(*_CONTEXT_COLUMNS)
     .select_from(
         _attempts.join(_persons, _persons.c.id == _attempts.c.person_id).outerjoin(
-            _cards, _CARD_OF_ATTEMPT
+            _cards, CARD_OF_ATTEMPT
         )
     )
     .where(_attempts.c.id == bindparam("attempt_id"))
@@ -97,7 +97,7 @@ def _identity_context(attempt_on: Any) -> Prepared:
         .select_from(
             _identities.join(_persons, _persons.c.id == _identities.c.person_id)
             .outerjoin(_attempts, and_(_attempts.c.person_id == _persons.c.id, attempt_on))
-            .outerjoin(_cards, _CARD_OF_ATTEMPT)
+            .outerjoin(_cards, CARD_OF_ATTEMPT)
         )
         .where(
             _identities.c.platform == bindparam("platform"),

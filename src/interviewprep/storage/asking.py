@@ -49,7 +49,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError
 
-from interviewprep.storage.answering import CARD_FIELDS, AnswerUnit, for_person, person_source
+from interviewprep.storage.answering import (
+    CARD_FIELDS,
+    CARD_OF_ATTEMPT,
+    AnswerUnit,
+    for_person,
+    person_source,
+)
 from interviewprep.storage.reads import Prepared
 from interviewprep.storage.tables import (
     attempts as _attempts,
@@ -89,13 +95,7 @@ def _ask_context(by_account: bool) -> Prepared:
             _attempts,
             and_(_attempts.c.person_id == _persons.c.id, _attempts.c.id == _NEWEST_OPEN),
         )
-        .outerjoin(
-            _cards,
-            and_(
-                _cards.c.person_id == _attempts.c.person_id,
-                _cards.c.question_id == _attempts.c.question_id,
-            ),
-        )
+        .outerjoin(_cards, CARD_OF_ATTEMPT)
     )
     return Prepared(for_person(statement, by_account))
 

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, func, insert, or_, select as sa_select
 
 from interviewprep.storage.answering import CARD_FIELDS, AnswerUnit
-from interviewprep.storage.reads import Prepared, Reads
+from interviewprep.storage.reads import Prepared, Reads, autocommit, end_autocommit
 from interviewprep.storage.tables import (
     attempts as _attempts,
     cards as _cards,
@@ -143,10 +143,7 @@ class GroupAnswerUnit(AnswerUnit):
         traceback: TracebackType | None,
     ) -> None:
         if self._autocommit:
-            try:
-                self.dbapi.driver_connection.autocommit = False  # type: ignore[union-attr]
-            except Exception:
-                self.dbapi.invalidate()  # broken: the pool must not hand it out again
+            end_autocommit(self.dbapi)
         super().__exit__(exc_type, exc, traceback)
 
     def group_question(
@@ -208,6 +205,6 @@ class GroupAnswerUnit(AnswerUnit):
         the unit switches it back before returning it to the pool.
         """
         if self.dialect.name == "postgresql" and not self._autocommit:
-            self.dbapi.driver_connection.autocommit = True  # type: ignore[union-attr]
+            autocommit(self.dbapi)
             self._autocommit = True
         return Reads(self.dbapi, self._engine)

@@ -27,7 +27,7 @@ from interviewprep.storage.asking import AskUnit
 from interviewprep.storage.delivery import DeliveryRepository
 from interviewprep.storage.errors import StorageUnavailable, describe
 from interviewprep.storage.group_answering import GroupAnswerUnit
-from interviewprep.storage.reads import Reads
+from interviewprep.storage.reads import Reads, autocommit, end_autocommit
 from interviewprep.storage.repositories import (
     AttemptRepository,
     CardRepository,
@@ -165,9 +165,7 @@ class ReadOnly:
                 return self._reads
             raw = self._engine.raw_connection()
             if self._engine.dialect.name == "postgresql":
-                # no BEGIN before and ROLLBACK after: two round trips fewer per read. Each
-                # statement sees its own snapshot, as in a READ COMMITTED transaction.
-                raw.driver_connection.autocommit = True  # type: ignore[union-attr]
+                autocommit(raw)
             self._reads = Reads(raw, self._engine)
         except (OperationalError, self._engine.dialect.loaded_dbapi.OperationalError) as exc:
             raise StorageUnavailable(describe(exc)) from exc
@@ -187,10 +185,7 @@ class ReadOnly:
                 reads.close()
             else:
                 if self._engine.dialect.name == "postgresql":
-                    try:
-                        reads.dbapi.driver_connection.autocommit = False  # type: ignore[union-attr]
-                    except Exception:
-                        reads.dbapi.invalidate()  # broken: the pool must not reuse it
+                    end_autocommit(reads.dbapi)
                 reads.close()
         if isinstance(exc, OperationalError):  # as UnitOfWork: a clear message, not a trace
             raise StorageUnavailable(describe(exc)) from exc
