@@ -91,6 +91,7 @@ from interviewprep.config import load_settings  # noqa: E402
 from interviewprep.domain.clock import system_clock  # noqa: E402
 from interviewprep.grading import default_grader  # noqa: E402
 from interviewprep.runner import settle_heap  # noqa: E402
+from interviewprep.services.views import GroupView  # noqa: E402
 from interviewprep.storage.tables import Attempt, Review  # noqa: E402
 
 COMMANDS = ("streak", "stats", "help", "today", "leaderboard")
@@ -303,16 +304,21 @@ def _question(app: App, kind: str) -> Question:
     )
 
 
-async def _post_question(app: App, fake: Fake, server: dict[str, Any], question: Question) -> str:
-    """Set up the server's group, post ``question`` as today's and record the post."""
-    group = app.groups.setup(
+def _setup_group(app: App, server: dict[str, Any], name: str) -> GroupView:
+    """The server's group: its channel, UTC, delivered at 09:00."""
+    return app.groups.setup(
         "discord",
         server["guild"],
         channel_id=server["channel"],
-        name="Answers",
+        name=name,
         timezone="UTC",
         delivery_time="09:00",
     )
+
+
+async def _post_question(app: App, fake: Fake, server: dict[str, Any], question: Question) -> str:
+    """Set up the server's group, post ``question`` as today's and record the post."""
+    group = _setup_group(app, server, "Answers")
     now = app.clock()
     today = now.date()  # the group's zone is UTC
     custom_id = ids.answer(group.id, today, question.id)
@@ -370,14 +376,7 @@ async def main() -> None:
         # /practice: members of its own per full round (and the warm-up), as the answer rows
         size = units * (args.rounds + 1) if practising else MEMBERS
         bench = await fake.call("add_guild", "Bench", size, "member")
-        bench_group = app.groups.setup(
-            "discord",
-            bench["guild"],
-            channel_id=bench["channel"],
-            name="Bench",
-            timezone="UTC",
-            delivery_time="09:00",
-        )
+        bench_group = _setup_group(app, bench, "Bench")
         if args.history:
             _history(app, bench_group.id, bench["members"][:MEMBERS], args.history)
         if practising:  # members who used the bot before (not timed)
