@@ -110,32 +110,18 @@ class Practice:
             person = uow.persons.by_identity(platform, external_id)
             if person is not None and person.id is not None:
                 return person.id
-            person_id = self.enrol_in(uow, platform, external_id, display_name, timezone)
-            uow.commit()
-            logger.info("enrolled person %s from %s", person_id, platform)
-            return person_id
-
-    def enrol_in(
-        self,
-        uow: UnitOfWork,
-        platform: str,
-        external_id: str,
-        display_name: str = "",
-        timezone: str | None = None,
-    ) -> int:
-        """Stage a new person for an account not linked to anyone (no commit): for a use
-        case that enrols on first contact inside its own unit of work."""
-        now = self.clock()
-        person = self._new_person(display_name, timezone, now)
-        uow.persons.add(person)
-        assert person.id is not None
-        uow.persons.link(
-            Identity(
-                person_id=person.id, platform=platform, external_id=external_id, created_at=now
+            now = self.clock()
+            person = self._new_person(display_name, timezone, now)
+            uow.persons.add(person)
+            assert person.id is not None
+            uow.persons.link(
+                Identity(
+                    person_id=person.id, platform=platform, external_id=external_id, created_at=now
+                )
             )
-        )
-        uow.session.flush()
-        return person.id
+            uow.commit()
+            logger.info("enrolled person %s from %s", person.id, platform)
+            return person.id
 
     def enrol_on(
         self,
@@ -145,8 +131,9 @@ class Practice:
         display_name: str = "",
         timezone: str | None = None,
     ) -> int:
-        """:meth:`enrol_in` on a unit of compiled statements (no ORM session): the same
-        person and identity rows, inserted, not committed."""
+        """Stage a new person for an account not linked to anyone, on a unit of compiled
+        statements (no ORM session): the person and identity rows :meth:`enrol` makes,
+        inserted, not committed (the caller's use case commits)."""
         now = self.clock()
         person = self._new_person(display_name, timezone, now)
         person_id = unit.insert_person({name: getattr(person, name) for name in PERSON_FIELDS})
