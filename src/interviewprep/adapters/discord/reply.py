@@ -1,11 +1,11 @@
 """What a handler answers with, as plain data: text, embeds, component specs, a file.
 
-Handlers run in a worker thread (the services are synchronous), where discord.py views
-must not be built; they return a :class:`Reply` and the event loop turns its component
-specs into a :class:`discord.ui.View` carrying the component payload (see
-:func:`build_view`). Views are stopped before they are sent, so discord.py never keeps
-them in memory: every click is dispatched by :func:`components.on_component` by
-custom_id.
+Handlers may run in a worker thread (the services are synchronous; see ``respond``),
+where discord.py views must not be built; they return a :class:`Reply` and the event
+loop turns its component specs into a :class:`discord.ui.View` carrying the component
+payload (see :func:`build_view`). Views are stopped before they are sent, so discord.py
+never keeps them in memory: every click is dispatched by
+:func:`components.on_component` by custom_id.
 """
 
 from __future__ import annotations
