@@ -246,6 +246,28 @@ def test_group_streak_counts_days_with_enough_members(
     assert statuses[date(2026, 3, 10)] is DayStatus.DONE
 
 
+def test_group_streak_follows_who_is_a_member(
+    groups: Groups, practice: Practice, clock: FixedClock
+) -> None:
+    group = groups.setup(
+        "discord", "900", channel_id="901", name="Guild", timezone="UTC", delivery_time="09:00"
+    )
+    ada, bob = practice.enrol("discord", "1"), practice.enrol("discord", "2")
+    for person in (ada, bob):
+        practice.update_settings(person, new_per_day=20)
+    groups.join(group.id, ada)
+    _answer(practice, ada)
+    _answer(practice, ada)  # two answers: still one member that day
+    _answer(practice, bob)  # not a member yet
+    assert not groups.streak(group.id).today_done
+
+    groups.join(group.id, bob)  # his answer of the day counts once he joins
+
+    assert (groups.streak(group.id).current, groups.streak(group.id).today_done) == (1, True)
+    practice.forget(bob)
+    assert (groups.streak(group.id).current, groups.streak(group.id).today_done) == (0, False)
+
+
 def test_group_streak_by_server_id(groups: Groups, practice: Practice, clock: FixedClock) -> None:
     assert groups.streak_of("discord", "900") is None
     group = groups.setup(

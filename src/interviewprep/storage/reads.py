@@ -52,6 +52,7 @@ from interviewprep.storage.tables import (
     attempts as _attempts,
     cards as _cards,
     deliveries as _deliveries,
+    group_days as _group_days_table,
     group_members as _members,
     groups as _groups,
     identities as _identities,
@@ -502,24 +503,18 @@ def _group_of_chat() -> Any:
 
 
 def _group_days(group: Any) -> Any:
-    """A group's streak inputs in one statement: members answering per local day,
+    """A group's streak inputs in one statement: members answering per local day (the
+    ``group_days`` rows the database's triggers keep: one per day, not one per review),
     excused days, and one row with the group's id, time zone and the members needed for
     a day to count."""
     return union_all(
         select(
             _kind(_ANSWERED),
-            _reviews.c.local_date.label("day"),
-            func.count(func.distinct(_reviews.c.person_id)).label("n"),
+            _group_days_table.c.day.label("day"),
+            _group_days_table.c.members.label("n"),
             _null(Text()).label("zone"),
             _null(Integer()).label("owner"),
-        )
-        .where(
-            _reviews.c.person_id.in_(
-                select(_members.c.person_id).where(_members.c.group_id == group)
-            ),
-            _reviews.c.revealed.is_(False),
-        )
-        .group_by(_reviews.c.local_date),
+        ).where(_group_days_table.c.group_id == group),
         _excused(_recipients.c.group_id, group).add_columns(
             literal_column("0", _INT), _null(Text()), _null(Integer())
         ),

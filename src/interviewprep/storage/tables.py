@@ -167,6 +167,33 @@ class GroupMember(SQLModel, table=True):
     leaderboard_opt_out: bool = False
 
 
+class GroupMemberDay(SQLModel, table=True):
+    """A local day on which a member of a group answered (a revealed answer does not
+    count). Kept by the database's triggers (migration 0005), never written by the
+    application: one row per group, day and member, whatever the number of answers."""
+
+    __tablename__ = "group_member_days"
+    __table_args__ = (
+        # the triggers find a person's rows by day (a review removed) or by group
+        Index("ix_group_member_days_person_day", "person_id", "day"),
+    )
+
+    group_id: int = Field(foreign_key="groups.id", primary_key=True, ondelete="CASCADE")
+    day: date = Field(primary_key=True)
+    person_id: int = Field(foreign_key="persons.id", primary_key=True, ondelete="CASCADE")
+
+
+class GroupDay(SQLModel, table=True):
+    """How many members of a group answered on a local day: the group streak's input,
+    one row per day, kept by the database's triggers from ``group_member_days``."""
+
+    __tablename__ = "group_days"
+
+    group_id: int = Field(foreign_key="groups.id", primary_key=True, ondelete="CASCADE")
+    day: date = Field(primary_key=True)
+    members: int
+
+
 class Recipient(SQLModel, table=True):
     """Somewhere daily questions go: a person's private chat or a group's channel.
 
@@ -263,5 +290,6 @@ attempts: Table = Attempt.__table__  # type: ignore[attr-defined]
 reviews: Table = Review.__table__  # type: ignore[attr-defined]
 groups: Table = Group.__table__  # type: ignore[attr-defined]
 group_members: Table = GroupMember.__table__  # type: ignore[attr-defined]
+group_days: Table = GroupDay.__table__  # type: ignore[attr-defined]
 recipients: Table = Recipient.__table__  # type: ignore[attr-defined]
 deliveries: Table = Delivery.__table__  # type: ignore[attr-defined]

@@ -1,0 +1,212 @@
+"""The group-day counts kept by the database's triggers (migration 0005) always equal
+what the group streak counted from the reviews before: distinct members of a group with
+an unrevealed answer on each local day. Checked after random writes of every kind the
+application makes (answers, reveals, joins, /forget) and some it does not make yet
+(a review removed, moved or revealed later; a member leaving), on SQLite and PostgreSQL,
+and for the migration's backfill of existing data."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import Engine, delete, func, select, update
+from sqlmodel import Session
+
+from interviewprep.storage import db
+from interviewprep.storage.repositories import PersonRepository
+from interviewprep.storage.tables import (
+    Attempt,
+    Group,
+    GroupMember,
+    Person,
+    Review,
+    group_days,
+    group_members,
+    reviews,
+)
+
+NOW = datetime(2026, 3, 7, 9, 0, tzinfo=UTC)
+DAYS = [date(2026, 3, 1) + timedelta(days=i) for i in range(6)]
+
+
+def _expected(session: Session) -> dict[tuple[int, date], int]:
+    """Members answering per group and day, counted from the reviews (the old read)."""
+    statement = (
+        select(
+            group_members.c.group_id,
+            reviews.c.local_date,
+            func.count(func.distinct(reviews.c.person_id)),
+        )
+        .select_from(reviews.join(group_members, group_members.c.person_id == reviews.c.person_id))
+        .where(reviews.c.revealed.is_(False))
+        .group_by(group_members.c.group_id, reviews.c.local_date)
+    )
+    return {(g, _day(d)): n for g, d, n in session.execute(statement)}
+
+
+def _kept(session: Session) -> dict[tuple[int, date], int]:
+    rows = session.execute(select(group_days.c.group_id, group_days.c.day, group_days.c.members))
+    return {(g, _day(d)): n for g, d, n in rows}
+
+
+def _day(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _person(session: Session, name: str) -> int:
+    person = Person(created_at=NOW, display_name=name)
+    session.add(person)
+    session.flush()
+    assert person.id is not None
+    return person.id
+
+
+def _group(session: Session, n: int) -> int:
+    group = Group(platform="discord", external_id=str(n), channel_id="1", created_at=NOW)
+    session.add(group)
+    session.flush()
+    assert group.id is not None
+    return group.id
+
+
+def _answer(session: Session, person_id: int, day: date, *, revealed: bool = False) -> None:
+    attempt = Attempt(
+        person_id=person_id,
+        question_id="q",
+        asked_at=NOW,
+        asked_on=day,
+        status="revealed" if revealed else "answered",
+    )
+    session.add(attempt)
+    session.flush()
+    assert attempt.id is not None
+    session.add(
+        Review(
+            person_id=person_id,
+            question_id="q",
+            attempt_id=attempt.id,
+            answered_at=NOW,
+            local_date=day,
+            revealed=revealed,
+        )
+    )
+    session.flush()
+
+
+def _join(session: Session, group_id: int, person_id: int) -> None:
+    session.add(GroupMember(group_id=group_id, person_id=person_id, joined_at=NOW))
+    session.flush()
+
+
+def _random_write(
+    session: Session, rng: random.Random, people: list[int], groups: list[int]
+) -> str:
+    """One random write; returns its kind."""
+    kind = rng.choice(
+        ["answer"] * 6 + ["reveal", "join", "join", "leave", "remove", "move", "flip", "forget"]
+    )
+    review_ids = list(session.execute(select(reviews.c.id)).scalars())
+    members = list(session.execute(select(group_members.c.group_id, group_members.c.person_id)))
+    if kind in ("answer", "reveal"):
+        _answer(session, rng.choice(people), rng.choice(DAYS), revealed=kind == "reveal")
+    elif kind == "join":
+        group_id, person_id = rng.choice(groups), rng.choice(people)
+        if (group_id, person_id) not in {tuple(m) for m in members}:
+            _join(session, group_id, person_id)
+    elif kind == "leave" and members:
+        group_id, person_id = rng.choice(members)
+        session.execute(
+            delete(group_members).where(
+                group_members.c.group_id == group_id, group_members.c.person_id == person_id
+            )
+        )
+    elif kind == "remove" and review_ids:
+        session.execute(delete(reviews).where(reviews.c.id == rng.choice(review_ids)))
+    elif kind == "move" and review_ids:
+        session.execute(
+            update(reviews)
+            .where(reviews.c.id == rng.choice(review_ids))
+            .values(local_date=rng.choice(DAYS))
+        )
+    elif kind == "flip" and review_ids:
+        session.execute(
+            update(reviews)
+            .where(reviews.c.id == rng.choice(review_ids))
+            .values(revealed=~reviews.c.revealed)
+        )
+    elif kind == "forget" and len(people) > 3:
+        gone = people.pop(rng.randrange(len(people)))
+        PersonRepository(session).delete_everything(gone)
+        people.append(_person(session, "new"))
+    return kind
+
+
+def test_counts_follow_every_kind_of_write(engine: Engine) -> None:
+    rng = random.Random(7)
+    seen: set[str] = set()
+    with Session(engine) as session:
+        groups = [_group(session, n) for n in range(3)]
+        people = [_person(session, f"p{n}") for n in range(8)]
+        session.commit()
+        for step in range(400):
+            seen.add(_random_write(session, rng, people, groups))
+            if step % 10 == 9:
+                # a unit rolled back leaves the counts as they were, like its writes
+                if rng.random() < 0.2:
+                    session.rollback()
+                    people[:] = list(session.execute(select(Person.id)).scalars())
+                else:
+                    session.commit()
+                assert _kept(session) == _expected(session), f"after step {step}"
+        session.commit()
+        final = _kept(session)
+        assert final == _expected(session)
+    assert seen >= {"answer", "reveal", "join", "leave", "remove", "move", "flip", "forget"}
+    assert len(final) >= 10  # the writes made real overlap
+    assert max(final.values()) >= 3
+
+
+def test_a_member_counts_once_a_day_and_brings_their_earlier_days(engine: Engine) -> None:
+    with Session(engine) as session:
+        group = _group(session, 1)
+        ada, bob = _person(session, "ada"), _person(session, "bob")
+        _join(session, group, ada)
+        for _ in range(3):  # three answers on one day: one member that day
+            _answer(session, ada, DAYS[0])
+        _answer(session, ada, DAYS[1], revealed=True)  # a revealed answer does not count
+        _answer(session, bob, DAYS[0])
+        _answer(session, bob, DAYS[2])
+        assert _kept(session) == {(group, DAYS[0]): 1}
+        _join(session, group, bob)  # bob's answers before he joined count, as they did
+        assert _kept(session) == {(group, DAYS[0]): 2, (group, DAYS[2]): 1}
+        PersonRepository(session).delete_everything(bob)
+        assert _kept(session) == {(group, DAYS[0]): 1}
+        session.commit()
+
+
+def test_the_migration_counts_the_days_already_answered(engine: Engine) -> None:
+    db.downgrade(engine, "0004")
+    with Session(engine) as session:
+        first, second = _group(session, 1), _group(session, 2)
+        ada, bob, cy = (_person(session, name) for name in ("ada", "bob", "cy"))
+        for group_id, person_id in ((first, ada), (first, bob), (second, bob)):
+            session.execute(
+                group_members.insert().values(group_id=group_id, person_id=person_id, joined_at=NOW)
+            )
+        for person_id, day, revealed in (
+            (ada, DAYS[0], False),
+            (ada, DAYS[0], False),
+            (bob, DAYS[0], False),
+            (bob, DAYS[1], True),
+            (cy, DAYS[1], False),  # in no group
+        ):
+            _answer(session, person_id, day, revealed=revealed)
+        session.commit()
+    db.upgrade(engine)
+    with Session(engine) as session:
+        assert _kept(session) == {(first, DAYS[0]): 2, (second, DAYS[0]): 1}
+        _answer(session, cy, DAYS[1])  # the triggers run after the backfill: no double count
+        _join(session, second, cy)
+        assert _kept(session) == {(first, DAYS[0]): 2, (second, DAYS[0]): 1, (second, DAYS[1]): 1}
+        assert _kept(session) == _expected(session)
