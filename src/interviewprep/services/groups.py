@@ -456,11 +456,11 @@ class Groups:
             elif period == "month":
                 start = timing.instant(today.replace(day=1), time(0), zone)
             rows = []
-            for row in reads.leaderboard(group_id, start):
-                answered, right = int(row.answered), int(row.correct or 0)
+            for person_id, display_name, answered, correct in reads.leaderboard(group_id, start):
+                right = int(correct or 0)
                 points = 3 * right + (answered - right)
-                name = row.display_name or f"member {row.person_id}"
-                rows.append((points, right, name, row.person_id, answered))
+                name = display_name or f"member {person_id}"
+                rows.append((points, right, name, person_id, answered))
             rows.sort(key=lambda r: (-r[0], -r[1], r[2].casefold()))
             shown = rows if limit is None else rows[: max(limit, 0)]
             ids = [r[3] for r in shown]

@@ -899,14 +899,16 @@ class Reads:
         row = _ANSWERED_ON.first(self, {"group_id": group_id, "day": day})
         return int(row.n) if row is not None else 0
 
-    def leaderboard(self, group_id: int, since: datetime | None) -> list[Any]:
-        """(person_id, display_name, answered, correct) of members on the leaderboard with
-        answers since ``since`` (all time when None); opted-out members are left out."""
+    def leaderboard(self, group_id: int, since: datetime | None) -> Sequence[Any]:
+        """(person_id, display_name, answered, correct) tuples of members on the
+        leaderboard with answers since ``since`` (all time when None); opted-out members
+        are left out. Plain driver tuples: a board ranks every member, and these columns
+        need no type processing (``correct`` is None for no answers rated)."""
         if since is None:
-            return _LEADERBOARD_ALL.rows(self, {"group_id": group_id})
+            return _LEADERBOARD_ALL.raw(self, {"group_id": group_id})
         since_day = since.astimezone(UTC).date() - timedelta(days=1)
         params = {"group_id": group_id, "since": since, "since_day": since_day}
-        return _LEADERBOARD_SINCE.rows(self, params)
+        return _LEADERBOARD_SINCE.raw(self, params)
 
 
 def _windows(rows: Sequence[Any]) -> dict[int, WindowInputs]:
