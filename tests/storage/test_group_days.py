@@ -8,6 +8,7 @@ and for the migration's backfill of existing data."""
 from __future__ import annotations
 
 import random
+import threading
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine, delete, func, select, update
@@ -210,3 +211,35 @@ def test_the_migration_counts_the_days_already_answered(engine: Engine) -> None:
         _join(session, second, cy)
         assert _kept(session) == {(first, DAYS[0]): 2, (second, DAYS[0]): 1, (second, DAYS[1]): 1}
         assert _kept(session) == _expected(session)
+
+
+def test_members_answering_at_once_are_all_counted(engine: Engine) -> None:
+    # on PostgreSQL the first answers of a day race to create the day's row: the upsert
+    # must count every one of them (a plain insert-or-update in the application would not)
+    with Session(engine) as session:
+        group = _group(session, 1)
+        people = [_person(session, f"p{n}") for n in range(24)]
+        for person_id in people:
+            _join(session, group, person_id)
+        session.commit()
+    start = threading.Barrier(6)
+    errors: list[BaseException] = []
+
+    def answer_all(batch: list[int]) -> None:
+        start.wait()
+        try:
+            for person_id in batch:
+                with Session(engine) as session:
+                    _answer(session, person_id, DAYS[0])
+                    session.commit()
+        except BaseException as exc:  # reported below: a thread's exception is lost
+            errors.append(exc)
+
+    threads = [threading.Thread(target=answer_all, args=(people[i::6],)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with Session(engine) as session:
+        assert _kept(session) == {(group, DAYS[0]): 24}
