@@ -1,9 +1,10 @@
-"""The group-day counts kept by the database's triggers (migration 0005) always equal
-what the group streak counted from the reviews before: distinct members of a group with
-an unrevealed answer on each local day. Checked after random writes of every kind the
-application makes (answers, reveals, joins, /forget) and some it does not make yet
-(a review removed, moved or revealed later; a member leaving), on SQLite and PostgreSQL,
-and for the migration's backfill of existing data."""
+"""The counts kept by the database's triggers always equal what the reads counted from
+the reviews before: the group-day counts (migration 0005: distinct members of a group
+with an unrevealed answer on each local day) and each person's all-time totals
+(migration 0006: unrevealed answers, and those rated Hard or better). Checked after
+random writes of every kind the application makes (answers, reveals, ratings, joins,
+/forget) and some it does not make yet (a review removed, moved or revealed later; a
+member leaving), on SQLite and PostgreSQL, and for the migrations' backfills."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import random
 import threading
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy import Engine, case, delete, func, select, update
 from sqlmodel import Session
 
 from interviewprep.storage import db
@@ -24,6 +25,7 @@ from interviewprep.storage.tables import (
     Review,
     group_days,
     group_members,
+    person_totals,
     reviews,
 )
 
@@ -44,6 +46,27 @@ def _expected(session: Session) -> dict[tuple[int, date], int]:
         .group_by(group_members.c.group_id, reviews.c.local_date)
     )
     return {(g, _day(d)): n for g, d, n in session.execute(statement)}
+
+
+def _expected_totals(session: Session) -> dict[int, tuple[int, int]]:
+    """Each person's unrevealed answers and those rated Hard or better (the old read)."""
+    statement = (
+        select(
+            reviews.c.person_id,
+            func.count(),
+            func.sum(case((reviews.c.rating >= 2, 1), else_=0)),
+        )
+        .where(reviews.c.revealed.is_(False))
+        .group_by(reviews.c.person_id)
+    )
+    return {p: (n, int(c)) for p, n, c in session.execute(statement)}
+
+
+def _kept_totals(session: Session) -> dict[int, tuple[int, int]]:
+    rows = session.execute(
+        select(person_totals.c.person_id, person_totals.c.answered, person_totals.c.correct)
+    )
+    return {p: (n, c) for p, n, c in rows if n}
 
 
 def _kept(session: Session) -> dict[tuple[int, date], int]:
@@ -71,7 +94,14 @@ def _group(session: Session, n: int) -> int:
     return group.id
 
 
-def _answer(session: Session, person_id: int, day: date, *, revealed: bool = False) -> None:
+def _answer(
+    session: Session,
+    person_id: int,
+    day: date,
+    *,
+    revealed: bool = False,
+    rating: int | None = None,
+) -> None:
     attempt = Attempt(
         person_id=person_id,
         question_id="q",
@@ -90,6 +120,7 @@ def _answer(session: Session, person_id: int, day: date, *, revealed: bool = Fal
             answered_at=NOW,
             local_date=day,
             revealed=revealed,
+            rating=rating,
         )
     )
     session.flush()
@@ -105,12 +136,16 @@ def _random_write(
 ) -> str:
     """One random write; returns its kind."""
     kind = rng.choice(
-        ["answer"] * 6 + ["reveal", "join", "join", "leave", "remove", "move", "flip", "forget"]
+        ["answer"] * 6
+        + ["reveal", "join", "join", "leave", "remove", "move", "flip", "rate", "forget"]
     )
     review_ids = list(session.execute(select(reviews.c.id)).scalars())
     members = list(session.execute(select(group_members.c.group_id, group_members.c.person_id)))
     if kind in ("answer", "reveal"):
-        _answer(session, rng.choice(people), rng.choice(DAYS), revealed=kind == "reveal")
+        rating = rng.choice([None, 1, 2, 3, 4])
+        _answer(
+            session, rng.choice(people), rng.choice(DAYS), revealed=kind == "reveal", rating=rating
+        )
     elif kind == "join":
         group_id, person_id = rng.choice(groups), rng.choice(people)
         if (group_id, person_id) not in {tuple(m) for m in members}:
@@ -136,6 +171,12 @@ def _random_write(
             .where(reviews.c.id == rng.choice(review_ids))
             .values(revealed=~reviews.c.revealed)
         )
+    elif kind == "rate" and review_ids:
+        session.execute(
+            update(reviews)
+            .where(reviews.c.id == rng.choice(review_ids))
+            .values(rating=rng.choice([1, 2, 3, 4]))
+        )
     elif kind == "forget" and len(people) > 3:
         gone = people.pop(rng.randrange(len(people)))
         PersonRepository(session).delete_everything(gone)
@@ -146,6 +187,7 @@ def _random_write(
 def test_counts_follow_every_kind_of_write(engine: Engine) -> None:
     rng = random.Random(7)
     seen: set[str] = set()
+    peak_days = peak_members = 0
     with Session(engine) as session:
         groups = [_group(session, n) for n in range(3)]
         people = [_person(session, f"p{n}") for n in range(8)]
@@ -159,13 +201,18 @@ def test_counts_follow_every_kind_of_write(engine: Engine) -> None:
                     people[:] = list(session.execute(select(Person.id)).scalars())
                 else:
                     session.commit()
-                assert _kept(session) == _expected(session), f"after step {step}"
+                kept = _kept(session)
+                assert kept == _expected(session), f"after step {step}"
+                peak_days = max(peak_days, len(kept))
+                peak_members = max([peak_members, *kept.values()])
+                assert _kept_totals(session) == _expected_totals(session), f"after step {step}"
         session.commit()
-        final = _kept(session)
-        assert final == _expected(session)
-    assert seen >= {"answer", "reveal", "join", "leave", "remove", "move", "flip", "forget"}
-    assert len(final) >= 10  # the writes made real overlap
-    assert max(final.values()) >= 3
+        assert _kept(session) == _expected(session)
+        assert _kept_totals(session) == _expected_totals(session)
+    kinds = {"answer", "reveal", "join", "leave", "remove", "move", "flip", "rate", "forget"}
+    assert seen >= kinds
+    assert peak_days >= 10  # the writes made real overlap
+    assert peak_members >= 3
 
 
 def test_a_member_counts_once_a_day_and_brings_their_earlier_days(engine: Engine) -> None:
@@ -186,7 +233,7 @@ def test_a_member_counts_once_a_day_and_brings_their_earlier_days(engine: Engine
         session.commit()
 
 
-def test_the_migration_counts_the_days_already_answered(engine: Engine) -> None:
+def test_the_migrations_count_what_was_already_answered(engine: Engine) -> None:
     db.downgrade(engine, "0004")
     with Session(engine) as session:
         first, second = _group(session, 1), _group(session, 2)
@@ -195,22 +242,24 @@ def test_the_migration_counts_the_days_already_answered(engine: Engine) -> None:
             session.execute(
                 group_members.insert().values(group_id=group_id, person_id=person_id, joined_at=NOW)
             )
-        for person_id, day, revealed in (
-            (ada, DAYS[0], False),
-            (ada, DAYS[0], False),
-            (bob, DAYS[0], False),
-            (bob, DAYS[1], True),
-            (cy, DAYS[1], False),  # in no group
+        for person_id, day, revealed, rating in (
+            (ada, DAYS[0], False, 3),
+            (ada, DAYS[0], False, 1),
+            (bob, DAYS[0], False, None),
+            (bob, DAYS[1], True, 4),
+            (cy, DAYS[1], False, 2),  # in no group
         ):
-            _answer(session, person_id, day, revealed=revealed)
+            _answer(session, person_id, day, revealed=revealed, rating=rating)
         session.commit()
     db.upgrade(engine)
     with Session(engine) as session:
         assert _kept(session) == {(first, DAYS[0]): 2, (second, DAYS[0]): 1}
+        assert _kept_totals(session) == {ada: (2, 1), bob: (1, 0), cy: (1, 1)}
         _answer(session, cy, DAYS[1])  # the triggers run after the backfill: no double count
         _join(session, second, cy)
         assert _kept(session) == {(first, DAYS[0]): 2, (second, DAYS[0]): 1, (second, DAYS[1]): 1}
         assert _kept(session) == _expected(session)
+        assert _kept_totals(session) == {ada: (2, 1), bob: (1, 0), cy: (2, 1)}
 
 
 def test_members_answering_at_once_are_all_counted(engine: Engine) -> None:

@@ -56,6 +56,7 @@ from interviewprep.storage.tables import (
     group_members as _members,
     groups as _groups,
     identities as _identities,
+    person_totals as _totals,
     persons as _persons,
     recipients as _recipients,
     reviews as _reviews,
@@ -642,21 +643,33 @@ _LATEST_DAILY_OF = Prepared(_latest_daily())
 
 def _leaderboard(since: bool) -> Any:
     """Members shown on a group's leaderboard with their answers (revealed ones left
-    out) and answers rated Hard or better, since a moment or of all time."""
-    members = select(_members.c.person_id).where(_members.c.group_id == bindparam("group_id"))
-    totals = select(
-        _reviews.c.person_id,
-        func.count().label("answered"),
-        func.sum(case((_reviews.c.rating >= 2, 1), else_=0)).label("correct"),
-    ).where(_reviews.c.person_id.in_(members), _reviews.c.revealed.is_(False))
+    out) and answers rated Hard or better, since a moment or of all time (the totals the
+    database's triggers keep: one row per member, however long the history)."""
     if since:
+        members = select(_members.c.person_id).where(_members.c.group_id == bindparam("group_id"))
         # the local day of an answer is at most a day before its UTC day: the day bound
         # keeps the scan to the period's rows of the (person, revealed, day) index
-        totals = totals.where(
-            _reviews.c.local_date >= bindparam("since_day"),
-            _reviews.c.answered_at >= bindparam("since"),
+        counted = (
+            select(
+                _reviews.c.person_id,
+                func.count().label("answered"),
+                func.sum(case((_reviews.c.rating >= 2, 1), else_=0)).label("correct"),
+            )
+            .where(
+                _reviews.c.person_id.in_(members),
+                _reviews.c.revealed.is_(False),
+                _reviews.c.local_date >= bindparam("since_day"),
+                _reviews.c.answered_at >= bindparam("since"),
+            )
+            .group_by(_reviews.c.person_id)
+            .subquery("totals")
         )
-    counted = totals.group_by(_reviews.c.person_id).subquery("totals")
+    else:
+        counted = (
+            select(_totals.c.person_id, _totals.c.answered, _totals.c.correct)
+            .where(_totals.c.answered > 0)
+            .subquery("totals")
+        )
     return (
         select(
             _members.c.person_id,

@@ -194,6 +194,18 @@ class GroupDay(SQLModel, table=True):
     members: int
 
 
+class PersonTotals(SQLModel, table=True):
+    """A person's answers of all time (revealed ones left out) and those rated Hard or
+    better: the all-time leaderboard's points. Kept by the database's triggers on
+    ``reviews`` (migration 0006), never written by the application."""
+
+    __tablename__ = "person_totals"
+
+    person_id: int = Field(foreign_key="persons.id", primary_key=True, ondelete="CASCADE")
+    answered: int
+    correct: int
+
+
 class Recipient(SQLModel, table=True):
     """Somewhere daily questions go: a person's private chat or a group's channel.
 
@@ -291,5 +303,6 @@ reviews: Table = Review.__table__  # type: ignore[attr-defined]
 groups: Table = Group.__table__  # type: ignore[attr-defined]
 group_members: Table = GroupMember.__table__  # type: ignore[attr-defined]
 group_days: Table = GroupDay.__table__  # type: ignore[attr-defined]
+person_totals: Table = PersonTotals.__table__  # type: ignore[attr-defined]
 recipients: Table = Recipient.__table__  # type: ignore[attr-defined]
 deliveries: Table = Delivery.__table__  # type: ignore[attr-defined]
