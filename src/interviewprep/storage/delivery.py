@@ -19,9 +19,9 @@ from sqlmodel import Session
 from interviewprep.storage.tables import (
     deliveries as _d,
     groups as _g,
+    person_days as _days,
     persons as _p,
     recipients as _r,
-    reviews as _rev,
 )
 
 # What the engine needs of a recipient, its person or its group, in one row.
@@ -303,14 +303,8 @@ class DeliveryRepository:
             return {}
         people = {p for p, _ in pairs}
         days = {d for _, d in pairs}
-        statement = (
-            select(_rev.c.person_id, _rev.c.local_date, func.count())
-            .where(
-                _rev.c.person_id.in_(people),
-                _rev.c.local_date.in_(days),
-                _rev.c.revealed.is_(False),
-            )
-            .group_by(_rev.c.person_id, _rev.c.local_date)
+        statement = select(_days.c.person_id, _days.c.day, _days.c.answers).where(
+            _days.c.person_id.in_(people), _days.c.day.in_(days)
         )
         return {(p, d): int(n) for p, d, n in self.session.execute(statement).all()}
 

@@ -56,6 +56,7 @@ from interviewprep.storage.tables import (
     group_members as _members,
     groups as _groups,
     identities as _identities,
+    person_days as _days,
     person_totals as _totals,
     persons as _persons,
     recipients as _recipients,
@@ -284,18 +285,17 @@ def _excused(owner: Any, who: Any) -> Any:
 
 def _person_days(who: Any) -> Any:
     """A person's streak inputs in one statement: answers per local day (revealed ones do
-    not count), excused days, and one row with the person's time zone, goal, rest days."""
+    not count; the ``person_days`` rows the database's triggers keep, one per day),
+    excused days, and one row with the person's time zone, goal, rest days."""
     excused = _excused(_recipients.c.person_id, who)
     return union_all(
         select(
             _kind(_ANSWERED),
-            _reviews.c.local_date.label("day"),
-            func.count().label("n"),
+            _days.c.day.label("day"),
+            _days.c.answers.label("n"),
             _null(Text()).label("zone"),
             _null(Text()).label("rest"),
-        )
-        .where(_reviews.c.person_id == who, _reviews.c.revealed.is_(False))
-        .group_by(_reviews.c.local_date),
+        ).where(_days.c.person_id == who),
         excused.add_columns(literal_column("0", _INT), _null(Text()), _null(Text())),
         select(
             _kind(_OWNER),
@@ -314,15 +314,10 @@ _PERSON_DAYS_BY_IDENTITY = Prepared(_person_days(_who("identity")))
 _MANY_DAYS = union_all(
     select(
         _kind(_ANSWERED),
-        _reviews.c.person_id.label("person_id"),
-        _reviews.c.local_date.label("day"),
-        func.count().label("n"),
-    )
-    .where(
-        _reviews.c.person_id.in_(bindparam("person_ids", expanding=True)),
-        _reviews.c.revealed.is_(False),
-    )
-    .group_by(_reviews.c.person_id, _reviews.c.local_date),
+        _days.c.person_id.label("person_id"),
+        _days.c.day.label("day"),
+        _days.c.answers.label("n"),
+    ).where(_days.c.person_id.in_(bindparam("person_ids", expanding=True))),
     select(
         _kind(_EXCUSED),
         _recipients.c.person_id,
@@ -348,31 +343,21 @@ def _window_days(members: Any) -> Any:
     days and whether they answered before ``since``. ``members``: a subquery or a list
     of the people's ids."""
     earlier = (
-        select(_reviews.c.id)
-        .where(
-            _reviews.c.person_id == _persons.c.id,
-            _reviews.c.revealed.is_(False),
-            _reviews.c.local_date < bindparam("since"),
-        )
+        select(_days.c.day)
+        .where(_days.c.person_id == _persons.c.id, _days.c.day < bindparam("since"))
         .correlate(_persons)
         .exists()
     )
     return union_all(
         select(
             _kind(_ANSWERED),
-            _reviews.c.person_id.label("person_id"),
-            _reviews.c.local_date.label("day"),
-            func.count().label("n"),
+            _days.c.person_id.label("person_id"),
+            _days.c.day.label("day"),
+            _days.c.answers.label("n"),
             _null(Text()).label("zone"),
             _null(Text()).label("rest"),
             _null(Integer()).label("earlier"),
-        )
-        .where(
-            _reviews.c.person_id.in_(members),
-            _reviews.c.revealed.is_(False),
-            _reviews.c.local_date >= bindparam("since"),
-        )
-        .group_by(_reviews.c.person_id, _reviews.c.local_date),
+        ).where(_days.c.person_id.in_(members), _days.c.day >= bindparam("since")),
         select(
             _kind(_EXCUSED),
             _recipients.c.person_id,

@@ -167,16 +167,24 @@ class GroupMember(SQLModel, table=True):
     leaderboard_opt_out: bool = False
 
 
+class PersonDay(SQLModel, table=True):
+    """How many answers a person gave on a local day (revealed ones left out): every
+    streak's input, one row per day answered. Kept by the database's triggers on
+    ``reviews`` (migration 0005), never written by the application."""
+
+    __tablename__ = "person_days"
+
+    person_id: int = Field(foreign_key="persons.id", primary_key=True, ondelete="CASCADE")
+    day: date = Field(primary_key=True)
+    answers: int
+
+
 class GroupMemberDay(SQLModel, table=True):
-    """A local day on which a member of a group answered (a revealed answer does not
-    count). Kept by the database's triggers (migration 0005), never written by the
-    application: one row per group, day and member, whatever the number of answers."""
+    """A local day on which a member of a group answered: one row per group, day and
+    member, whatever the number of answers. Kept by the database's triggers from
+    ``person_days`` and ``group_members`` (migration 0005)."""
 
     __tablename__ = "group_member_days"
-    __table_args__ = (
-        # the triggers find a person's rows by day (a review removed) or by group
-        Index("ix_group_member_days_person_day", "person_id", "day"),
-    )
 
     group_id: int = Field(foreign_key="groups.id", primary_key=True, ondelete="CASCADE")
     day: date = Field(primary_key=True)
@@ -302,6 +310,7 @@ attempts: Table = Attempt.__table__  # type: ignore[attr-defined]
 reviews: Table = Review.__table__  # type: ignore[attr-defined]
 groups: Table = Group.__table__  # type: ignore[attr-defined]
 group_members: Table = GroupMember.__table__  # type: ignore[attr-defined]
+person_days: Table = PersonDay.__table__  # type: ignore[attr-defined]
 group_days: Table = GroupDay.__table__  # type: ignore[attr-defined]
 person_totals: Table = PersonTotals.__table__  # type: ignore[attr-defined]
 recipients: Table = Recipient.__table__  # type: ignore[attr-defined]

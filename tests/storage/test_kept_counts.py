@@ -1,7 +1,8 @@
 """The counts kept by the database's triggers always equal what the reads counted from
-the reviews before: the group-day counts (migration 0005: distinct members of a group
-with an unrevealed answer on each local day) and each person's all-time totals
-(migration 0006: unrevealed answers, and those rated Hard or better). Checked after
+the reviews before: answers per person and local day and the group-day counts
+(migration 0005: distinct members of a group with an unrevealed answer on each local
+day), and each person's all-time totals (migration 0006: unrevealed answers, and those
+rated Hard or better). Checked after
 random writes of every kind the application makes (answers, reveals, ratings, joins,
 /forget) and some it does not make yet (a review removed, moved or revealed later; a
 member leaving), on SQLite and PostgreSQL, and for the migrations' backfills."""
@@ -25,6 +26,7 @@ from interviewprep.storage.tables import (
     Review,
     group_days,
     group_members,
+    person_days,
     person_totals,
     reviews,
 )
@@ -60,6 +62,23 @@ def _expected_totals(session: Session) -> dict[int, tuple[int, int]]:
         .group_by(reviews.c.person_id)
     )
     return {p: (n, int(c)) for p, n, c in session.execute(statement)}
+
+
+def _expected_days(session: Session) -> dict[tuple[int, date], int]:
+    """Each person's unrevealed answers per local day (the old streak reads)."""
+    statement = (
+        select(reviews.c.person_id, reviews.c.local_date, func.count())
+        .where(reviews.c.revealed.is_(False))
+        .group_by(reviews.c.person_id, reviews.c.local_date)
+    )
+    return {(p, _day(d)): n for p, d, n in session.execute(statement)}
+
+
+def _kept_days(session: Session) -> dict[tuple[int, date], int]:
+    rows = session.execute(
+        select(person_days.c.person_id, person_days.c.day, person_days.c.answers)
+    )
+    return {(p, _day(d)): n for p, d, n in rows}
 
 
 def _kept_totals(session: Session) -> dict[int, tuple[int, int]]:
@@ -205,9 +224,11 @@ def test_counts_follow_every_kind_of_write(engine: Engine) -> None:
                 assert kept == _expected(session), f"after step {step}"
                 peak_days = max(peak_days, len(kept))
                 peak_members = max([peak_members, *kept.values()])
+                assert _kept_days(session) == _expected_days(session), f"after step {step}"
                 assert _kept_totals(session) == _expected_totals(session), f"after step {step}"
         session.commit()
         assert _kept(session) == _expected(session)
+        assert _kept_days(session) == _expected_days(session)
         assert _kept_totals(session) == _expected_totals(session)
     kinds = {"answer", "reveal", "join", "leave", "remove", "move", "flip", "rate", "forget"}
     assert seen >= kinds
@@ -255,6 +276,7 @@ def test_the_migrations_count_what_was_already_answered(engine: Engine) -> None:
     with Session(engine) as session:
         assert _kept(session) == {(first, DAYS[0]): 2, (second, DAYS[0]): 1}
         assert _kept_totals(session) == {ada: (2, 1), bob: (1, 0), cy: (1, 1)}
+        assert _kept_days(session) == {(ada, DAYS[0]): 2, (bob, DAYS[0]): 1, (cy, DAYS[1]): 1}
         _answer(session, cy, DAYS[1])  # the triggers run after the backfill: no double count
         _join(session, second, cy)
         assert _kept(session) == {(first, DAYS[0]): 2, (second, DAYS[0]): 1, (second, DAYS[1]): 1}

@@ -1,0 +1,331 @@
+"""Count answers per person and local day, and members answering per group and day,
+kept by triggers.
+
+Streaks count answers per local day (revealed answers do not count). Every streak read
+grouped a person's whole review history by day: ``/streak``, the milestones checked
+after each answer, the leaderboard's streaks; and the group streak did that for every
+member of the server on each ``/streak``, ``/leaderboard`` and daily post (4,000 review
+rows for 200 members with 20 days of answers, growing every day). Three tables now hold
+what those reads need:
+
+* ``person_days``: a person's answers on a local day, one row per day answered;
+* ``group_member_days``: one row per group, local day and member who answered that day;
+* ``group_days``: how many members of a group answered on a day, one row per day.
+
+Triggers keep them in the same transaction as every write to ``reviews`` or
+``group_members`` (an answer; a review removed, as ``/forget`` does, moved or revealed;
+a member joining, with their earlier days, or leaving), so no path of the application
+can miss them, and the application never writes them:
+
+* a review added (not revealed): its person's day +1, the row made at 1;
+* a review removed (not revealed): its person's day -1, the row removed at 0;
+* a review's person, day or revealed flag changed: removed, then added;
+* a person's day made: a member-day in each group of the person;
+* a person's day removed: its member-days;
+* a member added: a member-day for each day of theirs; removed (or moved): theirs of
+  that group are removed;
+* a member-day added or removed: its group's day count +1 or -1 (removed at 0).
+
+``group_member_days`` is always the pairs of a membership and a day of that person's,
+so a member-day is removed through whichever of the two is still there, by its primary
+key (the table needs no other index). An answer costs one upsert in the database
+engine, and the first answer of a day one insert and one upsert per group of the
+person. On PostgreSQL two first answers of one group on
+one day update the same ``group_days`` row, so the second waits for the first's commit
+(an answer's transaction is milliseconds long); a person's groups are inserted in id
+order, so two such transactions take those rows in the same order.
+
+A later migration that rebuilds ``reviews``, ``group_members``, ``person_days`` or
+``group_member_days`` on SQLite (``batch_alter_table`` copies a table into a new one)
+drops that table's triggers and must create them again;
+``tests/storage/test_kept_counts.py`` runs at head and fails without them.
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-22 10:00:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0005"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+_SQLITE_UP = [
+    # reviews -> person_days
+    """
+    CREATE TRIGGER reviews_days_added AFTER INSERT ON reviews
+    WHEN NOT NEW.revealed
+    BEGIN
+        INSERT INTO person_days (person_id, day, answers)
+        VALUES (NEW.person_id, NEW.local_date, 1)
+        ON CONFLICT (person_id, day) DO UPDATE SET answers = answers + 1;
+    END
+    """,
+    """
+    CREATE TRIGGER reviews_days_removed AFTER DELETE ON reviews
+    WHEN NOT OLD.revealed
+    BEGIN
+        UPDATE person_days SET answers = answers - 1
+        WHERE person_id = OLD.person_id AND day = OLD.local_date;
+        DELETE FROM person_days
+        WHERE person_id = OLD.person_id AND day = OLD.local_date AND answers <= 0;
+    END
+    """,
+    """
+    CREATE TRIGGER reviews_days_moved
+    AFTER UPDATE OF person_id, local_date, revealed ON reviews
+    BEGIN
+        UPDATE person_days SET answers = answers - 1
+        WHERE NOT OLD.revealed AND person_id = OLD.person_id AND day = OLD.local_date;
+        DELETE FROM person_days
+        WHERE person_id = OLD.person_id AND day = OLD.local_date AND answers <= 0;
+        INSERT INTO person_days (person_id, day, answers)
+        SELECT NEW.person_id, NEW.local_date, 1 WHERE NOT NEW.revealed
+        ON CONFLICT (person_id, day) DO UPDATE SET answers = answers + 1;
+    END
+    """,
+    # person_days -> group_member_days
+    """
+    CREATE TRIGGER person_days_added AFTER INSERT ON person_days
+    BEGIN
+        INSERT OR IGNORE INTO group_member_days (group_id, day, person_id)
+        SELECT group_id, NEW.day, NEW.person_id FROM group_members
+        WHERE person_id = NEW.person_id ORDER BY group_id;
+    END
+    """,
+    """
+    CREATE TRIGGER person_days_removed AFTER DELETE ON person_days
+    BEGIN
+        DELETE FROM group_member_days
+        WHERE day = OLD.day AND person_id = OLD.person_id
+          AND group_id IN (SELECT group_id FROM group_members WHERE person_id = OLD.person_id);
+    END
+    """,
+    # group_members -> group_member_days
+    """
+    CREATE TRIGGER group_members_days_added AFTER INSERT ON group_members
+    BEGIN
+        INSERT OR IGNORE INTO group_member_days (group_id, day, person_id)
+        SELECT NEW.group_id, day, NEW.person_id FROM person_days
+        WHERE person_id = NEW.person_id;
+    END
+    """,
+    """
+    CREATE TRIGGER group_members_days_removed AFTER DELETE ON group_members
+    BEGIN
+        DELETE FROM group_member_days
+        WHERE group_id = OLD.group_id AND person_id = OLD.person_id
+          AND day IN (SELECT day FROM person_days WHERE person_id = OLD.person_id);
+    END
+    """,
+    """
+    CREATE TRIGGER group_members_days_moved AFTER UPDATE OF group_id, person_id ON group_members
+    BEGIN
+        DELETE FROM group_member_days
+        WHERE group_id = OLD.group_id AND person_id = OLD.person_id
+          AND day IN (SELECT day FROM person_days WHERE person_id = OLD.person_id);
+        INSERT OR IGNORE INTO group_member_days (group_id, day, person_id)
+        SELECT NEW.group_id, day, NEW.person_id FROM person_days
+        WHERE person_id = NEW.person_id;
+    END
+    """,
+    # group_member_days -> group_days
+    """
+    CREATE TRIGGER group_member_days_added AFTER INSERT ON group_member_days
+    BEGIN
+        INSERT INTO group_days (group_id, day, members) VALUES (NEW.group_id, NEW.day, 1)
+        ON CONFLICT (group_id, day) DO UPDATE SET members = members + 1;
+    END
+    """,
+    """
+    CREATE TRIGGER group_member_days_removed AFTER DELETE ON group_member_days
+    BEGIN
+        UPDATE group_days SET members = members - 1
+        WHERE group_id = OLD.group_id AND day = OLD.day;
+        DELETE FROM group_days
+        WHERE group_id = OLD.group_id AND day = OLD.day AND members <= 0;
+    END
+    """,
+]
+_SQLITE_TRIGGERS = (
+    "reviews_days_added",
+    "reviews_days_removed",
+    "reviews_days_moved",
+    "person_days_added",
+    "person_days_removed",
+    "group_members_days_added",
+    "group_members_days_removed",
+    "group_members_days_moved",
+    "group_member_days_added",
+    "group_member_days_removed",
+)
+
+_PG_UP = [
+    """
+    CREATE FUNCTION reviews_days() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP <> 'INSERT' AND NOT OLD.revealed THEN
+            UPDATE person_days SET answers = answers - 1
+            WHERE person_id = OLD.person_id AND day = OLD.local_date;
+            DELETE FROM person_days
+            WHERE person_id = OLD.person_id AND day = OLD.local_date AND answers <= 0;
+        END IF;
+        IF TG_OP <> 'DELETE' AND NOT NEW.revealed THEN
+            INSERT INTO person_days (person_id, day, answers)
+            VALUES (NEW.person_id, NEW.local_date, 1)
+            ON CONFLICT (person_id, day) DO UPDATE SET answers = person_days.answers + 1;
+        END IF;
+        RETURN NULL;
+    END $$
+    """,
+    """
+    CREATE TRIGGER reviews_days
+    AFTER INSERT OR DELETE OR UPDATE OF person_id, local_date, revealed ON reviews
+    FOR EACH ROW EXECUTE FUNCTION reviews_days()
+    """,
+    """
+    CREATE FUNCTION person_days_members() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'INSERT' THEN
+            INSERT INTO group_member_days (group_id, day, person_id)
+            SELECT group_id, NEW.day, NEW.person_id FROM group_members
+            WHERE person_id = NEW.person_id ORDER BY group_id
+            ON CONFLICT DO NOTHING;
+        ELSE
+            DELETE FROM group_member_days
+            WHERE day = OLD.day AND person_id = OLD.person_id
+              AND group_id IN (
+                SELECT group_id FROM group_members WHERE person_id = OLD.person_id
+              );
+        END IF;
+        RETURN NULL;
+    END $$
+    """,
+    """
+    CREATE TRIGGER person_days_members AFTER INSERT OR DELETE ON person_days
+    FOR EACH ROW EXECUTE FUNCTION person_days_members()
+    """,
+    """
+    CREATE FUNCTION group_members_days() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP <> 'INSERT' THEN
+            DELETE FROM group_member_days
+            WHERE group_id = OLD.group_id AND person_id = OLD.person_id
+              AND day IN (SELECT day FROM person_days WHERE person_id = OLD.person_id);
+        END IF;
+        IF TG_OP <> 'DELETE' THEN
+            INSERT INTO group_member_days (group_id, day, person_id)
+            SELECT NEW.group_id, day, NEW.person_id FROM person_days
+            WHERE person_id = NEW.person_id
+            ON CONFLICT DO NOTHING;
+        END IF;
+        RETURN NULL;
+    END $$
+    """,
+    """
+    CREATE TRIGGER group_members_days
+    AFTER INSERT OR DELETE OR UPDATE OF group_id, person_id ON group_members
+    FOR EACH ROW EXECUTE FUNCTION group_members_days()
+    """,
+    """
+    CREATE FUNCTION group_member_days_counted() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'INSERT' THEN
+            INSERT INTO group_days (group_id, day, members) VALUES (NEW.group_id, NEW.day, 1)
+            ON CONFLICT (group_id, day) DO UPDATE SET members = group_days.members + 1;
+        ELSE
+            UPDATE group_days SET members = members - 1
+            WHERE group_id = OLD.group_id AND day = OLD.day;
+            DELETE FROM group_days
+            WHERE group_id = OLD.group_id AND day = OLD.day AND members <= 0;
+        END IF;
+        RETURN NULL;
+    END $$
+    """,
+    """
+    CREATE TRIGGER group_member_days_counted AFTER INSERT OR DELETE ON group_member_days
+    FOR EACH ROW EXECUTE FUNCTION group_member_days_counted()
+    """,
+]
+_PG_DOWN = [
+    "DROP TRIGGER IF EXISTS group_member_days_counted ON group_member_days",
+    "DROP TRIGGER IF EXISTS group_members_days ON group_members",
+    "DROP TRIGGER IF EXISTS person_days_members ON person_days",
+    "DROP TRIGGER IF EXISTS reviews_days ON reviews",
+    "DROP FUNCTION IF EXISTS group_member_days_counted()",
+    "DROP FUNCTION IF EXISTS group_members_days()",
+    "DROP FUNCTION IF EXISTS person_days_members()",
+    "DROP FUNCTION IF EXISTS reviews_days()",
+]
+
+# What was already answered, from the reviews and memberships as they are; filled
+# before the triggers exist, so that nothing is counted twice.
+_BACKFILL = [
+    """
+    INSERT INTO person_days (person_id, day, answers)
+    SELECT person_id, local_date, COUNT(*) FROM reviews
+    WHERE NOT revealed GROUP BY person_id, local_date
+    """,
+    """
+    INSERT INTO group_member_days (group_id, day, person_id)
+    SELECT m.group_id, d.day, d.person_id
+    FROM person_days d JOIN group_members m ON m.person_id = d.person_id
+    """,
+    """
+    INSERT INTO group_days (group_id, day, members)
+    SELECT group_id, day, COUNT(*) FROM group_member_days GROUP BY group_id, day
+    """,
+]
+
+
+def upgrade() -> None:
+    """Apply this revision."""
+    op.create_table(
+        "person_days",
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("answers", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["person_id"], ["persons.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("person_id", "day"),
+    )
+    op.create_table(
+        "group_member_days",
+        sa.Column("group_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["group_id"], ["groups.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["person_id"], ["persons.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("group_id", "day", "person_id"),
+    )
+    op.create_table(
+        "group_days",
+        sa.Column("group_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("members", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["group_id"], ["groups.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("group_id", "day"),
+    )
+    for statement in _BACKFILL:
+        op.execute(statement)
+    for statement in _PG_UP if op.get_bind().dialect.name == "postgresql" else _SQLITE_UP:
+        op.execute(statement)
+
+
+def downgrade() -> None:
+    """Revert this revision."""
+    if op.get_bind().dialect.name == "postgresql":
+        for statement in _PG_DOWN:
+            op.execute(statement)
+    else:
+        for name in _SQLITE_TRIGGERS:
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    op.drop_table("group_days")
+    op.drop_table("group_member_days")
+    op.drop_table("person_days")
