@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import Engine, func, select
+from sqlmodel import SQLModel
 
 from interviewprep.bank.loader import Bank
 from interviewprep.domain.clock import FixedClock
@@ -317,6 +318,18 @@ def test_export_then_forget(practice: Practice, engine: Engine) -> None:
     practice.forget(person)
     assert practice.find_person("telegram", "7") is None
     assert _count_reviews(engine) == 0
+    with engine.connect() as connection:  # nothing of theirs is left, derived rows too
+        left = {
+            table.name: n
+            for table in SQLModel.metadata.sorted_tables
+            if "person_id" in table.c
+            and (
+                n := connection.execute(
+                    select(func.count()).where(table.c.person_id == person)
+                ).scalar_one()
+            )
+        }
+    assert left == {}
     with pytest.raises(NotEnrolled):
         practice.stats(person)
 

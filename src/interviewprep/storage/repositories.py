@@ -15,6 +15,8 @@ from interviewprep.storage.tables import (
     Identity,
     LinkCode,
     Person,
+    PersonDay,
+    PersonTotals,
     Recipient,
     Report,
     Review,
@@ -56,8 +58,11 @@ class PersonRepository:
 
     def delete_everything(self, person_id: int) -> None:
         """Delete a person and every row that belongs to them."""
-        # explicit, not only ON DELETE CASCADE: a SQLite connection without the pragma
-        for table in (Review, Attempt, CardRow, Identity, Recipient, GroupMember, LinkCode, Report):
+        # explicit, not only ON DELETE CASCADE: a SQLite connection without the pragma.
+        # Removing the reviews and memberships first lets the database's triggers take
+        # the person out of the group-day counts; the person's own counts go after them.
+        tables = (Review, Attempt, CardRow, Identity, Recipient, GroupMember, LinkCode, Report)
+        for table in (*tables, PersonDay, PersonTotals):
             self.session.execute(delete(table).where(col(table.person_id) == person_id))
         self.session.execute(delete(Person).where(col(Person.id) == person_id))
 

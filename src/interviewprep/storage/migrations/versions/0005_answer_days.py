@@ -32,8 +32,9 @@ key (the table needs no other index). An answer costs one upsert in the database
 engine, and the first answer of a day one insert and one upsert per group of the
 person. On PostgreSQL two first answers of one group on
 one day update the same ``group_days`` row, so the second waits for the first's commit
-(an answer's transaction is milliseconds long); a person's groups are inserted in id
-order, so two such transactions take those rows in the same order.
+(an answer's transaction is milliseconds long). A person's groups are inserted in id
+order, and a joining member's days in day order, so two transactions take the rows of
+``group_days`` they share in the same order.
 
 A later migration that rebuilds ``reviews``, ``group_members``, ``person_days`` or
 ``group_member_days`` on SQLite (``batch_alter_table`` copies a table into a new one)
@@ -114,7 +115,7 @@ _SQLITE_UP = [
     BEGIN
         INSERT OR IGNORE INTO group_member_days (group_id, day, person_id)
         SELECT NEW.group_id, day, NEW.person_id FROM person_days
-        WHERE person_id = NEW.person_id;
+        WHERE person_id = NEW.person_id ORDER BY day;
     END
     """,
     """
@@ -133,7 +134,7 @@ _SQLITE_UP = [
           AND day IN (SELECT day FROM person_days WHERE person_id = OLD.person_id);
         INSERT OR IGNORE INTO group_member_days (group_id, day, person_id)
         SELECT NEW.group_id, day, NEW.person_id FROM person_days
-        WHERE person_id = NEW.person_id;
+        WHERE person_id = NEW.person_id ORDER BY day;
     END
     """,
     # group_member_days -> group_days
@@ -223,7 +224,7 @@ _PG_UP = [
         IF TG_OP <> 'DELETE' THEN
             INSERT INTO group_member_days (group_id, day, person_id)
             SELECT NEW.group_id, day, NEW.person_id FROM person_days
-            WHERE person_id = NEW.person_id
+            WHERE person_id = NEW.person_id ORDER BY day
             ON CONFLICT DO NOTHING;
         END IF;
         RETURN NULL;
