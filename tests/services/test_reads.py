@@ -7,7 +7,7 @@ how it is queried.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine
@@ -20,8 +20,9 @@ from interviewprep.domain.streak import DayStatus
 from interviewprep.services.errors import NotEnrolled, UnknownGroup
 from interviewprep.services.groups import Groups
 from interviewprep.services.practice import Practice
-from interviewprep.storage.tables import Attempt, Delivery, Recipient, Review
+from interviewprep.storage.tables import Delivery, Recipient
 from interviewprep.storage.uow import UnitOfWorkFactory
+from tests.history import add_answer
 
 
 def _answer(practice: Practice, person: int, text: str = "right") -> None:
@@ -317,29 +318,7 @@ def _history(engine: Engine, person: int, days: list[date], revealed: bool = Fal
     """Answers on these local days, written straight into the tables (a long history)."""
     with Session(engine) as session:
         for day in days:
-            moment = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
-            attempt = Attempt(
-                person_id=person,
-                question_id="sql-1",
-                asked_at=moment,
-                asked_on=day,
-                status="revealed" if revealed else "answered",
-                closed_at=moment,
-            )
-            session.add(attempt)
-            session.flush()
-            assert attempt.id is not None
-            session.add(
-                Review(
-                    person_id=person,
-                    question_id="sql-1",
-                    attempt_id=attempt.id,
-                    answered_at=moment,
-                    local_date=day,
-                    rating=3,
-                    revealed=revealed,
-                )
-            )
+            add_answer(session, person, day, question_id="sql-1", rating=3, revealed=revealed)
         session.commit()
 
 

@@ -1,11 +1,10 @@
-"""The counts kept by the database's triggers always equal what the reads counted from
-the reviews before: answers per person and local day and the group-day counts
-(migration 0005: distinct members of a group with an unrevealed answer on each local
-day), and each person's all-time totals (migration 0006: unrevealed answers, and those
-rated Hard or better). Checked after
-random writes of every kind the application makes (answers, reveals, ratings, joins,
-/forget) and some it does not make yet (a review removed, moved or revealed later; a
-member leaving), on SQLite and PostgreSQL, and for the migrations' backfills."""
+"""The counts kept by the database's triggers (migration 0005) always equal what the
+reads counted from the reviews before: answers per person and local day, distinct
+members of a group with an unrevealed answer on each local day, and each person's
+unrevealed answers of all time with those rated Hard or better. Checked after random
+writes of every kind the application makes (answers, reveals, ratings, joins, /forget)
+and some it does not make yet (a review removed, moved or revealed later; a member
+leaving), on SQLite and PostgreSQL, and for the migration's backfill."""
 
 from __future__ import annotations
 
@@ -19,17 +18,16 @@ from sqlmodel import Session
 from interviewprep.storage import db
 from interviewprep.storage.repositories import PersonRepository
 from interviewprep.storage.tables import (
-    Attempt,
     Group,
     GroupMember,
     Person,
-    Review,
     group_days,
     group_members,
     person_days,
     person_totals,
     reviews,
 )
+from tests.history import add_answer
 
 NOW = datetime(2026, 3, 7, 9, 0, tzinfo=UTC)
 DAYS = [date(2026, 3, 1) + timedelta(days=i) for i in range(6)]
@@ -113,38 +111,6 @@ def _group(session: Session, n: int) -> int:
     return group.id
 
 
-def _answer(
-    session: Session,
-    person_id: int,
-    day: date,
-    *,
-    revealed: bool = False,
-    rating: int | None = None,
-) -> None:
-    attempt = Attempt(
-        person_id=person_id,
-        question_id="q",
-        asked_at=NOW,
-        asked_on=day,
-        status="revealed" if revealed else "answered",
-    )
-    session.add(attempt)
-    session.flush()
-    assert attempt.id is not None
-    session.add(
-        Review(
-            person_id=person_id,
-            question_id="q",
-            attempt_id=attempt.id,
-            answered_at=NOW,
-            local_date=day,
-            revealed=revealed,
-            rating=rating,
-        )
-    )
-    session.flush()
-
-
 def _join(session: Session, group_id: int, person_id: int) -> None:
     session.add(GroupMember(group_id=group_id, person_id=person_id, joined_at=NOW))
     session.flush()
@@ -162,7 +128,7 @@ def _random_write(
     members = list(session.execute(select(group_members.c.group_id, group_members.c.person_id)))
     if kind in ("answer", "reveal"):
         rating = rng.choice([None, 1, 2, 3, 4])
-        _answer(
+        add_answer(
             session, rng.choice(people), rng.choice(DAYS), revealed=kind == "reveal", rating=rating
         )
     elif kind == "join":
@@ -242,10 +208,10 @@ def test_a_member_counts_once_a_day_and_brings_their_earlier_days(engine: Engine
         ada, bob = _person(session, "ada"), _person(session, "bob")
         _join(session, group, ada)
         for _ in range(3):  # three answers on one day: one member that day
-            _answer(session, ada, DAYS[0])
-        _answer(session, ada, DAYS[1], revealed=True)  # a revealed answer does not count
-        _answer(session, bob, DAYS[0])
-        _answer(session, bob, DAYS[2])
+            add_answer(session, ada, DAYS[0])
+        add_answer(session, ada, DAYS[1], revealed=True)  # a revealed answer does not count
+        add_answer(session, bob, DAYS[0])
+        add_answer(session, bob, DAYS[2])
         assert _kept(session) == {(group, DAYS[0]): 1}
         _join(session, group, bob)  # bob's answers before he joined count, as they did
         assert _kept(session) == {(group, DAYS[0]): 2, (group, DAYS[2]): 1}
@@ -254,7 +220,7 @@ def test_a_member_counts_once_a_day_and_brings_their_earlier_days(engine: Engine
         session.commit()
 
 
-def test_the_migrations_count_what_was_already_answered(engine: Engine) -> None:
+def test_the_migration_counts_what_was_already_answered(engine: Engine) -> None:
     db.downgrade(engine, "0004")
     with Session(engine) as session:
         first, second = _group(session, 1), _group(session, 2)
@@ -270,14 +236,14 @@ def test_the_migrations_count_what_was_already_answered(engine: Engine) -> None:
             (bob, DAYS[1], True, 4),
             (cy, DAYS[1], False, 2),  # in no group
         ):
-            _answer(session, person_id, day, revealed=revealed, rating=rating)
+            add_answer(session, person_id, day, revealed=revealed, rating=rating)
         session.commit()
     db.upgrade(engine)
     with Session(engine) as session:
         assert _kept(session) == {(first, DAYS[0]): 2, (second, DAYS[0]): 1}
         assert _kept_totals(session) == {ada: (2, 1), bob: (1, 0), cy: (1, 1)}
         assert _kept_days(session) == {(ada, DAYS[0]): 2, (bob, DAYS[0]): 1, (cy, DAYS[1]): 1}
-        _answer(session, cy, DAYS[1])  # the triggers run after the backfill: no double count
+        add_answer(session, cy, DAYS[1])  # the triggers run after the backfill: no double count
         _join(session, second, cy)
         assert _kept(session) == {(first, DAYS[0]): 2, (second, DAYS[0]): 1, (second, DAYS[1]): 1}
         assert _kept(session) == _expected(session)
@@ -301,7 +267,7 @@ def test_members_answering_at_once_are_all_counted(engine: Engine) -> None:
         try:
             for person_id in batch:
                 with Session(engine) as session:
-                    _answer(session, person_id, DAYS[0])
+                    add_answer(session, person_id, DAYS[0])
                     session.commit()
         except BaseException as exc:  # reported below: a thread's exception is lost
             errors.append(exc)

@@ -205,7 +205,7 @@ class GroupDay(SQLModel, table=True):
 class PersonTotals(SQLModel, table=True):
     """A person's answers of all time (revealed ones left out) and those rated Hard or
     better: the all-time leaderboard's points. Kept by the database's triggers on
-    ``reviews`` (migration 0006), never written by the application."""
+    ``reviews`` (migration 0005), never written by the application."""
 
     __tablename__ = "person_totals"
 
