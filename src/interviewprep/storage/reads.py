@@ -52,7 +52,7 @@ from interviewprep.storage.tables import (
     attempts as _attempts,
     cards as _cards,
     deliveries as _deliveries,
-    group_days as _group_days_table,
+    group_days as _member_counts,
     group_members as _members,
     groups as _groups,
     identities as _identities,
@@ -496,11 +496,11 @@ def _group_days(group: Any) -> Any:
     return union_all(
         select(
             _kind(_ANSWERED),
-            _group_days_table.c.day.label("day"),
-            _group_days_table.c.members.label("n"),
+            _member_counts.c.day.label("day"),
+            _member_counts.c.members.label("n"),
             _null(Text()).label("zone"),
             _null(Integer()).label("owner"),
-        ).where(_group_days_table.c.group_id == group),
+        ).where(_member_counts.c.group_id == group),
         _excused(_recipients.c.group_id, group).add_columns(
             literal_column("0", _INT), _null(Text()), _null(Integer())
         ),

@@ -106,7 +106,8 @@ class Review(SQLModel, table=True):
     __table_args__ = (
         Index("ix_reviews_person_day", "person_id", "local_date"),
         Index("ix_reviews_person_question", "person_id", "question_id"),
-        # streak reads (answers per day, revealed ones left out) from the index alone
+        # a period's answers (the week and month leaderboards) from the index alone; the
+        # streak reads now use person_days
         Index("ix_reviews_person_revealed_day", "person_id", "revealed", "local_date"),
     )
 
