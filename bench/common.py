@@ -28,9 +28,10 @@ def database_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def fresh_engine(
-    url: str | None, schema: str | None = None
+    url: str | None, schema: str | None = None, revision: str = "head"
 ) -> tuple[Engine, str, Callable[[], None]]:
-    """A migrated, empty database, a label for the report, and a clean-up function.
+    """A database migrated to ``revision``, empty, a label for the report, and a
+    clean-up function.
 
     PostgreSQL runs get a schema of their own (``schema``, default ``bench_<pid>``),
     dropped afterwards; other processes reach it with :func:`schema_engine`.
@@ -38,7 +39,7 @@ def fresh_engine(
     if url is None:
         folder = Path(tempfile.mkdtemp(prefix="interviewprep-bench-"))
         engine = db.make_engine(f"sqlite:///{folder / 'bench.db'}")
-        db.upgrade(engine)
+        db.upgrade(engine, revision)
         return engine, "SQLite (file, WAL)", engine.dispose
     schema = schema or f"bench_{os.getpid()}"
     admin = db.make_engine(url)
@@ -46,7 +47,7 @@ def fresh_engine(
         connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     engine = schema_engine(url, schema)
-    db.upgrade(engine)
+    db.upgrade(engine, revision)
 
     def cleanup() -> None:
         engine.dispose()
