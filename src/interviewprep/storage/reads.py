@@ -151,9 +151,20 @@ def end_autocommit(dbapi: PoolProxiedConnection) -> None:
         dbapi.invalidate()
 
 
+# ISO day text -> date: the windowed streak reads return the same few dozen days for
+# every member, and a lookup costs a fifth of parsing. One entry per calendar day seen
+# (a few thousand over years), so the table needs no bound.
+_DAYS: dict[str, date] = {}
+
+
 def day_of(value: date | str) -> date:
     """A date column's value as a driver returns it (SQLite: ISO text) as a date."""
-    return value if isinstance(value, date) else date.fromisoformat(value)
+    if isinstance(value, date):
+        return value
+    found = _DAYS.get(value)
+    if found is None:
+        found = _DAYS[value] = date.fromisoformat(value)
+    return found
 
 
 class _Compiled:
