@@ -35,7 +35,7 @@ def test_queue_indexes_exist(engine: Engine) -> None:
     assert {"ix_cards_person_due", "ix_cards_person_introduced"} <= indexes
 
 
-def test_streak_reads_have_their_covering_index(engine: Engine) -> None:
+def test_the_period_boards_have_their_covering_index(engine: Engine) -> None:
     indexes = {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("reviews")}
     assert indexes["ix_reviews_person_revealed_day"] == ["person_id", "revealed", "local_date"]
     db.downgrade(engine, "0003")
@@ -44,3 +44,12 @@ def test_streak_reads_have_their_covering_index(engine: Engine) -> None:
     }
     db.upgrade(engine)
     assert db.current_revision(engine) == db.head_revision()
+
+
+def test_the_kept_counts_come_and_go_with_their_migration(engine: Engine) -> None:
+    kept = {"person_days", "group_member_days", "group_days", "person_totals"}
+    assert kept <= set(inspect(engine).get_table_names())
+    db.downgrade(engine, "0004")
+    assert not kept & set(inspect(engine).get_table_names())
+    db.upgrade(engine)
+    assert kept <= set(inspect(engine).get_table_names())
