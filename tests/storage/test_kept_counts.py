@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, case, delete, func, select, update
+import pytest
+from sqlalchemy import Engine, case, delete, func, select, text, update
 from sqlmodel import Session
 
 from interviewprep.storage import db
@@ -280,3 +283,52 @@ def test_members_answering_at_once_are_all_counted(engine: Engine) -> None:
     assert errors == []
     with Session(engine) as session:
         assert _kept(session) == {(group, DAYS[0]): 24}
+
+
+def test_forget_takes_the_group_days_in_order(engine: Engine) -> None:
+    # Another transaction holds the group's first day and then wants its last one. A
+    # /forget that took the last day first would close a cycle, and PostgreSQL would
+    # abort one of the two as a deadlock. The forget's reviews are deleted newest first
+    # here: in the order they were written, as PostgreSQL reads them for a person with
+    # many reviews (a bitmap or sequential scan), not by the index in day order.
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite lets one transaction write at a time: no lock order to keep")
+    with Session(engine) as session:
+        group = _group(session, 1)
+        ada, bob = _person(session, "ada"), _person(session, "bob")
+        for person_id in (ada, bob):
+            _join(session, group, person_id)
+        for day in reversed(DAYS):
+            add_answer(session, ada, day)
+        add_answer(session, bob, DAYS[0])
+        add_answer(session, bob, DAYS[-1])
+        session.commit()
+    errors: list[BaseException] = []
+
+    def forget() -> None:
+        try:
+            with Session(engine) as session:
+                session.execute(text("SET LOCAL enable_indexscan = off"))
+                session.execute(text("SET LOCAL enable_bitmapscan = off"))
+                PersonRepository(session).delete_everything(ada)
+                session.commit()
+        except BaseException as exc:  # reported below: a thread's exception is lost
+            errors.append(exc)
+
+    with engine.connect() as other:
+        other.execute(_day_row(group, DAYS[0]).with_for_update())
+        thread = threading.Thread(target=forget)
+        thread.start()
+        time.sleep(0.5)  # the forget now waits for the first day (or holds the last)
+        other.execute(_day_row(group, DAYS[-1]).with_for_update())
+        other.commit()
+        thread.join()
+    assert errors == []
+    with Session(engine) as session:
+        assert _kept(session) == {(group, DAYS[0]): 1, (group, DAYS[-1]): 1}
+
+
+def _day_row(group_id: int, day: date) -> Any:
+    return select(group_days.c.members).where(
+        group_days.c.group_id == group_id, group_days.c.day == day
+    )

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from interviewprep.storage.tables import (
     Attempt,
     CardRow,
+    GroupDay,
     GroupMember,
     Identity,
     LinkCode,
@@ -58,6 +59,24 @@ class PersonRepository:
 
     def delete_everything(self, person_id: int) -> None:
         """Delete a person and every row that belongs to them."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            # The triggers decrement one group_days row per group and day of the person,
+            # in the order the reviews are deleted; two people forgetting at once (or an
+            # answer beside it) could take shared rows in opposite orders and deadlock.
+            # Taking them all first, in (group, day) order, as answers and joins do, keeps
+            # every transaction in one order.
+            self.session.execute(
+                select(GroupDay.group_id)
+                .join(GroupMember, col(GroupMember.group_id) == col(GroupDay.group_id))
+                .join(
+                    PersonDay,
+                    (col(PersonDay.person_id) == col(GroupMember.person_id))
+                    & (col(PersonDay.day) == col(GroupDay.day)),
+                )
+                .where(col(GroupMember.person_id) == person_id)
+                .order_by(col(GroupDay.group_id), col(GroupDay.day))
+                .with_for_update(of=GroupDay)
+            )
         # explicit, not only ON DELETE CASCADE: a SQLite connection without the pragma.
         # Removing the reviews and memberships first lets the database's triggers take
         # the person out of the group-day counts; the person's own counts go after them.
