@@ -37,8 +37,9 @@ engine, and the first answer of a day one insert and one upsert more per group o
 person. On PostgreSQL two first answers of one group on one day update the same
 ``group_days`` row, so the second waits for the first's commit (an answer's transaction
 is milliseconds long). A person's groups are inserted in id order, and a joining
-member's days in day order, so two transactions take the rows of ``group_days`` they
-share in the same order.
+member's days in day order, and ``/forget`` (``PersonRepository.delete_everything``)
+locks the rows it will decrement first, in (group, day) order, so two transactions take
+the rows of ``group_days`` they share in the same order.
 
 The week and month leaderboards still sum their period's reviews: a period starts at
 an instant of the server's time zone, which no per-day count bounds exactly.
