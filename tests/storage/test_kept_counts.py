@@ -332,3 +332,35 @@ def _day_row(group_id: int, day: date) -> Any:
     return select(group_days.c.members).where(
         group_days.c.group_id == group_id, group_days.c.day == day
     )
+
+
+def test_a_first_answer_and_a_join_at_once_count_the_day(engine: Engine) -> None:
+    # The join reads the member's days and the answer reads the member's groups, each
+    # before the other has committed: each must wait for the other, or neither counts
+    # the member's new day in the group.
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite lets one transaction write at a time: the two cannot overlap")
+    with Session(engine) as session:
+        group, ada = _group(session, 1), _person(session, "ada")
+        session.commit()
+    errors: list[BaseException] = []
+
+    def answer() -> None:
+        try:
+            with Session(engine) as session:
+                add_answer(session, ada, DAYS[0])
+                session.commit()
+        except BaseException as exc:  # reported below: a thread's exception is lost
+            errors.append(exc)
+
+    with Session(engine) as joining:
+        _join(joining, group, ada)  # not committed yet
+        thread = threading.Thread(target=answer)
+        thread.start()
+        time.sleep(0.5)  # the answer has read (or waits to read) the member's groups
+        joining.commit()
+        thread.join()
+    assert errors == []
+    with Session(engine) as session:
+        assert _kept(session) == {(group, DAYS[0]): 1}
+        assert _kept(session) == _expected(session)

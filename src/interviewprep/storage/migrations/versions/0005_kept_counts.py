@@ -44,6 +44,14 @@ the rows of ``group_days`` they share in the same order.
 The week and month leaderboards still sum their period's reviews: a period starts at
 an instant of the server's time zone, which no per-day count bounds exactly.
 
+A person's first answer of a day reads their groups, and a join reads the member's
+days: were both to run at once on PostgreSQL, each would miss the other's uncommitted
+row and neither would count that day in that group. Both first take a transaction
+advisory lock on the person (``pg_advisory_xact_lock(5005, person_id)``; nothing else
+takes it, so it cannot close a cycle with the row locks of asking or answering), and
+the second reads after the first commits. SQLite runs one writing transaction at a
+time.
+
 A later migration that rebuilds ``reviews``, ``group_members``, ``person_days`` or
 ``group_member_days`` on SQLite (``batch_alter_table`` copies a table into a new one)
 drops that table's triggers and must create them again;
@@ -244,6 +252,8 @@ _PG_UP = [
     CREATE FUNCTION person_days_members() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         IF TG_OP = 'INSERT' THEN
+            -- a join of this person running at once waits, or is waited for: see above
+            PERFORM pg_advisory_xact_lock(5005, NEW.person_id);
             INSERT INTO group_member_days (group_id, day, person_id)
             SELECT group_id, NEW.day, NEW.person_id FROM group_members
             WHERE person_id = NEW.person_id ORDER BY group_id
@@ -271,6 +281,7 @@ _PG_UP = [
               AND day IN (SELECT day FROM person_days WHERE person_id = OLD.person_id);
         END IF;
         IF TG_OP <> 'DELETE' THEN
+            PERFORM pg_advisory_xact_lock(5005, NEW.person_id);
             INSERT INTO group_member_days (group_id, day, person_id)
             SELECT NEW.group_id, day, NEW.person_id FROM person_days
             WHERE person_id = NEW.person_id ORDER BY day
