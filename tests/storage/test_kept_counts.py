@@ -28,12 +28,14 @@ from interviewprep.storage.tables import (
     group_members,
     person_days,
     person_totals,
+    question_totals,
     reviews,
 )
 from tests.history import add_answer
 
 NOW = datetime(2026, 3, 7, 9, 0, tzinfo=UTC)
 DAYS = [date(2026, 3, 1) + timedelta(days=i) for i in range(6)]
+QUESTIONS = ["sql-1", "http-2", "git-3"]
 
 
 def _expected(session: Session) -> dict[tuple[int, date], int]:
@@ -82,6 +84,30 @@ def _kept_days(session: Session) -> dict[tuple[int, date], int]:
     return {(p, _day(d)): n for p, d, n in rows}
 
 
+def _expected_outcomes(session: Session) -> dict[tuple[int, str], tuple[int, int]]:
+    """Each person's answers per question, revealed ones too, and those rated Hard or
+    better (the old stats read)."""
+    statement = select(
+        reviews.c.person_id,
+        reviews.c.question_id,
+        func.count(),
+        func.sum(case((reviews.c.rating >= 2, 1), else_=0)),
+    ).group_by(reviews.c.person_id, reviews.c.question_id)
+    return {(p, q): (n, int(c)) for p, q, n, c in session.execute(statement)}
+
+
+def _kept_outcomes(session: Session) -> dict[tuple[int, str], tuple[int, int]]:
+    rows = session.execute(
+        select(
+            question_totals.c.person_id,
+            question_totals.c.question_id,
+            question_totals.c.answered,
+            question_totals.c.correct,
+        )
+    )
+    return {(p, q): (n, c) for p, q, n, c in rows}
+
+
 def _kept_totals(session: Session) -> dict[int, tuple[int, int]]:
     rows = session.execute(
         select(person_totals.c.person_id, person_totals.c.answered, person_totals.c.correct)
@@ -125,14 +151,19 @@ def _random_write(
     """One random write; returns its kind."""
     kind = rng.choice(
         ["answer"] * 6
-        + ["reveal", "join", "join", "leave", "remove", "move", "flip", "rate", "forget"]
+        + ["reveal", "join", "join", "leave", "remove", "move", "flip", "rate", "question"]
+        + ["forget"]
     )
     review_ids = list(session.execute(select(reviews.c.id)).scalars())
     members = list(session.execute(select(group_members.c.group_id, group_members.c.person_id)))
     if kind in ("answer", "reveal"):
-        rating = rng.choice([None, 1, 2, 3, 4])
         add_answer(
-            session, rng.choice(people), rng.choice(DAYS), revealed=kind == "reveal", rating=rating
+            session,
+            rng.choice(people),
+            rng.choice(DAYS),
+            question_id=rng.choice(QUESTIONS),
+            revealed=kind == "reveal",
+            rating=rng.choice([None, 1, 2, 3, 4]),
         )
     elif kind == "join":
         group_id, person_id = rng.choice(groups), rng.choice(people)
@@ -158,6 +189,12 @@ def _random_write(
             update(reviews)
             .where(reviews.c.id == rng.choice(review_ids))
             .values(revealed=~reviews.c.revealed)
+        )
+    elif kind == "question" and review_ids:
+        session.execute(
+            update(reviews)
+            .where(reviews.c.id == rng.choice(review_ids))
+            .values(question_id=rng.choice(QUESTIONS))
         )
     elif kind == "rate" and review_ids:
         session.execute(
@@ -195,11 +232,14 @@ def test_counts_follow_every_kind_of_write(engine: Engine) -> None:
                 peak_members = max([peak_members, *kept.values()])
                 assert _kept_days(session) == _expected_days(session), f"after step {step}"
                 assert _kept_totals(session) == _expected_totals(session), f"after step {step}"
+                assert _kept_outcomes(session) == _expected_outcomes(session), f"at step {step}"
         session.commit()
         assert _kept(session) == _expected(session)
         assert _kept_days(session) == _expected_days(session)
         assert _kept_totals(session) == _expected_totals(session)
-    kinds = {"answer", "reveal", "join", "leave", "remove", "move", "flip", "rate", "forget"}
+        assert _kept_outcomes(session) == _expected_outcomes(session)
+    kinds = {"answer", "reveal", "join", "leave", "remove", "move", "flip", "rate", "question"}
+    kinds.add("forget")
     assert seen >= kinds
     assert peak_days >= 10  # the writes made real overlap
     assert peak_members >= 3
@@ -246,6 +286,8 @@ def test_the_migration_counts_what_was_already_answered(engine: Engine) -> None:
         assert _kept(session) == {(first, DAYS[0]): 2, (second, DAYS[0]): 1}
         assert _kept_totals(session) == {ada: (2, 1), bob: (1, 0), cy: (1, 1)}
         assert _kept_days(session) == {(ada, DAYS[0]): 2, (bob, DAYS[0]): 1, (cy, DAYS[1]): 1}
+        assert _kept_outcomes(session) == _expected_outcomes(session)
+        assert _kept_outcomes(session)[(bob, "q")] == (2, 1)  # the revealed answer too
         add_answer(session, cy, DAYS[1])  # the triggers run after the backfill: no double count
         _join(session, second, cy)
         assert _kept(session) == {(first, DAYS[0]): 2, (second, DAYS[0]): 1, (second, DAYS[1]): 1}

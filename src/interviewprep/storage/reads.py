@@ -59,6 +59,7 @@ from interviewprep.storage.tables import (
     person_days as _days,
     person_totals as _totals,
     persons as _persons,
+    question_totals as _outcomes,
     recipients as _recipients,
     reviews as _reviews,
 )
@@ -424,8 +425,9 @@ _STATE_COLUMNS = (
 
 def _person_stats(who: Any) -> Any:
     """A person's stats inputs in one statement: every card, answers and correct answers
-    per question, and one row with the person's time zone and desired retention."""
-    correct = func.sum(case((_reviews.c.rating >= 2, 1), else_=0))  # Hard or better
+    per question (the ``question_totals`` rows the database's triggers keep: one per
+    question, however many answers), and one row with the person's time zone and desired
+    retention."""
     no_state = [_null(_cards.c[name].type) for name in _STATE_COLUMNS]
     return union_all(
         select(
@@ -438,14 +440,12 @@ def _person_stats(who: Any) -> Any:
         ).where(_cards.c.person_id == who),
         select(
             _kind(_OUTCOME),
-            _reviews.c.question_id,
+            _outcomes.c.question_id,
             *no_state,
-            func.count(),
-            correct,
+            _outcomes.c.answered,
+            _outcomes.c.correct,
             _null(Float()),
-        )
-        .where(_reviews.c.person_id == who)
-        .group_by(_reviews.c.question_id),
+        ).where(_outcomes.c.person_id == who),
         select(
             _kind(_OWNER),
             _persons.c.timezone,

@@ -18,6 +18,7 @@ from interviewprep.storage.tables import (
     Person,
     PersonDay,
     PersonTotals,
+    QuestionTotals,
     Recipient,
     Report,
     Review,
@@ -81,7 +82,7 @@ class PersonRepository:
         # Removing the reviews and memberships first lets the database's triggers take
         # the person out of the group-day counts; the person's own counts go after them.
         tables = (Review, Attempt, CardRow, Identity, Recipient, GroupMember, LinkCode, Report)
-        for table in (*tables, PersonDay, PersonTotals):
+        for table in (*tables, PersonDay, PersonTotals, QuestionTotals):
             self.session.execute(delete(table).where(col(table.person_id) == person_id))
         self.session.execute(delete(Person).where(col(Person.id) == person_id))
 

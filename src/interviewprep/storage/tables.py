@@ -215,6 +215,19 @@ class PersonTotals(SQLModel, table=True):
     correct: int
 
 
+class QuestionTotals(SQLModel, table=True):
+    """A person's answers to one question (revealed ones included, as ``/stats`` counts
+    them) and those rated Hard or better: the per-topic accuracy of the stats. Kept by
+    the database's triggers on ``reviews`` (migration 0005)."""
+
+    __tablename__ = "question_totals"
+
+    person_id: int = Field(foreign_key="persons.id", primary_key=True, ondelete="CASCADE")
+    question_id: str = Field(max_length=64, primary_key=True)
+    answered: int
+    correct: int
+
+
 class Recipient(SQLModel, table=True):
     """Somewhere daily questions go: a person's private chat or a group's channel.
 
@@ -314,5 +327,6 @@ group_members: Table = GroupMember.__table__  # type: ignore[attr-defined]
 person_days: Table = PersonDay.__table__  # type: ignore[attr-defined]
 group_days: Table = GroupDay.__table__  # type: ignore[attr-defined]
 person_totals: Table = PersonTotals.__table__  # type: ignore[attr-defined]
+question_totals: Table = QuestionTotals.__table__  # type: ignore[attr-defined]
 recipients: Table = Recipient.__table__  # type: ignore[attr-defined]
 deliveries: Table = Delivery.__table__  # type: ignore[attr-defined]
