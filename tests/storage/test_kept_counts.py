@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -156,6 +157,12 @@ def _random_write(
     )
     review_ids = list(session.execute(select(reviews.c.id)).scalars())
     members = list(session.execute(select(group_members.c.group_id, group_members.c.person_id)))
+    changes: dict[str, Callable[[], dict[str, Any]]] = {  # a review changed in place
+        "move": lambda: {"local_date": rng.choice(DAYS)},
+        "flip": lambda: {"revealed": ~reviews.c.revealed},
+        "question": lambda: {"question_id": rng.choice(QUESTIONS)},
+        "rate": lambda: {"rating": rng.choice([1, 2, 3, 4])},
+    }
     if kind in ("answer", "reveal"):
         add_answer(
             session,
@@ -178,29 +185,9 @@ def _random_write(
         )
     elif kind == "remove" and review_ids:
         session.execute(delete(reviews).where(reviews.c.id == rng.choice(review_ids)))
-    elif kind == "move" and review_ids:
+    elif kind in changes and review_ids:
         session.execute(
-            update(reviews)
-            .where(reviews.c.id == rng.choice(review_ids))
-            .values(local_date=rng.choice(DAYS))
-        )
-    elif kind == "flip" and review_ids:
-        session.execute(
-            update(reviews)
-            .where(reviews.c.id == rng.choice(review_ids))
-            .values(revealed=~reviews.c.revealed)
-        )
-    elif kind == "question" and review_ids:
-        session.execute(
-            update(reviews)
-            .where(reviews.c.id == rng.choice(review_ids))
-            .values(question_id=rng.choice(QUESTIONS))
-        )
-    elif kind == "rate" and review_ids:
-        session.execute(
-            update(reviews)
-            .where(reviews.c.id == rng.choice(review_ids))
-            .values(rating=rng.choice([1, 2, 3, 4]))
+            update(reviews).where(reviews.c.id == rng.choice(review_ids)).values(**changes[kind]())
         )
     elif kind == "forget" and len(people) > 3:
         gone = people.pop(rng.randrange(len(people)))
