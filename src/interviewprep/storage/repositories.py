@@ -24,6 +24,13 @@ from interviewprep.storage.tables import (
     Review,
 )
 
+# What /forget deletes, in this order: reviews and memberships before the counts the
+# database's triggers keep from them (see PersonRepository.delete_everything).
+_PERSON_TABLES = (
+    *(Review, Attempt, CardRow, Identity, Recipient, GroupMember, LinkCode, Report),
+    *(PersonDay, PersonTotals, QuestionTotals),
+)
+
 
 class PersonRepository:
     """Persons and their platform identities."""
@@ -81,8 +88,7 @@ class PersonRepository:
         # explicit, not only ON DELETE CASCADE: a SQLite connection without the pragma.
         # Removing the reviews and memberships first lets the database's triggers take
         # the person out of the group-day counts; the person's own counts go after them.
-        tables = (Review, Attempt, CardRow, Identity, Recipient, GroupMember, LinkCode, Report)
-        for table in (*tables, PersonDay, PersonTotals, QuestionTotals):
+        for table in _PERSON_TABLES:
             self.session.execute(delete(table).where(col(table.person_id) == person_id))
         self.session.execute(delete(Person).where(col(Person.id) == person_id))
 

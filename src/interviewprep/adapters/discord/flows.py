@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -217,10 +219,8 @@ class Flows:
     def write(self, actor: Actor, attempt_id: int, ctx: Ctx) -> Reply:
         """The Write button: the answer modal, if the attempt is this person's and open
         (a read: nobody is enrolled by it)."""
-        try:
+        with _nobodys(UnknownAttempt):
             view = self.app.practice.current_of(PLATFORM, actor.user_id)
-        except NotEnrolled:
-            raise UnknownAttempt() from None
         if view is None or view.attempt_id != attempt_id:
             raise UnknownAttempt()
         reply = text("Press *Write your answer* again to open the answer box.")
@@ -242,7 +242,7 @@ class Flows:
         connection after the commit, the streak milestones it reached.
         """
         reached: Milestones | None = None
-        try:
+        with _nobodys(UnknownAttempt):
             if ctx.post_id is not None and actor.guild_id is not None:
                 outcome, reached = self.app.groups.answer_post(
                     PLATFORM, actor.guild_id, actor.user_id, attempt_id, answer, str(ctx.post_id)
@@ -251,8 +251,6 @@ class Flows:
                 outcome = self.app.practice.answer_attempt(
                     PLATFORM, actor.user_id, attempt_id, answer
                 )
-        except NotEnrolled:
-            raise UnknownAttempt() from None  # nobody's attempt can be theirs
         reply = render.outcome_reply(outcome, ctx)
         if reached is not None and ctx.post_id is not None:
             reply.announce = self._announcements(actor, reached, ctx.post_id)
@@ -265,31 +263,25 @@ class Flows:
 
     def skip(self, actor: Actor, attempt_id: int) -> Reply:
         """Put a question aside until tomorrow."""
-        try:
+        with _nobodys(UnknownAttempt):
             self.app.practice.skip_attempt(PLATFORM, actor.user_id, attempt_id)
-        except NotEnrolled:  # nobody behind the account: the question is not theirs
-            raise UnknownAttempt() from None
         return text("Skipped: it is set aside until tomorrow. `/practice` for another one.")
 
     def hint(self, actor: Actor, attempt_id: int) -> Reply:
         """The next hint (each one lowers the suggested rating a step)."""
-        try:
+        with _nobodys(UnknownAttempt):
             hint = self.app.practice.hint_attempt(PLATFORM, actor.user_id, attempt_id)
-        except NotEnrolled:
-            raise UnknownAttempt() from None
         if hint is None:
             return text("No more hints for this question.")
         return text(f"💡 {hint}\n*Each hint lowers the suggested rating by one step.*")
 
     def rate(self, actor: Actor, review_id: int, rating: int, rows: list[list[Control]]) -> Reply:
         """Confirm or override the suggested rating; the result message is updated."""
-        try:
+        with _nobodys(UnknownReview):
             # one unit from the account to the review: no separate lookup of the person
             outcome = self.app.practice.rate_by_account(
                 PLATFORM, actor.user_id, review_id, Rating(rating)
             )
-        except NotEnrolled:  # nobody behind the account: the answer is not theirs
-            raise UnknownReview() from None
         verb = "Changed to" if outcome.changed else "Saved:"
         due = render.when(outcome.next_due)
         return Reply(
@@ -576,3 +568,13 @@ class Flows:
         if check is not None and check.missing:
             lines.append(self.grant_text(check))
         return text("\n".join(lines))
+
+
+@contextmanager
+def _nobodys(error: type[PracticeError]) -> Iterator[None]:
+    """An account with nobody behind it owns no attempt or answer: a stranger's tap on
+    another member's button gets ``error``, as a forged one does, and enrols nobody."""
+    try:
+        yield
+    except NotEnrolled:
+        raise error() from None
